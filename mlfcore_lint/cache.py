@@ -1,0 +1,51 @@
+"""A cache of per-file facts keyed by file content, rule set and engine version.
+
+Each entry is its own file, written to a temporary name and renamed into place, so concurrent runs never
+see half an entry; an entry that cannot be read or decoded is treated as missing, never as an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .engine.facts import FileFacts
+
+CACHE_DIR_NAME = ".mlfcore_lint_cache"
+
+
+class FactsCache:
+    def __init__(self, directory: Path, ruleset_fingerprint: str):
+        self.directory = directory
+        self.salt = f"{__version__}\0{ruleset_fingerprint}\0".encode()
+
+    def key(self, raw: bytes, notebook: bool) -> str:
+        return hashlib.sha256(self.salt + (b"nb\0" if notebook else b"py\0") + raw).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> FileFacts | None:
+        try:
+            with open(self._path(key), encoding="utf-8") as handle:
+                return FileFacts.from_json(json.load(handle))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def put(self, key: str, facts: FileFacts) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.directory / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# created by mlfcore-lint\n*\n", encoding="utf-8")
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(facts.to_json(), handle, separators=(",", ":"))
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

@@ -1,0 +1,228 @@
+"""Settings: ``[tool.mlfcore-lint]`` in ``pyproject.toml``, overridden by the command line."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+
+CODE_OR_PREFIX = re.compile(r"^(ALL|MLF\d{0,3})$")
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "__pycache__", "build", "dist",
+    "site-packages", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".mlfcore_lint_cache",
+    ".ipynb_checkpoints", "*.egg-info", ".eggs",
+)
+
+
+class ConfigError(ValueError):
+    """A configuration problem; the message names the file and the key."""
+
+
+# Distribution names that mean the same framework (PyPI spellings, conda names).
+DISTRIBUTION_ALIASES = {
+    "pytorch": "torch", "torch-cpu": "torch", "tensorflow-cpu": "tensorflow", "tensorflow-gpu": "tensorflow",
+    "tensorflow-macos": "tensorflow", "tf-nightly": "tensorflow", "intel-tensorflow": "tensorflow",
+    "pytorch-lightning": "lightning", "py-xgboost": "xgboost", "xgboost-cpu": "xgboost", "tf-keras": "keras",
+    "scikit-learn": "scikit-learn", "sklearn": "scikit-learn", "jaxlib": "jax",
+}
+
+
+def normalize_distribution(name: str) -> str:
+    name = re.sub(r"[-_.]+", "-", name).lower()
+    return DISTRIBUTION_ALIASES.get(name, name)
+
+
+def parse_target(text: str, where: str) -> tuple[str, SpecifierSet]:
+    """``torch==2.13`` or ``torch>=2.1,<2.4`` -> (``torch``, specifier)."""
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as error:
+        raise ConfigError(f"{where}: {text!r} is not a PEP 508 requirement: {error}") from None
+    return normalize_distribution(requirement.name), requirement.specifier
+
+
+@dataclass
+class Settings:
+    select: tuple[str, ...] = ("MLF",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    targets: dict[str, SpecifierSet] = field(default_factory=dict)  # explicit: --target, then config
+    extend_rules: tuple[str, ...] = ()
+    entry_points: tuple[str, ...] = ()  # globs
+    discover_targets: bool = True  # read project pins and installed metadata for missing targets
+    root: Path = field(default_factory=Path.cwd)
+    config_file: Path | None = None
+
+    def is_selected(self, code: str, path: str = "") -> bool:
+        selected = _longest_prefix(code, self.select + self.extend_select)
+        ignored = _longest_prefix(code, self.ignore)
+        if selected < 0 or ignored >= selected:
+            return False
+        for pattern, codes in self.per_file_ignores.items():
+            if path and _path_matches(path, pattern) and _longest_prefix(code, codes) >= 0:
+                return False
+        return True
+
+    def is_excluded(self, path: Path) -> bool:
+        patterns = (self.exclude or DEFAULT_EXCLUDES) + self.extend_exclude
+        try:
+            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        return any(
+            fnmatch.fnmatch(path.name, pattern) or _path_matches(relative, pattern) for pattern in patterns
+        )
+
+    def is_configured_entry_point(self, relative_path: str) -> bool:
+        return any(_path_matches(relative_path, pattern) for pattern in self.entry_points)
+
+
+def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:
+    best = -1
+    for prefix in prefixes:
+        if prefix == "ALL":
+            best = max(best, 0)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix))
+    return best
+
+
+def _path_matches(relative: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    return (
+        fnmatch.fnmatch(relative, pattern)
+        or fnmatch.fnmatch(relative, pattern + "/*")
+        or fnmatch.fnmatch(relative, "*/" + pattern)
+        or fnmatch.fnmatch(relative, "*/" + pattern + "/*")
+    )
+
+
+CONFIG_KEYS = {
+    "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "target",
+    "extend-rules", "entry-points",
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.mlfcore-lint]`` table, walking up from ``start``."""
+    directory = start.resolve()
+    if directory.is_file():
+        directory = directory.parent
+    for candidate in [directory, *directory.parents]:
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "mlfcore-lint" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def project_root(start: Path) -> Path:
+    """The folder holding the project's ``pyproject.toml``, ``setup.cfg``, ``setup.py`` or ``.git``."""
+    directory = start.resolve()
+    if directory.is_file():
+        directory = directory.parent
+    for candidate in [directory, *directory.parents]:
+        if any((candidate / marker).exists() for marker in ("pyproject.toml", "setup.cfg", "setup.py", ".git")):
+            return candidate
+    return directory
+
+
+def _codes(value, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of codes or prefixes")
+    for code in value:
+        if not CODE_OR_PREFIX.match(code):
+            raise ConfigError(f"{where}: '{key}': {code!r} is not a code or prefix such as MLF1 or MLF101")
+    return tuple(value)
+
+
+def _strings(value, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def apply_table(settings: Settings, table: dict, where: str, base: Path) -> Settings:
+    """Apply a ``[tool.mlfcore-lint]``-shaped mapping (also used by the flake8 and pylint options)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [tool.mlfcore-lint] must be a table")
+    for key in table:
+        if key not in CONFIG_KEYS:
+            raise ConfigError(f"{where}: unknown key '{key}' in [tool.mlfcore-lint] (known: {', '.join(sorted(CONFIG_KEYS))})")
+    if "select" in table:
+        settings.select = _codes(table["select"], "select", where)
+    if "extend-select" in table:
+        settings.extend_select = _codes(table["extend-select"], "extend-select", where)
+    if "ignore" in table:
+        settings.ignore = _codes(table["ignore"], "ignore", where)
+    if "per-file-ignores" in table:
+        value = table["per-file-ignores"]
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: 'per-file-ignores' must map a glob to a list of codes")
+        settings.per_file_ignores = {
+            str(k): _codes(v, f"per-file-ignores.{k}", where) for k, v in value.items()
+        }
+    if "exclude" in table:
+        settings.exclude = _strings(table["exclude"], "exclude", where)
+    if "extend-exclude" in table:
+        settings.extend_exclude = _strings(table["extend-exclude"], "extend-exclude", where)
+    if "target" in table:
+        targets = {}
+        for text in _strings(table["target"], "target", where):
+            name, specifier = parse_target(text, f"{where}: 'target'")
+            targets[name] = specifier
+        settings.targets = {**targets, **settings.targets}
+    if "extend-rules" in table:
+        settings.extend_rules = tuple(
+            str((base / p).resolve()) for p in _strings(table["extend-rules"], "extend-rules", where)
+        )
+    if "entry-points" in table:
+        settings.entry_points = _strings(table["entry-points"], "entry-points", where)
+    return settings
+
+
+def load_settings(config_file: Path | None, paths: list[Path], cli_targets: list[str] = ()) -> Settings:
+    """Settings from the command line's targets and the configuration file (given or found)."""
+    settings = Settings()
+    for text in cli_targets:
+        name, specifier = parse_target(text, "--target")
+        settings.targets[name] = specifier
+    start = paths[0] if paths else Path.cwd()
+    if config_file is None:
+        config_file = find_config(start)
+    settings.root = config_file.parent.resolve() if config_file is not None else project_root(start)
+    if config_file is None:
+        return settings
+    settings.config_file = config_file
+    try:
+        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{config_file}: cannot read: {error.strerror or error}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{config_file}: invalid TOML: {error}") from None
+    if config_file.name == "pyproject.toml":
+        table = data.get("tool", {}).get("mlfcore-lint", {})
+    else:  # a dedicated file such as mlfcore-lint.toml holds the table at the top level
+        table = data.get("tool", {}).get("mlfcore-lint", data)
+    return apply_table(settings, table, str(config_file), config_file.parent)

@@ -1,0 +1,129 @@
+"""Static values of arguments and the conditions rules put on them."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import libcst as cst
+
+from ..ruleset.schema import ArgumentCondition
+
+
+class _Marker:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+ABSENT = _Marker("ABSENT")  # the argument is not given
+UNKNOWN = _Marker("UNKNOWN")  # the argument or its value cannot be known statically
+
+MATCH, NO_MATCH, UNCERTAIN = "match", "no-match", "uncertain"
+
+
+def literal_value(node: cst.BaseExpression):
+    """The Python value of a literal expression, or UNKNOWN."""
+    if isinstance(node, cst.Name):
+        return {"True": True, "False": False, "None": None}.get(node.value, UNKNOWN)
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return UNKNOWN if value is None else value
+    if isinstance(node, cst.Integer):
+        try:
+            return int(node.value.replace("_", ""), 0)
+        except ValueError:
+            return UNKNOWN
+    if isinstance(node, cst.Float):
+        return float(node.value.replace("_", ""))
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        value = literal_value(node.expression)
+        return -value if isinstance(value, (int, float)) and not isinstance(value, bool) else UNKNOWN
+    return UNKNOWN
+
+
+def find_argument(args: Sequence[cst.Arg], condition: ArgumentCondition, method_form: bool):
+    """The expression passed for the argument ``condition`` names, ABSENT or UNKNOWN."""
+    has_star_kwargs = False
+    if condition.keyword is not None:
+        for arg in args:
+            if arg.keyword is not None and arg.keyword.value == condition.keyword:
+                return arg.value
+            if arg.star == "**":
+                has_star_kwargs = True
+    position = condition.position
+    if method_form:
+        if condition.method_position is not None:
+            position = condition.method_position
+        elif position is not None:
+            position = position - 1 if position > 0 else None
+    if position is not None:
+        index = 0
+        for arg in args:
+            if arg.keyword is not None or arg.star == "**":
+                continue
+            if arg.star == "*":
+                return UNKNOWN
+            if index == position:
+                return arg.value
+            index += 1
+    return UNKNOWN if has_star_kwargs else ABSENT
+
+
+def check_value(node, condition: ArgumentCondition) -> tuple[str, str]:
+    """Whether an argument (an expression, ABSENT or UNKNOWN) meets ``condition``; returns (outcome, reason)."""
+    if condition.present is not None:
+        if node is UNKNOWN:
+            return (NO_MATCH, "") if condition.unknown == "ignore" else (
+                UNCERTAIN, f"whether `{condition.label}` is given is not known statically")
+        if (node is not ABSENT) != condition.present:
+            return NO_MATCH, ""
+    if condition.one_of is None and condition.none_of is None and condition.greater_than is None:
+        return MATCH, ""
+    if node is ABSENT:
+        if not condition.has_default:
+            return NO_MATCH, ""
+        value = condition.default
+    else:
+        value = UNKNOWN if node is UNKNOWN else literal_value(node)
+    if value is UNKNOWN:
+        if condition.unknown == "ignore":
+            return NO_MATCH, ""
+        return UNCERTAIN, f"the value of `{condition.label}` is not known statically"
+    if condition.one_of is not None and not _contains(condition.one_of, value):
+        return NO_MATCH, ""
+    if condition.none_of is not None and _contains(condition.none_of, value):
+        return NO_MATCH, ""
+    if condition.greater_than is not None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > condition.greater_than:
+            return NO_MATCH, ""
+    return MATCH, ""
+
+
+def _contains(options: tuple, value) -> bool:
+    # ``True == 1`` in Python; a rule that lists True must not match the integer 1 by accident, and
+    # string options compare without regard to case (``mode="Bilinear"`` fails at run time anyway).
+    for option in options:
+        if isinstance(option, bool) or isinstance(value, bool):
+            if isinstance(option, bool) and isinstance(value, bool) and option is value:
+                return True
+            continue
+        if isinstance(option, str) and isinstance(value, str):
+            if option.lower() == value.lower():
+                return True
+        elif option == value:
+            return True
+    return False
+
+
+def check_all(conditions, lookup) -> tuple[str, str]:
+    """Combine the outcomes of every condition: all must match; uncertainty is kept with its reason."""
+    reason = ""
+    for condition in conditions:
+        outcome, why = check_value(lookup(condition), condition)
+        if outcome == NO_MATCH:
+            return NO_MATCH, ""
+        if outcome == UNCERTAIN and not reason:
+            reason = why
+    return (UNCERTAIN, reason) if reason else (MATCH, "")

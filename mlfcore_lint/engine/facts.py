@@ -1,0 +1,47 @@
+"""What one file tells the engine: candidate findings and the facts the project step needs.
+
+Facts are plain data (JSON round-trip) so the cache can store them; the version and switch logic that
+turns candidates into findings runs later, over the whole project (see :mod:`mlfcore_lint.engine.project`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Candidate:
+    code: str
+    line: int
+    column: int  # 1-based
+    end_line: int
+    end_column: int  # 1-based, exclusive
+    api: str
+    matcher: int  # index of the rule's match entry that fired (for per-form version ranges)
+    uncertain: str = ""  # why the match is not certain, e.g. "the value of `mode` is not known statically"
+
+
+@dataclass
+class FileFacts:
+    candidates: list[Candidate] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)  # absolute module names this file imports
+    relative_imports: list[list] = field(default_factory=list)  # [level, module or "", [names]]
+    triggered: list[str] = field(default_factory=list)  # requirement codes this file triggers
+    satisfied: list[str] = field(default_factory=list)  # requirement codes this file satisfies
+    main_line: int = 0  # line of ``if __name__ == "__main__":`` (0: none)
+    main_column: int = 0
+    noqa: dict[int, list[str]] = field(default_factory=dict)  # line -> codes ([] means every code)
+    error: Candidate | None = None  # an MLF9xx problem with the file itself
+    skipped: bool = False  # the pre-filter found nothing any rule could match
+    cells: list[list[int]] = field(default_factory=list)  # notebooks: line -> [cell, line in cell]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "FileFacts":
+        facts = cls(**{k: v for k, v in data.items() if k not in ("candidates", "error", "noqa")})
+        facts.candidates = [Candidate(**c) for c in data["candidates"]]
+        facts.error = Candidate(**data["error"]) if data.get("error") else None
+        facts.noqa = {int(k): v for k, v in data["noqa"].items()}
+        return facts

@@ -1,0 +1,110 @@
+"""The rule set compiled into lookup tables for one traversal: qualified name -> what it can trigger."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..ruleset.schema import AssignmentMatcher, CallMatcher, EnvironmentMatcher, Matcher, RuleSet
+
+FINDING, SATISFIES, TRIGGERS = "finding", "satisfies", "triggers"
+
+
+@dataclass(frozen=True)
+class Entry:
+    purpose: str  # FINDING, SATISFIES or TRIGGERS
+    code: str
+    matcher_index: int
+    matcher: Matcher
+    framework_roots: tuple[str, ...] = ()  # method forms count only where one of these is imported
+
+
+@dataclass
+class RuleIndex:
+    calls: dict[str, list[Entry]] = field(default_factory=dict)
+    methods: dict[str, list[Entry]] = field(default_factory=dict)
+    assignments: dict[str, list[Entry]] = field(default_factory=dict)
+    environment: dict[str, list[Entry]] = field(default_factory=dict)
+    trigger_imports: dict[str, list[str]] = field(default_factory=dict)  # module -> requirement codes
+    trigger_calls: list[tuple[str, bool, str, tuple[str, ...]]] = field(default_factory=list)
+    reexports: tuple[tuple[tuple[str, ...], str], ...] = ()
+    prefilter: re.Pattern | None = None
+    _canonical: dict[str, str] = field(default_factory=dict)
+
+    def canonical(self, name: str) -> str:
+        """The public path of ``name``: ``torch.nn.modules.pooling.MaxPool3d`` -> ``torch.nn.MaxPool3d``."""
+        cached = self._canonical.get(name)
+        if cached is not None:
+            return cached
+        result = name
+        parts = name.split(".")
+        for pattern, replacement in self.reexports:
+            if len(parts) >= len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, parts)):
+                result = ".".join([replacement] + parts[len(pattern):])
+                break
+        self._canonical[name] = result
+        return result
+
+    def triggered_by_call(self, name: str) -> list[str]:
+        codes = []
+        for pattern, is_prefix, code, exceptions in self.trigger_calls:
+            if (name.startswith(pattern) if is_prefix else name == pattern) and name not in exceptions:
+                codes.append(code)
+        return codes
+
+
+def _roots(ruleset: RuleSet, framework: str | None) -> tuple[str, ...]:
+    if framework is None:
+        return ()
+    return ruleset.framework_modules.get(framework, (framework,))
+
+
+def build_index(ruleset: RuleSet) -> RuleIndex:
+    index = RuleIndex()
+    index.reexports = tuple((tuple(prefix.split(".")), canonical) for prefix, canonical in ruleset.reexports)
+    words: set[str] = set()
+
+    def add(purpose: str, code: str, position: int, matcher: Matcher, roots: tuple[str, ...]):
+        entry = Entry(purpose, code, position, matcher, roots)
+        if isinstance(matcher, CallMatcher):
+            for api in matcher.apis:
+                index.calls.setdefault(index.canonical(api), []).append(entry)
+                words.add(api.split(".")[-1])
+            for method in matcher.methods:
+                index.methods.setdefault(method, []).append(entry)
+                words.add(method)
+        elif isinstance(matcher, AssignmentMatcher):
+            for target in matcher.targets:
+                index.assignments.setdefault(index.canonical(target), []).append(entry)
+                words.add(target.split(".")[-1])
+        elif isinstance(matcher, EnvironmentMatcher):
+            for variable in matcher.variables:
+                index.environment.setdefault(variable, []).append(entry)
+            words.update(("environ", "putenv"))
+
+    for rule in ruleset:
+        roots = _roots(ruleset, rule.framework)
+        for position, matcher in enumerate(rule.matchers):
+            add(FINDING, rule.code, position, matcher, roots)
+        requirement = rule.requirement
+        if requirement is None:
+            continue
+        for position, matcher in enumerate(requirement.satisfied_by):
+            add(SATISFIES, rule.code, position, matcher, roots)
+        for position, matcher in enumerate(requirement.matchers):
+            add(TRIGGERS, rule.code, position, matcher, roots)
+        for module in requirement.imports:
+            index.trigger_imports.setdefault(module, []).append(rule.code)
+            words.add(module.split(".")[0])
+        for pattern in requirement.calls:
+            is_prefix = pattern.endswith(".*")
+            index.trigger_calls.append(
+                (pattern[:-1] if is_prefix else pattern, is_prefix, rule.code, requirement.calls_except)
+            )
+            words.add(pattern.split(".")[0])
+    # A file is parsed only when it mentions one of these words, or has a ``__main__`` block (an entry
+    # point must be checked for missing requirements even when it imports nothing the rules know).
+    words.add("__main__")
+    words.discard("*")
+    index.prefilter = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return index

@@ -1,0 +1,38 @@
+"""Jupyter notebooks: the code cells joined into one module, with a map back to cell and line."""
+
+from __future__ import annotations
+
+import json
+
+from .source import INVALID_NOTEBOOK, SourceProblem
+
+_LINE_MAGIC_PREFIXES = ("%", "!", "?")
+
+
+def notebook_source(raw: bytes) -> tuple[str, list[list[int]]]:
+    """Return the joined source of the code cells and, per line, ``[cell number, line in cell]``."""
+    try:
+        document = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SourceProblem(INVALID_NOTEBOOK, f"notebook is not valid JSON: {error}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        raise SourceProblem(INVALID_NOTEBOOK, "notebook has no list of cells")
+    lines: list[str] = []
+    line_map: list[list[int]] = []
+    for cell_number, cell in enumerate(document["cells"], start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if not isinstance(source, str):
+            raise SourceProblem(INVALID_NOTEBOOK, f"cell {cell_number} has no source text")
+        cell_lines = source.splitlines()
+        cell_magic = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
+        for number, line in enumerate(cell_lines, start=1):
+            stripped = line.lstrip()
+            if cell_magic or stripped.startswith(_LINE_MAGIC_PREFIXES) or stripped.endswith("?"):
+                line = ""  # IPython syntax: keep the line so numbers stay right, drop its content
+            lines.append(line)
+            line_map.append([cell_number, number])
+    return "\n".join(lines) + "\n", line_map

@@ -1,0 +1,213 @@
+"""The project step: entry points, missing requirements, versions and switches, then findings.
+
+Per-file facts are cached; this step is cheap and runs over all of them on every run, because whether a
+call is reported depends on the whole program (is the determinism switch on where it starts?) and on the
+framework versions the project targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+from ..config import Settings
+from ..model import Finding, FixInfo
+from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, RuleSet
+from ..ruleset.versions import Verdict, evaluate
+from .facts import Candidate, FileFacts
+from .noqa import is_suppressed
+
+_LOWER = {"error": "warning", "warning": "info", "info": "info"}
+
+
+@dataclass
+class SourceFile:
+    path: Path  # absolute
+    display: str  # as the user named it
+    facts: FileFacts
+    relative: str = ""  # to the project root, POSIX
+    module: str = ""  # dotted module name from the project root
+    is_entry_point: bool = False
+    programs: list["SourceFile"] = field(default_factory=list)  # entry points whose program includes it
+
+
+def module_name(relative: str) -> str:
+    parts = relative[:-3].split("/") if relative.endswith(".py") else relative.split("/")
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+class Project:
+    def __init__(self, files: list[SourceFile], settings: Settings, ruleset: RuleSet,
+                 targets: dict[str, SpecifierSet], console_scripts: set[str] = frozenset()):
+        self.files = files
+        self.settings = settings
+        self.ruleset = ruleset
+        self.targets = targets
+        self.modules: dict[str, SourceFile] = {}
+        root = settings.root.resolve()
+        for source in files:
+            try:
+                source.relative = source.path.relative_to(root).as_posix()
+            except ValueError:
+                source.relative = source.path.name
+            source.module = module_name(source.relative)
+            # ``src/pkg/mod.py`` is imported as ``pkg.mod``: register every suffix of the dotted path.
+            parts = source.module.split(".")
+            for start in range(len(parts)):
+                self.modules.setdefault(".".join(parts[start:]), source)
+        for source in files:
+            source.is_entry_point = (
+                source.facts.main_line > 0
+                or source.module in console_scripts
+                or any(source.module.endswith("." + s) for s in console_scripts)
+                or settings.is_configured_entry_point(source.relative)
+            )
+        self._closures: dict[str, list[SourceFile]] = {}
+        for source in files:
+            if source.is_entry_point:
+                for member in self.program(source):
+                    member.programs.append(source)
+
+    # ------------------------------------------------------------------ import graph
+
+    def _local_imports(self, source: SourceFile) -> list[SourceFile]:
+        found = []
+        for name in source.facts.imports:
+            target = self.modules.get(name)
+            if target is not None:
+                found.append(target)
+        package = source.module.split(".")
+        if not source.relative.endswith("__init__.py"):
+            package = package[:-1]
+        for level, module, names in source.facts.relative_imports:
+            base = package[: len(package) - (level - 1)] if level > 1 else package
+            prefix = ".".join(base + ([module] if module else []))
+            for candidate in [prefix] + [f"{prefix}.{n}" if prefix else n for n in names]:
+                target = self.modules.get(candidate) if candidate else None
+                if target is not None:
+                    found.append(target)
+        return found
+
+    def program(self, entry: SourceFile) -> list[SourceFile]:
+        """The entry point and every project module it imports, transitively."""
+        key = entry.relative
+        if key not in self._closures:
+            seen = {id(entry): entry}
+            queue = [entry]
+            while queue:
+                for target in self._local_imports(queue.pop()):
+                    if id(target) not in seen:
+                        seen[id(target)] = target
+                        queue.append(target)
+            self._closures[key] = list(seen.values())
+        return self._closures[key]
+
+    def satisfies(self, entry: SourceFile, code: str) -> bool:
+        return any(code in member.facts.satisfied for member in self.program(entry))
+
+    def switch_on(self, source: SourceFile, framework: str | None) -> bool:
+        code = self.ruleset.switches.get(framework or "")
+        if code is None:
+            return False
+        if source.programs:
+            return all(self.satisfies(entry, code) for entry in source.programs)
+        entries = [f for f in self.files if f.is_entry_point]
+        return any(self.satisfies(entry, code) for entry in entries)
+
+    def switch_name(self, framework: str | None) -> str:
+        rule = self.ruleset.get(self.ruleset.switches.get(framework or "", ""))
+        if rule is None or rule.requirement is None:
+            return "the determinism switch"
+        return rule.requirement.missing_api
+
+    # ------------------------------------------------------------------ findings
+
+    def verdict(self, rule: Rule, matcher_index: int | None) -> Verdict:
+        ranges = rule.versions
+        if matcher_index is not None and matcher_index < len(rule.matchers):
+            ranges = rule.matchers[matcher_index].versions or ranges
+        return evaluate(ranges, self.targets, self.ruleset.releases)
+
+    def findings(self) -> list[Finding]:
+        found: list[Finding] = []
+        for source in self.files:
+            facts = source.facts
+            if facts.error is not None:
+                found.extend(self._report(source, facts.error, None, None))
+                continue
+            for candidate in facts.candidates:
+                rule = self.ruleset.get(candidate.code)
+                if rule is None:
+                    continue
+                verdict = self.verdict(rule, candidate.matcher)
+                if verdict.status == DETERMINISTIC:
+                    continue
+                if verdict.status == DETERMINISTIC_WITH_SWITCH and self.switch_on(source, rule.framework):
+                    continue
+                found.extend(self._report(source, candidate, rule, verdict))
+            if source.is_entry_point:
+                found.extend(self._missing_requirements(source))
+        return found
+
+    def _missing_requirements(self, entry: SourceFile) -> list[Finding]:
+        members = self.program(entry)
+        triggered = set().union(*(set(m.facts.triggered) for m in members))
+        found = []
+        for code in sorted(triggered):
+            rule = self.ruleset.get(code)
+            if rule is None or rule.requirement is None or self.satisfies(entry, code):
+                continue
+            verdict = self.verdict(rule, None)
+            if verdict.status == DETERMINISTIC:
+                continue
+            line, column = (entry.facts.main_line, entry.facts.main_column) if entry.facts.main_line else (1, 1)
+            candidate = Candidate(code, line, column, line, column, rule.requirement.missing_api, -1)
+            found.extend(self._report(entry, candidate, rule, verdict))
+        return found
+
+    def _report(self, source: SourceFile, candidate: Candidate, rule: Rule | None, verdict: Verdict | None):
+        code = candidate.code
+        if not self.settings.is_selected(code, source.relative):
+            return []
+        if is_suppressed(source.facts.noqa, candidate.line, code):
+            return []
+        if rule is None:  # a problem with the file itself (MLF9xx)
+            rule = self.ruleset.get(code)
+            message = candidate.uncertain
+            severity = rule.severity if rule else "error"
+        else:
+            message = describe(rule, verdict, self.targets, candidate, self.switch_name(rule.framework))
+            severity = _LOWER[rule.severity] if candidate.uncertain else rule.severity
+        line, column, end_line, cell = candidate.line, candidate.column, candidate.end_line, None
+        if source.facts.cells and 0 < line <= len(source.facts.cells):
+            cell, line = source.facts.cells[line - 1]
+            end_line = line + (candidate.end_line - candidate.line)
+        fix = FixInfo(rule.fix.applicability, rule.fix.description) if rule and rule.fix else None
+        return [Finding(
+            path=source.display, line=line, column=column, end_line=end_line,
+            end_column=candidate.end_column, code=code, symbol=rule.symbol if rule else "internal-error",
+            message=message, severity=severity, api=candidate.api, fix=fix,
+            url=rule.url if rule else "", cell=cell,
+        )]
+
+
+def describe(rule: Rule, verdict: Verdict | None, targets: dict[str, SpecifierSet], candidate: Candidate,
+             switch: str = "the determinism switch") -> str:
+    """The finding's message: the rule's message, the versions that make it so, and any uncertainty."""
+    parts = [rule.summary.rstrip(".")]
+    if verdict is not None and verdict.ranges:
+        distribution = verdict.ranges[0].distribution
+        target = targets.get(distribution)
+        targeted = f"{distribution}{target}" if target is not None and str(target) else f"any {distribution}"
+        if verdict.status == DETERMINISTIC_WITH_SWITCH:
+            parts.append(f"in {verdict.versions_text} (targeted: {targeted}) unless {switch} is on")
+        else:
+            parts.append(f"in {verdict.versions_text} (targeted: {targeted})")
+    message = " ".join(parts)
+    if candidate.uncertain:
+        message += f" [possible: {candidate.uncertain}]"
+    return message

@@ -1,0 +1,45 @@
+"""Turning a file's bytes into source text, with one clear problem for anything that is not Python."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # larger files are reported, not parsed
+
+UNREADABLE = "MLF901"
+SYNTAX_ERROR = "MLF902"
+INVALID_NOTEBOOK = "MLF903"
+TOO_COMPLEX = "MLF904"
+
+
+class SourceProblem(Exception):
+    def __init__(self, code: str, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.code, self.message, self.line, self.column = code, message, line, column
+
+
+def decode_source(raw: bytes) -> str:
+    """Decode Python source as the interpreter would (BOM, coding cookie, UTF-8 default)."""
+    if b"\0" in raw:
+        raise SourceProblem(UNREADABLE, "binary file (contains NUL bytes), not Python source")
+    if len(raw) > MAX_FILE_BYTES:
+        raise SourceProblem(TOO_COMPLEX, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as error:
+        raise SourceProblem(UNREADABLE, f"cannot decode: {error}") from None
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
+        line = raw[: getattr(error, "start", 0)].count(b"\n") + 1
+        raise SourceProblem(UNREADABLE, f"not valid {encoding} text: {reason}", line) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def has_bom(raw: bytes) -> bool:
+    return raw.startswith(codecs.BOM_UTF8)

@@ -1,0 +1,43 @@
+"""What every front end reports: a finding, with the stable fields of the JSON contract."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class FixInfo:
+    applicability: str  # "safe" or "unsafe"
+    description: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int  # 1-based; in a notebook, the line in its cell
+    column: int  # 1-based
+    end_line: int
+    end_column: int
+    code: str
+    symbol: str
+    message: str
+    severity: str  # error, warning or info
+    api: str
+    fix: FixInfo | None
+    url: str
+    cell: int | None = None  # notebooks: the 1-based cell number
+
+    @property
+    def sort_key(self):
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        if self.cell is None:
+            del data["cell"]
+        return data
+
+    @property
+    def location(self) -> str:
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.line}:{self.column}"

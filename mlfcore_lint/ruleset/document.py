@@ -1,0 +1,65 @@
+"""A rule's documentation, generated from its data: the same sections for every rule."""
+
+from __future__ import annotations
+
+from .schema import AssignmentMatcher, CallMatcher, EnvironmentMatcher, Rule
+
+STATUS_WORDS = {
+    "nondeterministic": "non-deterministic (no deterministic implementation)",
+    "deterministic-with-switch": "deterministic only when the determinism switch is on",
+    "deterministic": "deterministic",
+}
+
+
+def matched_forms(rule: Rule) -> list[str]:
+    forms = []
+    for matcher in rule.matchers:
+        if isinstance(matcher, CallMatcher):
+            forms += [f"`{api}(...)`" for api in matcher.apis]
+            forms += [f"`<tensor>.{method}(...)`" for method in matcher.methods]
+        elif isinstance(matcher, AssignmentMatcher):
+            forms += [f"`{target} = ...`" for target in matcher.targets]
+        elif isinstance(matcher, EnvironmentMatcher):
+            forms += [f"environment variable `{variable}` set in code" for variable in matcher.variables]
+    return forms
+
+
+def version_lines(rule: Rule) -> list[str]:
+    lines = []
+    for version_range in rule.versions:
+        lines.append(f"- `{version_range.text}`: {STATUS_WORDS[version_range.status]}")
+    for position, matcher in enumerate(rule.matchers):
+        for version_range in matcher.versions or ():
+            lines.append(f"- match entry {position + 1}, `{version_range.text}`: {STATUS_WORDS[version_range.status]}")
+    return lines or ["- every version"]
+
+
+def render_markdown(rule: Rule) -> str:
+    """The rule's page as Markdown (``mlfcore-lint explain`` prints it; the docs build one page per rule)."""
+    out = [f"# {rule.code} {rule.symbol}", "", f"{rule.summary}", ""]
+    out += ["## What it does", ""]
+    if rule.requirement is not None:
+        out.append(f"Reports an entry point whose program does not call `{rule.requirement.missing_api}` "
+                   "(or an equivalent) although it uses what makes it necessary.")
+    else:
+        out.append("Reports " + ", ".join(matched_forms(rule)) + ".")
+    if rule.condition:
+        out += ["", f"Condition: {rule.condition}"]
+    out += ["", "## Why is this bad?", "", rule.why, "", "## Example", ""]
+    out += ["```python", rule.flagged_examples[0].code.rstrip(), "```", ""]
+    out += ["## Use instead", "", rule.alternative, ""]
+    if rule.clean_examples:
+        out += ["```python", rule.clean_examples[0].code.rstrip(), "```", ""]
+    out += ["## Fix safety", ""]
+    if rule.fix is None:
+        out.append("There is no automatic fix; change the code by hand as described above.")
+    else:
+        label = "safe (applied by default)" if rule.fix.applicability == "safe" else "unsafe (only with --unsafe-fixes)"
+        out.append(f"The fix is {label}: {rule.fix.description}")
+    out += ["", "## Versions", "", *version_lines(rule), ""]
+    out += ["## Severity", "", f"`{rule.severity}`", ""]
+    if rule.evidence:
+        out += ["## Evidence", "", rule.evidence, ""]
+    if rule.references:
+        out += ["## References", "", *[f"- <{url}>" for url in rule.references], ""]
+    return "\n".join(out)

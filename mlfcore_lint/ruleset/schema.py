@@ -1,0 +1,471 @@
+"""The rule schema: typed, validated rule data read from ``rules/*.yaml``.
+
+Every rule file is a mapping with an optional ``framework`` (the distribution whose versions the
+rules' ``versions`` refer to by default) and a list ``rules``.  Each rule is validated when it is
+loaded; a problem raises :class:`RuleError` naming the file, the rule and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+CODE_PATTERN = re.compile(r"^MLF\d{3}$")
+SYMBOL_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+QUALIFIED_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*$")
+
+SEVERITIES = ("error", "warning", "info")
+#: What a version range says about a rule's subject.
+NONDETERMINISTIC = "nondeterministic"  # no deterministic implementation
+DETERMINISTIC_WITH_SWITCH = "deterministic-with-switch"  # deterministic only under the switch
+DETERMINISTIC = "deterministic"
+STATUSES = (NONDETERMINISTIC, DETERMINISTIC_WITH_SWITCH, DETERMINISTIC)
+APPLICABILITIES = ("safe", "unsafe")
+UNKNOWN_POLICIES = ("report", "ignore")
+SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+class RuleError(ValueError):
+    """A rule file that does not follow the schema."""
+
+    def __init__(self, path: str, rule: str | None, field_name: str | None, problem: str):
+        where = path
+        if rule:
+            where += f": rule {rule}"
+        if field_name:
+            where += f": field '{field_name}'"
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class ArgumentCondition:
+    """A condition on one argument of a call (a keyword, a position, or both)."""
+
+    keyword: str | None = None
+    position: int | None = None
+    method_position: int | None = None  # position in the method form (``x.f(...)``)
+    one_of: tuple | None = None  # value in this set
+    none_of: tuple | None = None  # value not in this set
+    greater_than: float | None = None
+    present: bool | None = None  # the argument is (not) given
+    default: Any = None  # the value when the argument is absent
+    has_default: bool = False
+    unknown: str = "report"  # a value that cannot be known statically: report (lower severity) or ignore
+
+    @property
+    def label(self) -> str:
+        return self.keyword or f"argument {self.position}"
+
+
+@dataclass(frozen=True)
+class CallMatcher:
+    apis: tuple[str, ...] = ()  # qualified names: functions, classes, ``torch.Tensor.index_add_``
+    methods: tuple[str, ...] = ()  # method names matched on any receiver in a module using the framework
+    arguments: tuple[ArgumentCondition, ...] = ()
+    versions: tuple["VersionRange", ...] | None = None  # overrides the rule's versions for this form
+
+
+@dataclass(frozen=True)
+class AssignmentMatcher:
+    targets: tuple[str, ...]
+    value: ArgumentCondition | None = None
+    versions: tuple["VersionRange", ...] | None = None
+
+
+@dataclass(frozen=True)
+class EnvironmentMatcher:
+    variables: tuple[str, ...]
+    value: ArgumentCondition | None = None
+    versions: tuple["VersionRange", ...] | None = None
+
+
+Matcher = CallMatcher | AssignmentMatcher | EnvironmentMatcher
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What an entry point must do, when the program uses what ``triggered_by`` names."""
+
+    imports: tuple[str, ...] = ()  # the program imports one of these modules
+    calls: tuple[str, ...] = ()  # or calls one of these (``*`` matches one name part)
+    calls_except: tuple[str, ...] = ()
+    matchers: tuple[Matcher, ...] = ()  # or matches one of these
+    satisfied_by: tuple[Matcher, ...] = ()
+    missing_api: str = ""  # what the finding names as missing, e.g. ``torch.manual_seed``
+
+
+@dataclass(frozen=True)
+class VersionRange:
+    distribution: str
+    specifier: SpecifierSet
+    status: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.distribution}{self.specifier}" if str(self.specifier) else self.distribution
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Example:
+    code: str
+    target: tuple[str, ...] = ()
+    settings: tuple[tuple[str, Any], ...] = ()  # extra config keys for this example
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    symbol: str
+    summary: str  # the finding's message
+    severity: str
+    framework: str | None
+    matchers: tuple[Matcher, ...]
+    requirement: Requirement | None
+    versions: tuple[VersionRange, ...]
+    condition: str  # when the call misbehaves (device, pass, dtype), in words
+    why: str
+    alternative: str
+    references: tuple[str, ...]
+    fix: Fix | None
+    flagged_examples: tuple[Example, ...]
+    clean_examples: tuple[Example, ...]
+    source_file: str
+    tags: tuple[str, ...] = ()
+    evidence: str = ""  # fixture verdict or other proof, written by the verify suite
+
+    @property
+    def url(self) -> str:
+        return f"https://mlfcore-lint.readthedocs.io/en/latest/rules/{self.code}.html"
+
+    @property
+    def kind(self) -> str:
+        if self.requirement is not None:
+            return "requirement"
+        kinds = {type(m) for m in self.matchers}
+        if kinds == {CallMatcher}:
+            return "call"
+        if kinds == {AssignmentMatcher}:
+            return "assignment"
+        if kinds == {EnvironmentMatcher}:
+            return "environment"
+        return "mixed"
+
+
+@dataclass
+class RuleSet:
+    rules: dict[str, Rule] = field(default_factory=dict)
+    reexports: tuple[tuple[str, str], ...] = ()  # (prefix pattern, canonical prefix)
+    framework_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dist -> import roots
+    releases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dist -> known releases
+    switches: dict[str, str] = field(default_factory=dict)  # dist -> code of its switch requirement
+    fingerprint: str = ""
+
+    def __iter__(self):
+        return iter(self.rules.values())
+
+    def __len__(self):
+        return len(self.rules)
+
+    def get(self, code: str) -> Rule | None:
+        return self.rules.get(code)
+
+
+# --------------------------------------------------------------------------- validation helpers
+
+
+class _Reader:
+    """Reads one mapping of a rule file, turning every schema problem into a RuleError."""
+
+    def __init__(self, path: str, rule: str | None, data: Any, where: str = ""):
+        self.path, self.rule, self.where = path, rule, where
+        if not isinstance(data, dict):
+            self.fail(None, f"expected a mapping, got {type(data).__name__}")
+        self.data = data
+
+    def fail(self, key: str | None, problem: str):
+        name = ".".join(part for part in (self.where, key) if part) or None
+        raise RuleError(self.path, self.rule, name, problem)
+
+    def child(self, key: str, data: Any) -> "_Reader":
+        return _Reader(self.path, self.rule, data, ".".join(p for p in (self.where, key) if p))
+
+    def check_keys(self, allowed: set[str]):
+        unknown = sorted(set(self.data) - allowed)
+        if unknown:
+            self.fail(unknown[0], f"unknown field (allowed: {', '.join(sorted(allowed))})")
+
+    def str(self, key: str, required: bool = False, default: str = "") -> str:
+        if key not in self.data:
+            if required:
+                self.fail(key, "is required")
+            return default
+        value = self.data[key]
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(key, "must be a non-empty string")
+        return value
+
+    def str_list(self, key: str, pattern: re.Pattern | None = None) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, "must be a string or a list of strings")
+        if pattern is not None:
+            for item in value:
+                if not pattern.match(item):
+                    self.fail(key, f"{item!r} is not a dotted name")
+        return tuple(value)
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.data.get(key, default)
+        if value not in choices:
+            self.fail(key, f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+
+def _scalars(reader: _Reader, key: str) -> tuple | None:
+    if key not in reader.data:
+        return None
+    value = reader.data[key]
+    if not isinstance(value, list):
+        value = [value]
+    for item in value:
+        if not isinstance(item, SCALAR_TYPES):
+            reader.fail(key, f"{item!r} is not a literal value")
+    return tuple(value)
+
+
+def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCondition:
+    allowed = {"one_of", "none_of", "greater_than", "present", "default", "unknown"}
+    if allow_location:
+        allowed |= {"keyword", "position", "method_position"}
+    reader.check_keys(allowed)
+    keyword = reader.data.get("keyword")
+    position = reader.data.get("position")
+    method_position = reader.data.get("method_position")
+    if allow_location:
+        if keyword is None and position is None:
+            reader.fail("keyword", "an argument condition needs a keyword, a position or both")
+        if keyword is not None and not (isinstance(keyword, str) and keyword.isidentifier()):
+            reader.fail("keyword", f"{keyword!r} is not an identifier")
+        for key, value in (("position", position), ("method_position", method_position)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                reader.fail(key, f"{value!r} is not a position (0 or more)")
+    present = reader.data.get("present")
+    if present is not None and not isinstance(present, bool):
+        reader.fail("present", "must be true or false")
+    greater_than = reader.data.get("greater_than")
+    if greater_than is not None and (not isinstance(greater_than, (int, float)) or isinstance(greater_than, bool)):
+        reader.fail("greater_than", "must be a number")
+    has_default = "default" in reader.data
+    default = reader.data.get("default")
+    if has_default and not isinstance(default, SCALAR_TYPES):
+        reader.fail("default", f"{default!r} is not a literal value")
+    return ArgumentCondition(
+        keyword=keyword,
+        position=position,
+        method_position=method_position,
+        one_of=_scalars(reader, "one_of"),
+        none_of=_scalars(reader, "none_of"),
+        greater_than=greater_than,
+        present=present,
+        default=default,
+        has_default=has_default,
+        unknown=reader.choice("unknown", UNKNOWN_POLICIES, "report"),
+    )
+
+
+def read_versions(reader: _Reader, key: str, framework: str | None) -> tuple[VersionRange, ...] | None:
+    if key not in reader.data:
+        return None
+    value = reader.data[key]
+    ranges: list[VersionRange] = []
+    if not isinstance(value, dict):
+        reader.fail(key, "must map a distribution name to a list of {range, status}")
+    for distribution, entries in value.items():
+        if not isinstance(distribution, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", distribution):
+            reader.fail(key, f"{distribution!r} is not a distribution name")
+        if not isinstance(entries, list) or not entries:
+            reader.fail(f"{key}.{distribution}", "must be a non-empty list of {range, status}")
+        for index, entry in enumerate(entries):
+            sub = reader.child(f"{key}.{distribution}[{index}]", entry)
+            sub.check_keys({"range", "status"})
+            text = sub.data.get("range", "")
+            if not isinstance(text, str):
+                sub.fail("range", "must be a PEP 440 specifier string such as '>=2.1,<2.4'")
+            try:
+                specifier = SpecifierSet(text)
+            except InvalidSpecifier:
+                sub.fail("range", f"{text!r} is not a PEP 440 specifier")
+            status = sub.data.get("status")
+            if status not in STATUSES:
+                sub.fail("status", f"{status!r} is not one of {', '.join(STATUSES)}")
+            ranges.append(VersionRange(distribution.lower(), specifier, status))
+    return tuple(ranges)
+
+
+def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
+    kinds = [k for k in ("call", "assignment", "environment") if k in reader.data]
+    if len(kinds) != 1:
+        reader.fail(None, "each match entry needs exactly one of: call, assignment, environment")
+    kind = kinds[0]
+    reader.check_keys({kind, "versions"})
+    versions = read_versions(reader, "versions", framework)
+    body = reader.child(kind, reader.data[kind])
+    if kind == "call":
+        body.check_keys({"api", "method", "arguments"})
+        apis = body.str_list("api", QUALIFIED_PATTERN)
+        methods = body.str_list("method")
+        if not apis and not methods:
+            body.fail("api", "a call matcher needs api names, method names or both")
+        for method in methods:
+            if not method.isidentifier():
+                body.fail("method", f"{method!r} is not a method name")
+        conditions = body.data.get("arguments", [])
+        if not isinstance(conditions, list):
+            body.fail("arguments", "must be a list of argument conditions")
+        arguments = tuple(
+            read_condition(body.child(f"arguments[{i}]", c)) for i, c in enumerate(conditions)
+        )
+        return CallMatcher(apis=apis, methods=methods, arguments=arguments, versions=versions)
+    if kind == "assignment":
+        body.check_keys({"target", "value"})
+        targets = body.str_list("target", QUALIFIED_PATTERN)
+        if not targets:
+            body.fail("target", "is required")
+        value = read_condition(body.child("value", body.data["value"]), False) if "value" in body.data else None
+        return AssignmentMatcher(targets=targets, value=value, versions=versions)
+    body.check_keys({"variable", "value"})
+    variables = body.str_list("variable")
+    if not variables:
+        body.fail("variable", "is required")
+    value = read_condition(body.child("value", body.data["value"]), False) if "value" in body.data else None
+    return EnvironmentMatcher(variables=variables, value=value, versions=versions)
+
+
+def _read_matchers(reader: _Reader, key: str, framework: str | None) -> tuple[Matcher, ...]:
+    entries = reader.data.get(key, [])
+    if isinstance(entries, dict):
+        entries = [entries]
+    if not isinstance(entries, list):
+        reader.fail(key, "must be a list of match entries")
+    return tuple(read_matcher(reader.child(f"{key}[{i}]", e), framework) for i, e in enumerate(entries))
+
+
+def read_requirement(reader: _Reader, framework: str | None) -> Requirement:
+    reader.check_keys({"triggered_by", "satisfied_by", "missing"})
+    trigger = reader.child("triggered_by", reader.data.get("triggered_by", {}))
+    trigger.check_keys({"imports", "calls", "except", "match"})
+    requirement = Requirement(
+        imports=trigger.str_list("imports", QUALIFIED_PATTERN),
+        calls=trigger.str_list("calls", QUALIFIED_PATTERN),
+        calls_except=trigger.str_list("except", QUALIFIED_PATTERN),
+        matchers=_read_matchers(trigger, "match", framework),
+        satisfied_by=_read_matchers(reader, "satisfied_by", framework),
+        missing_api=reader.str("missing", required=True),
+    )
+    if not (requirement.imports or requirement.calls or requirement.matchers):
+        trigger.fail(None, "a requirement needs imports, calls or match entries that trigger it")
+    if not requirement.satisfied_by:
+        reader.fail("satisfied_by", "a requirement needs at least one way to satisfy it")
+    return requirement
+
+
+def _read_examples(reader: _Reader, key: str) -> tuple[Example, ...]:
+    entries = reader.data.get(key, [])
+    if not isinstance(entries, list):
+        reader.fail(key, "must be a list of code snippets")
+    examples = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, str):
+            examples.append(Example(code=entry))
+            continue
+        sub = reader.child(f"{key}[{index}]", entry)
+        sub.check_keys({"code", "target", "settings"})
+        settings = sub.data.get("settings", {})
+        if not isinstance(settings, dict):
+            sub.fail("settings", "must be a mapping of configuration keys")
+        examples.append(
+            Example(
+                code=sub.str("code", required=True),
+                target=sub.str_list("target"),
+                settings=tuple(sorted(settings.items())),
+            )
+        )
+    return tuple(examples)
+
+
+RULE_KEYS = {
+    "code", "symbol", "message", "severity", "framework", "match", "requirement", "versions",
+    "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence",
+}
+
+
+def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
+    code = data.get("code") if isinstance(data, dict) else None
+    reader = _Reader(path, code if isinstance(code, str) else None, data)
+    reader.check_keys(RULE_KEYS)
+    code = reader.str("code", required=True)
+    if not CODE_PATTERN.match(code):
+        reader.fail("code", f"{code!r} is not MLF followed by three digits")
+    symbol = reader.str("symbol", required=True)
+    if not SYMBOL_PATTERN.match(symbol):
+        reader.fail("symbol", f"{symbol!r} must be lower-case words joined by hyphens")
+    framework = data.get("framework", default_framework)
+    if framework is not None and not isinstance(framework, str):
+        reader.fail("framework", "must be a distribution name")
+    matchers = _read_matchers(reader, "match", framework)
+    requirement = None
+    if "requirement" in data:
+        requirement = read_requirement(reader.child("requirement", data["requirement"]), framework)
+    if bool(matchers) == bool(requirement) and not code.startswith("MLF9"):
+        reader.fail("match", "a rule needs either match entries or a requirement (not both)")
+    fix = None
+    if data.get("fix") is not None:
+        fix_reader = reader.child("fix", data["fix"])
+        fix_reader.check_keys({"applicability", "description"})
+        fix = Fix(
+            applicability=fix_reader.choice("applicability", APPLICABILITIES, "safe"),
+            description=fix_reader.str("description", required=True),
+        )
+    examples = reader.child("examples", data.get("examples") or {})
+    examples.check_keys({"flagged", "clean"})
+    flagged = _read_examples(examples, "flagged")
+    clean = _read_examples(examples, "clean")
+    if not flagged:
+        examples.fail("flagged", "every rule needs at least one example that must be flagged")
+    if not clean:
+        examples.fail("clean", "every rule needs at least one example that must not be flagged")
+    references = reader.str_list("references")
+    for reference in references:
+        if not reference.startswith(("https://", "http://")):
+            reader.fail("references", f"{reference!r} is not a URL")
+    return Rule(
+        code=code,
+        symbol=symbol,
+        summary=reader.str("message", required=True),
+        severity=reader.choice("severity", SEVERITIES, "error"),
+        framework=framework,
+        matchers=matchers,
+        requirement=requirement,
+        versions=read_versions(reader, "versions", framework) or (),
+        condition=reader.str("condition"),
+        why=reader.str("why", required=True),
+        alternative=reader.str("alternative", required=True),
+        references=references,
+        fix=fix,
+        flagged_examples=flagged,
+        clean_examples=clean,
+        source_file=path,
+        tags=reader.str_list("tags"),
+        evidence=reader.str("evidence"),
+    )

@@ -1,0 +1,84 @@
+"""Which status a rule has across the framework versions a project targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from .schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, NONDETERMINISTIC, VersionRange
+
+_SEVERITY_OF_STATUS = {NONDETERMINISTIC: 2, DETERMINISTIC_WITH_SWITCH: 1, DETERMINISTIC: 0}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    ranges: tuple[VersionRange, ...]  # the ranges that give this status within the targets
+    versions: tuple[str, ...]  # the targeted versions that have it
+
+    @property
+    def versions_text(self) -> str:
+        return ", ".join(r.text for r in self.ranges)
+
+
+ALWAYS = Verdict(NONDETERMINISTIC, (), ())
+
+
+@lru_cache(maxsize=4096)
+def _parse(version: str) -> Version | None:
+    try:
+        return Version(version)
+    except InvalidVersion:
+        return None
+
+
+def candidate_versions(releases: tuple[str, ...], target: SpecifierSet | None) -> tuple[str, ...]:
+    """The versions a target admits: known releases plus the versions the target itself names."""
+    pool = list(releases)
+    if target is not None:
+        for spec in target:
+            text = spec.version.removesuffix(".*")
+            if spec.operator not in ("<", "!=") and _parse(text) is not None:
+                pool.append(text)
+        pool = [v for v in pool if _parse(v) is not None and target.contains(v, prereleases=True)]
+    seen: dict[Version, str] = {}
+    for version in pool:
+        parsed = _parse(version)
+        if parsed is not None:
+            seen.setdefault(parsed, version)
+    return tuple(seen[v] for v in sorted(seen))
+
+
+def evaluate(
+    ranges: tuple[VersionRange, ...],
+    targets: dict[str, SpecifierSet],
+    releases: dict[str, tuple[str, ...]],
+) -> Verdict:
+    """The worst status of ``ranges`` over the targeted versions (``ALWAYS`` when a rule has no ranges).
+
+    A version that no range covers counts as deterministic: the rule does not apply to it.
+    """
+    if not ranges:
+        return ALWAYS
+    by_distribution: dict[str, list[VersionRange]] = {}
+    for version_range in ranges:
+        by_distribution.setdefault(version_range.distribution, []).append(version_range)
+    worst = Verdict(DETERMINISTIC, (), ())
+    for distribution, dist_ranges in by_distribution.items():
+        candidates = candidate_versions(releases.get(distribution, ()), targets.get(distribution))
+        hits: dict[str, tuple[list[VersionRange], list[str]]] = {}
+        for version in candidates:
+            for version_range in dist_ranges:
+                if version_range.specifier.contains(version, prereleases=True):
+                    used, versions = hits.setdefault(version_range.status, ([], []))
+                    if version_range not in used:
+                        used.append(version_range)
+                    versions.append(version)
+                    break
+        for status, (used, versions) in hits.items():
+            if _SEVERITY_OF_STATUS[status] > _SEVERITY_OF_STATUS[worst.status]:
+                worst = Verdict(status, tuple(used), tuple(versions))
+    return worst

@@ -1,0 +1,41 @@
+"""Shared helpers: lint a snippet as a program of its own, with exactly the targets it names."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlfcore_lint.config import Settings, parse_target
+from mlfcore_lint.ruleset import load_ruleset
+from mlfcore_lint.runner import check_source
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    return load_ruleset()
+
+
+def lint_snippet(code: str, ruleset, targets=(), notebook: bool = False, **config):
+    """Findings for one snippet; targets as ``--target`` takes them; nothing is read from the machine."""
+    settings = Settings(discover_targets=False)
+    settings.targets = dict(parse_target(t, "test") for t in targets)
+    for key, value in config.items():
+        setattr(settings, key, value)
+    return check_source(code, settings, ruleset, "example.ipynb" if notebook else "example.py", notebook=notebook)
+
+
+def run_cli(*args, cwd=None, input=None, env=None):
+    """Run the real ``mlfcore-lint`` command (this interpreter's installed console script)."""
+    import subprocess
+
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "mlfcore_lint", *args], cwd=cwd, input=input, capture_output=True,
+        text=True, env=full_env, timeout=600,
+    )
