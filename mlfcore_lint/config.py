@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -47,7 +48,8 @@ def parse_target(text: str, where: str) -> tuple[str, SpecifierSet]:
     try:
         requirement = Requirement(text)
     except InvalidRequirement as error:
-        raise ConfigError(f"{where}: {text!r} is not a PEP 508 requirement: {error}") from None
+        reason = str(error).splitlines()[0]
+        raise ConfigError(f"{where}: {text!r} is not a PEP 508 requirement: {reason}") from None
     return normalize_distribution(requirement.name), requirement.specifier
 
 
@@ -65,6 +67,8 @@ class Settings:
     discover_targets: bool = True  # read project pins and installed metadata for missing targets
     root: Path = field(default_factory=Path.cwd)
     config_file: Path | None = None
+    _exclude_regex: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _root_text: str = field(default="", repr=False, compare=False)
 
     def is_selected(self, code: str, path: str = "") -> bool:
         selected = _longest_prefix(code, self.select + self.extend_select)
@@ -77,14 +81,15 @@ class Settings:
         return True
 
     def is_excluded(self, path: Path) -> bool:
-        patterns = (self.exclude or DEFAULT_EXCLUDES) + self.extend_exclude
-        try:
-            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            relative = path.as_posix()
-        return any(
-            fnmatch.fnmatch(path.name, pattern) or _path_matches(relative, pattern) for pattern in patterns
-        )
+        """Whether ``path`` (a file or folder) matches an exclude pattern, by name or by relative path."""
+        if self._exclude_regex is None:
+            patterns = (self.exclude or DEFAULT_EXCLUDES) + self.extend_exclude
+            self._exclude_regex = _globs_regex(patterns)
+        absolute = os.path.abspath(path)
+        root = self._root_text or str(self.root.resolve())
+        self._root_text = root
+        relative = absolute[len(root) + 1:] if absolute.startswith(root + os.sep) else path.as_posix()
+        return bool(self._exclude_regex.match(path.name) or self._exclude_regex.match(relative.replace(os.sep, "/")))
 
     def is_configured_entry_point(self, relative_path: str) -> bool:
         return any(_path_matches(relative_path, pattern) for pattern in self.entry_points)
@@ -98,6 +103,15 @@ def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:
         elif code.startswith(prefix):
             best = max(best, len(prefix))
     return best
+
+
+def _globs_regex(patterns) -> re.Pattern:
+    """One regular expression for globs that match a name, a relative path, or any folder part of one."""
+    alternatives = []
+    for pattern in patterns:
+        body = fnmatch.translate(pattern.rstrip("/")).removesuffix("\\Z").removeprefix("(?s:").removesuffix(")")
+        alternatives.append(f"(?:(?:.*/)?{body}(?:/.*)?)")
+    return re.compile("(?s:" + "|".join(alternatives) + r")\Z") if alternatives else re.compile(r"(?!)")
 
 
 def _path_matches(relative: str, pattern: str) -> bool:

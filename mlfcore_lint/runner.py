@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from .cache import CACHE_DIR_NAME, FactsCache
 from .config import Settings, tomllib
-from .engine.facts import FileFacts
+from .engine.facts import FileFacts, problem_facts
 from .engine.source import UNREADABLE, SourceProblem
 from .model import Finding
 from .ruleset.schema import RuleSet
@@ -53,6 +54,10 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
             for name in sorted(filenames):
                 if name.endswith(SOURCE_SUFFIXES):
                     file_path = here / name
+                    # A FIFO or device named like a module would block the read; a dangling link is
+                    # kept so that it is reported as unreadable.
+                    if file_path.exists() and not file_path.is_file():
+                        continue
                     if not settings.is_excluded(file_path):
                         found.setdefault(file_path.absolute(), str(file_path))
     return list(found.items())
@@ -111,8 +116,6 @@ def read_file(path: Path) -> bytes | SourceProblem:
 
 def collect_facts(files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int) -> tuple[list[FileFacts], int]:
     """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count)."""
-    from .engine.analyze import problem_facts
-
     results: list[FileFacts | None] = [None] * len(files)
     misses: list[tuple[int, bytes, bool, str | None]] = []
     for position, path in enumerate(files):
@@ -145,18 +148,150 @@ def collect_facts(files: list[Path], ruleset: RuleSet, cache: FactsCache | None,
     return results, len(misses)
 
 
+class ProjectContext:
+    """The whole project as the project step needs it, for checking some of its files.
+
+    Whether a file's call is reported depends on the entry points that import it (is the determinism switch
+    on there?), so checking one file (an editor buffer, a flake8 or pylint run, ``check`` on a sub-folder)
+    also reads the project's entry points and the modules they import, from the cache where possible.
+    One context per process serves every file a front end hands it.
+    """
+
+    def __init__(self, settings: Settings, ruleset: RuleSet, use_cache: bool = True):
+        self.settings = settings
+        self.ruleset = ruleset
+        self.cache = FactsCache(settings.root / CACHE_DIR_NAME, ruleset.fingerprint) if use_cache else None
+        self.facts: dict[Path, FileFacts] = {}
+        self.display: dict[Path, str] = {}
+        self._module_paths: dict[str, Path] | None = None
+        self._supporting: list[Path] | None = None
+        self.project_files: list[Path] | None = None  # every source file below the root, once discovered
+        self.targets = resolve_targets(settings, ruleset.framework_modules)
+        self.console_scripts = console_script_modules(settings.root)
+
+    def add(self, path: Path, display: str, facts: FileFacts) -> None:
+        self.facts[path] = facts
+        self.display[path] = display
+
+    def _facts_of(self, path: Path) -> FileFacts:
+        if path not in self.facts:
+            facts, _ = collect_facts([path], self.ruleset, self.cache, 1)
+            self.add(path, str(path), facts[0])
+        return self.facts[path]
+
+    def _all_module_paths(self) -> dict[str, Path]:
+        if self._module_paths is None:
+            from .engine.project import module_name
+
+            root = self.settings.root.resolve()
+            self._module_paths = {}
+            if self.project_files is None:
+                self.project_files = [path for path, _ in discover([root], self.settings)]
+            for path in self.project_files:
+                if path.suffix != ".py":
+                    continue
+                parts = module_name(path.resolve().relative_to(root).as_posix()).split(".")
+                for start in range(len(parts)):
+                    self._module_paths.setdefault(".".join(parts[start:]), path)
+        return self._module_paths
+
+    def supporting_files(self) -> list[Path]:
+        """The project's entry points and every module they import, transitively (computed once)."""
+        if self._supporting is not None:
+            return self._supporting
+        from .engine.project import is_console_script, module_name
+
+        modules = self._all_module_paths()
+        project_paths = set(modules.values())
+        root = self.settings.root.resolve()
+        queue = []
+        for path in project_paths:
+            relative = path.resolve().relative_to(root).as_posix()
+            if (self.settings.is_configured_entry_point(relative) or _mentions_main(path)
+                    or is_console_script(module_name(relative), self.console_scripts)):
+                queue.append(path)
+        seen = set(queue)
+        while queue:
+            path = queue.pop()
+            facts = self._facts_of(path)
+            for name in facts.imports:
+                target = modules.get(name)
+                if target is not None and target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+            if facts.relative_imports:
+                package = path.parent
+                for level, module, names in facts.relative_imports:
+                    base = package
+                    for _ in range(level - 1):
+                        base = base.parent
+                    stem = base.joinpath(*module.split(".")) if module else base
+                    for candidate in [stem.with_suffix(".py"), stem / "__init__.py"] + [
+                        (stem / n).with_suffix(".py") for n in names
+                    ]:
+                        if candidate in project_paths and candidate not in seen:
+                            seen.add(candidate)
+                            queue.append(candidate)
+        self._supporting = sorted(seen)
+        return self._supporting
+
+    def findings_for(self, paths: list[Path]) -> list[Finding]:
+        """Findings in ``paths`` (whose facts were added), judged in the context of the whole project."""
+        from .engine.project import Project, SourceFile
+
+        wanted = set(paths)
+        for path in self.supporting_files():
+            self._facts_of(path)
+        sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
+        project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)
+        return sorted(
+            (f for source in project.files if source.path in wanted for f in project.findings_in(source)),
+            key=lambda f: f.sort_key,
+        )
+
+    def check_buffer(self, path: Path, source: str, honour_noqa: bool = True) -> list[Finding]:
+        """Findings for an editor buffer or standard input standing in for ``path``.
+
+        ``honour_noqa=False`` leaves ``# noqa`` comments to the caller (flake8 applies them itself).
+        """
+        from .engine.analyze import analyze_bytes
+        from .engine.index import build_index
+
+        path = path.absolute()
+        notebook = path.suffix == ".ipynb"
+        raw = source.encode("utf-8")
+        key = self.cache.key(raw, notebook) if self.cache is not None else None
+        facts = self.cache.get(key) if key is not None else None
+        if facts is None:
+            facts = analyze_bytes(raw, _index_for(self.ruleset, build_index), notebook)
+            if key is not None:
+                self.cache.put(key, facts)
+        if not honour_noqa:
+            facts = dataclasses.replace(facts, noqa={})
+        self.add(path, self.display.get(path, str(path)), facts)
+        if facts.skipped:  # mentions nothing any rule knows and has no ``__main__`` block: nothing to report
+            return []
+        return self.findings_for([path])
+
+
+def _mentions_main(path: Path) -> bool:
+    try:
+        return b"__main__" in path.read_bytes()
+    except OSError:
+        return False
+
+
 def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: int | None = None,
                 use_cache: bool = True) -> CheckResult:
-    from .engine.project import Project, SourceFile
-
     files = discover(paths, settings)
-    cache = FactsCache(settings.root / CACHE_DIR_NAME, ruleset.fingerprint) if use_cache else None
-    facts, parsed = collect_facts([p for p, _ in files], ruleset, cache, jobs or os.cpu_count() or 1)
-    sources = [SourceFile(path, display, file_facts) for (path, display), file_facts in zip(files, facts)]
-    targets = resolve_targets(settings, ruleset.framework_modules)
-    project = Project(sources, settings, ruleset, targets, console_script_modules(settings.root))
-    findings = sorted(project.findings(), key=lambda f: f.sort_key)
-    return CheckResult(findings, len(files), parsed)
+    context = ProjectContext(settings, ruleset, use_cache)
+    facts, parsed = collect_facts([p for p, _ in files], ruleset, context.cache, jobs or os.cpu_count() or 1)
+    for (path, display), file_facts in zip(files, facts):
+        context.add(path, display, file_facts)
+    root = settings.root.resolve()
+    if any(p.resolve() == root for p in paths):
+        context.project_files = [path for path, _ in files]
+    return CheckResult(context.findings_for([p for p, _ in files]), len(files), parsed)
 
 
 def check_source(source: str, settings: Settings, ruleset: RuleSet, display: str = "<string>",

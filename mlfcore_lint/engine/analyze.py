@@ -7,7 +7,7 @@ import sys
 
 import libcst as cst
 
-from .facts import Candidate, FileFacts
+from .facts import FileFacts, problem_facts
 from .index import RuleIndex
 from .noqa import noqa_lines
 from .notebook import notebook_source
@@ -32,11 +32,6 @@ def nesting_depth(source: str) -> int:
         if depth > deepest:
             deepest = depth
     return deepest
-
-
-def problem_facts(problem: SourceProblem) -> FileFacts:
-    return FileFacts(error=Candidate(problem.code, problem.line, problem.column, problem.line,
-                                     problem.column, "", 0, problem.message))
 
 
 def analyze_source(source: str, index: RuleIndex) -> FileFacts:

@@ -37,6 +37,12 @@ def literal_value(node: cst.BaseExpression):
             return UNKNOWN
     if isinstance(node, cst.Float):
         return float(node.value.replace("_", ""))
+    if isinstance(node, (cst.Tuple, cst.List)):
+        # ``(1, 1)``: a tuple of literals compares equal to a rule's list value ``[1, 1]``.
+        values = tuple(
+            UNKNOWN if isinstance(e, cst.StarredElement) else literal_value(e.value) for e in node.elements
+        )
+        return UNKNOWN if any(v is UNKNOWN for v in values) else values
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
         value = literal_value(node.expression)
         return -value if isinstance(value, (int, float)) and not isinstance(value, bool) else UNKNOWN
@@ -71,6 +77,21 @@ def find_argument(args: Sequence[cst.Arg], condition: ArgumentCondition, method_
     return UNKNOWN if has_star_kwargs else ABSENT
 
 
+def find_key(mapping: cst.Dict, condition: ArgumentCondition):
+    """The value a dict display gives the key ``condition.keyword``, ABSENT or UNKNOWN."""
+    found = ABSENT
+    for element in mapping.elements:  # the last occurrence wins, as in Python
+        if isinstance(element, cst.StarredDictElement):
+            found = UNKNOWN  # ``**other`` may hold the key
+            continue
+        key = literal_value(element.key)
+        if key is UNKNOWN:
+            found = UNKNOWN
+        elif key == condition.keyword:
+            found = element.value
+    return found
+
+
 def check_value(node, condition: ArgumentCondition) -> tuple[str, str]:
     """Whether an argument (an expression, ABSENT or UNKNOWN) meets ``condition``; returns (outcome, reason)."""
     if condition.present is not None:
@@ -79,7 +100,8 @@ def check_value(node, condition: ArgumentCondition) -> tuple[str, str]:
                 UNCERTAIN, f"whether `{condition.label}` is given is not known statically")
         if (node is not ABSENT) != condition.present:
             return NO_MATCH, ""
-    if condition.one_of is None and condition.none_of is None and condition.greater_than is None:
+    if (condition.one_of is None and condition.none_of is None and condition.greater_than is None
+            and condition.contains is None):
         return MATCH, ""
     if node is ABSENT:
         if not condition.has_default:
@@ -95,6 +117,9 @@ def check_value(node, condition: ArgumentCondition) -> tuple[str, str]:
         return NO_MATCH, ""
     if condition.none_of is not None and _contains(condition.none_of, value):
         return NO_MATCH, ""
+    if condition.contains is not None:
+        if not isinstance(value, str) or not any(part.lower() in value.lower() for part in condition.contains):
+            return NO_MATCH, ""
     if condition.greater_than is not None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > condition.greater_than:
             return NO_MATCH, ""

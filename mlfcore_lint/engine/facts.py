@@ -45,3 +45,9 @@ class FileFacts:
         facts.error = Candidate(**data["error"]) if data.get("error") else None
         facts.noqa = {int(k): v for k, v in data["noqa"].items()}
         return facts
+
+
+def problem_facts(problem) -> FileFacts:
+    """Facts of a file that could not be analysed: one MLF9xx problem (a ``SourceProblem``)."""
+    return FileFacts(error=Candidate(problem.code, problem.line, problem.column, problem.line,
+                                     problem.column, "", 0, problem.message))

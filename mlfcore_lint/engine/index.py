@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..ruleset.schema import AssignmentMatcher, CallMatcher, EnvironmentMatcher, Matcher, RuleSet
+from ..ruleset.schema import (
+    AssignmentMatcher, CallMatcher, EnvironmentMatcher, MappingMatcher, Matcher, RuleSet, anchor_keys,
+)
 
 FINDING, SATISFIES, TRIGGERS = "finding", "satisfies", "triggers"
 
@@ -25,6 +27,7 @@ class RuleIndex:
     methods: dict[str, list[Entry]] = field(default_factory=dict)
     assignments: dict[str, list[Entry]] = field(default_factory=dict)
     environment: dict[str, list[Entry]] = field(default_factory=dict)
+    mappings: dict[str, list[Entry]] = field(default_factory=dict)  # first anchor key -> dict-display matchers
     trigger_imports: dict[str, list[str]] = field(default_factory=dict)  # module -> requirement codes
     trigger_calls: list[tuple[str, bool, str, tuple[str, ...]]] = field(default_factory=list)
     reexports: tuple[tuple[tuple[str, ...], str], ...] = ()
@@ -39,7 +42,7 @@ class RuleIndex:
         result = name
         parts = name.split(".")
         for pattern, replacement in self.reexports:
-            if len(parts) >= len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, parts)):
+            if len(parts) > len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, parts)):
                 result = ".".join([replacement] + parts[len(pattern):])
                 break
         self._canonical[name] = result
@@ -81,6 +84,10 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
             for variable in matcher.variables:
                 index.environment.setdefault(variable, []).append(entry)
             words.update(("environ", "putenv"))
+        elif isinstance(matcher, MappingMatcher):
+            anchor = anchor_keys(matcher)[0]
+            index.mappings.setdefault(anchor, []).append(entry)
+            words.add(anchor)
 
     for rule in ruleset:
         roots = _roots(ruleset, rule.framework)

@@ -40,6 +40,11 @@ def module_name(relative: str) -> str:
     return ".".join(parts)
 
 
+def is_console_script(module: str, console_scripts) -> bool:
+    """``src.pkg.cli`` is the module of the console script ``pkg.cli:main``."""
+    return any(module == script or module.endswith("." + script) for script in console_scripts)
+
+
 class Project:
     def __init__(self, files: list[SourceFile], settings: Settings, ruleset: RuleSet,
                  targets: dict[str, SpecifierSet], console_scripts: set[str] = frozenset()):
@@ -62,8 +67,7 @@ class Project:
         for source in files:
             source.is_entry_point = (
                 source.facts.main_line > 0
-                or source.module in console_scripts
-                or any(source.module.endswith("." + s) for s in console_scripts)
+                or is_console_script(source.module, console_scripts)
                 or settings.is_configured_entry_point(source.relative)
             )
         self._closures: dict[str, list[SourceFile]] = {}
@@ -133,24 +137,25 @@ class Project:
         return evaluate(ranges, self.targets, self.ruleset.releases)
 
     def findings(self) -> list[Finding]:
+        return [finding for source in self.files for finding in self.findings_in(source)]
+
+    def findings_in(self, source: SourceFile) -> list[Finding]:
+        facts = source.facts
+        if facts.error is not None:
+            return self._report(source, facts.error, None, None)
         found: list[Finding] = []
-        for source in self.files:
-            facts = source.facts
-            if facts.error is not None:
-                found.extend(self._report(source, facts.error, None, None))
+        for candidate in facts.candidates:
+            rule = self.ruleset.get(candidate.code)
+            if rule is None:
                 continue
-            for candidate in facts.candidates:
-                rule = self.ruleset.get(candidate.code)
-                if rule is None:
-                    continue
-                verdict = self.verdict(rule, candidate.matcher)
-                if verdict.status == DETERMINISTIC:
-                    continue
-                if verdict.status == DETERMINISTIC_WITH_SWITCH and self.switch_on(source, rule.framework):
-                    continue
-                found.extend(self._report(source, candidate, rule, verdict))
-            if source.is_entry_point:
-                found.extend(self._missing_requirements(source))
+            verdict = self.verdict(rule, candidate.matcher)
+            if verdict.status == DETERMINISTIC:
+                continue
+            if verdict.status == DETERMINISTIC_WITH_SWITCH and self.switch_on(source, rule.framework):
+                continue
+            found.extend(self._report(source, candidate, rule, verdict))
+        if source.is_entry_point:
+            found.extend(self._missing_requirements(source))
         return found
 
     def _missing_requirements(self, entry: SourceFile) -> list[Finding]:

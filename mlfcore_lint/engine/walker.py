@@ -13,9 +13,10 @@ from typing import Callable
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .conditions import MATCH, NO_MATCH, UNKNOWN, check_all, check_value, find_argument
+from .conditions import MATCH, NO_MATCH, UNKNOWN, check_all, check_value, find_argument, find_key, literal_value
 from .facts import Candidate, FileFacts
 from .index import FINDING, SATISFIES, TRIGGERS, Entry, RuleIndex
+from ..ruleset.schema import anchor_keys
 
 LOCAL = None  # a name bound to something that is not a framework object
 
@@ -109,6 +110,7 @@ class Walker:
             cst.Assign: self._assign,
             cst.AnnAssign: self._ann_assign,
             cst.Call: self._call,
+            cst.Dict: self._dict,
             cst.If: self._if,
             cst.For: self._for,
             cst.WithItem: self._with_item,
@@ -366,6 +368,22 @@ class Walker:
                     for element in arg.value.elements:
                         if isinstance(element, cst.DictElement):
                             self._environment(element.key, element.value, node)
+
+    def _dict(self, node: cst.Dict, stack) -> bool:
+        if not self.index.mappings:
+            return False
+        keys = {literal_value(e.key) for e in node.elements if isinstance(e, cst.DictElement)}
+        seen = set()
+        for key in keys:
+            for entry in self.index.mappings.get(key, ()) if isinstance(key, str) else ():
+                if id(entry) in seen or not keys.issuperset(anchor_keys(entry.matcher)):
+                    continue
+                seen.add(id(entry))
+                if entry.framework_roots and not self.imported_roots.intersection(entry.framework_roots):
+                    continue
+                outcome, reason = check_all(entry.matcher.keys, lambda condition: find_key(node, condition))
+                self._record(entry, outcome, reason, node, f"{{{anchor_keys(entry.matcher)[0]!r}: ...}}")
+        return False
 
     def _match_call(self, entry: Entry, node: cst.Call, api: str, method_form: bool) -> None:
         args = node.args

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .schema import AssignmentMatcher, CallMatcher, EnvironmentMatcher, Rule
+from .schema import AssignmentMatcher, CallMatcher, EnvironmentMatcher, MappingMatcher, Rule, anchor_keys
 
 STATUS_WORDS = {
     "nondeterministic": "non-deterministic (no deterministic implementation)",
@@ -21,6 +21,9 @@ def matched_forms(rule: Rule) -> list[str]:
             forms += [f"`{target} = ...`" for target in matcher.targets]
         elif isinstance(matcher, EnvironmentMatcher):
             forms += [f"environment variable `{variable}` set in code" for variable in matcher.variables]
+        elif isinstance(matcher, MappingMatcher):
+            keys = ", ".join(f'"{key}": ...' for key in anchor_keys(matcher))
+            forms.append(f"a parameter dict `{{{keys}}}`")
     return forms
 
 
@@ -32,6 +35,15 @@ def version_lines(rule: Rule) -> list[str]:
         for version_range in matcher.versions or ():
             lines.append(f"- match entry {position + 1}, `{version_range.text}`: {STATUS_WORDS[version_range.status]}")
     return lines or ["- every version"]
+
+
+def code_block(code: str) -> list[str]:
+    """A fenced example; one with control characters (a binary file) is shown escaped, as plain text."""
+    code = code.rstrip()
+    if all(character.isprintable() or character in "\n\t" for character in code):
+        return ["```python", code, "```"]
+    escaped = [line.encode("unicode_escape").decode("ascii") for line in code.split("\n")]
+    return ["```text", *escaped, "```"]
 
 
 def render_markdown(rule: Rule) -> str:
@@ -46,10 +58,10 @@ def render_markdown(rule: Rule) -> str:
     if rule.condition:
         out += ["", f"Condition: {rule.condition}"]
     out += ["", "## Why is this bad?", "", rule.why, "", "## Example", ""]
-    out += ["```python", rule.flagged_examples[0].code.rstrip(), "```", ""]
+    out += [*code_block(rule.flagged_examples[0].code), ""]
     out += ["## Use instead", "", rule.alternative, ""]
     if rule.clean_examples:
-        out += ["```python", rule.clean_examples[0].code.rstrip(), "```", ""]
+        out += [*code_block(rule.clean_examples[0].code), ""]
     out += ["## Fix safety", ""]
     if rule.fix is None:
         out.append("There is no automatic fix; change the code by hand as described above.")

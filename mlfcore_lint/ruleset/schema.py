@@ -50,6 +50,7 @@ class ArgumentCondition:
     one_of: tuple | None = None  # value in this set
     none_of: tuple | None = None  # value not in this set
     greater_than: float | None = None
+    contains: tuple[str, ...] | None = None  # a string value that contains one of these substrings
     present: bool | None = None  # the argument is (not) given
     default: Any = None  # the value when the argument is absent
     has_default: bool = False
@@ -82,7 +83,19 @@ class EnvironmentMatcher:
     versions: tuple["VersionRange", ...] | None = None
 
 
-Matcher = CallMatcher | AssignmentMatcher | EnvironmentMatcher
+@dataclass(frozen=True)
+class MappingMatcher:
+    """A dict display with string keys (``{"booster": "gblinear"}``), in a module using the framework.
+
+    Each condition's ``keyword`` names a key; a key that is not in the display is absent, unless the
+    display also unpacks another mapping (``**other``), which makes it unknown.
+    """
+
+    keys: tuple[ArgumentCondition, ...]
+    versions: tuple["VersionRange", ...] | None = None
+
+
+Matcher = CallMatcher | AssignmentMatcher | EnvironmentMatcher | MappingMatcher
 
 
 @dataclass(frozen=True)
@@ -238,14 +251,18 @@ def _scalars(reader: _Reader, key: str) -> tuple | None:
     value = reader.data[key]
     if not isinstance(value, list):
         value = [value]
+    items = []
     for item in value:
-        if not isinstance(item, SCALAR_TYPES):
+        if isinstance(item, list) and all(isinstance(v, SCALAR_TYPES) for v in item):
+            item = tuple(item)  # a tuple argument such as ``output_size=(1, 1)``
+        elif not isinstance(item, SCALAR_TYPES):
             reader.fail(key, f"{item!r} is not a literal value")
-    return tuple(value)
+        items.append(item)
+    return tuple(items)
 
 
 def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCondition:
-    allowed = {"one_of", "none_of", "greater_than", "present", "default", "unknown"}
+    allowed = {"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown"}
     if allow_location:
         allowed |= {"keyword", "position", "method_position"}
     reader.check_keys(allowed)
@@ -266,6 +283,12 @@ def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCond
     greater_than = reader.data.get("greater_than")
     if greater_than is not None and (not isinstance(greater_than, (int, float)) or isinstance(greater_than, bool)):
         reader.fail("greater_than", "must be a number")
+    contains = reader.data.get("contains")
+    if contains is not None:
+        contains = (contains,) if isinstance(contains, str) else contains
+        if not isinstance(contains, (list, tuple)) or not contains or not all(isinstance(c, str) for c in contains):
+            reader.fail("contains", "must be a string or a list of strings")
+        contains = tuple(contains)
     has_default = "default" in reader.data
     default = reader.data.get("default")
     if has_default and not isinstance(default, SCALAR_TYPES):
@@ -277,6 +300,7 @@ def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCond
         one_of=_scalars(reader, "one_of"),
         none_of=_scalars(reader, "none_of"),
         greater_than=greater_than,
+        contains=contains,
         present=present,
         default=default,
         has_default=has_default,
@@ -313,10 +337,23 @@ def read_versions(reader: _Reader, key: str, framework: str | None) -> tuple[Ver
     return tuple(ranges)
 
 
+def _needs_key(condition: ArgumentCondition) -> bool:
+    """Whether a mapping without the key fails ``condition`` (so the condition anchors the match)."""
+    if condition.present:
+        return True
+    restricts = condition.one_of is not None or condition.contains is not None
+    return restricts and not condition.has_default
+
+
+def anchor_keys(matcher: MappingMatcher) -> tuple[str, ...]:
+    """The keys a dict display must spell out for ``matcher`` to apply to it."""
+    return tuple(c.keyword for c in matcher.keys if _needs_key(c))
+
+
 def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
-    kinds = [k for k in ("call", "assignment", "environment") if k in reader.data]
+    kinds = [k for k in ("call", "assignment", "environment", "mapping") if k in reader.data]
     if len(kinds) != 1:
-        reader.fail(None, "each match entry needs exactly one of: call, assignment, environment")
+        reader.fail(None, "each match entry needs exactly one of: call, assignment, environment, mapping")
     kind = kinds[0]
     reader.check_keys({kind, "versions"})
     versions = read_versions(reader, "versions", framework)
@@ -344,6 +381,19 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
             body.fail("target", "is required")
         value = read_condition(body.child("value", body.data["value"]), False) if "value" in body.data else None
         return AssignmentMatcher(targets=targets, value=value, versions=versions)
+    if kind == "mapping":
+        body.check_keys({"keys"})
+        conditions = body.data.get("keys")
+        if not isinstance(conditions, list) or not conditions:
+            body.fail("keys", "must be a non-empty list of key conditions")
+        keys = tuple(read_condition(body.child(f"keys[{i}]", c)) for i, c in enumerate(conditions))
+        for position, condition in enumerate(keys):
+            if condition.keyword is None or condition.position is not None or condition.method_position is not None:
+                body.fail(f"keys[{position}]", "a key condition names its key with `keyword` (no position)")
+        if not any(_needs_key(c) for c in keys):
+            body.fail("keys", "at least one key condition must need its key (present: true, or one_of or "
+                              "contains without a default)")
+        return MappingMatcher(keys=keys, versions=versions)
     body.check_keys({"variable", "value"})
     variables = body.str_list("variable")
     if not variables:

@@ -59,13 +59,18 @@ def evaluate(
 ) -> Verdict:
     """The worst status of ``ranges`` over the targeted versions (``ALWAYS`` when a rule has no ranges).
 
-    A version that no range covers counts as deterministic: the rule does not apply to it.
+    A version that no range covers counts as deterministic: the rule does not apply to it.  When the
+    ranges name several distributions (``tensorflow`` and ``keras``) and the project targets some of
+    them, only the targeted ones decide: an untargeted distribution would admit every release.
     """
     if not ranges:
         return ALWAYS
     by_distribution: dict[str, list[VersionRange]] = {}
     for version_range in ranges:
         by_distribution.setdefault(version_range.distribution, []).append(version_range)
+    targeted = {name: found for name, found in by_distribution.items() if name in targets}
+    if targeted:
+        by_distribution = targeted
     worst = Verdict(DETERMINISTIC, (), ())
     for distribution, dist_ranges in by_distribution.items():
         candidates = candidate_versions(releases.get(distribution, ()), targets.get(distribution))

@@ -1,0 +1,203 @@
+"""Applying the fixes of one module: node replacements where findings point, the seeding block, imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from ..engine.index import RuleIndex, build_index
+from ..model import Finding
+from ..ruleset.schema import RuleSet
+from ..ruleset.versions import candidate_versions
+from .codemods import CODEMODS
+from .codemods.base import Site
+from .names import References, module_bindings
+
+SAFE, UNSAFE = "safe", "unsafe"
+
+
+@dataclass
+class FixContext:
+    """What every file's fixes share: the rules, the targeted versions, and whether unsafe fixes run."""
+
+    ruleset: RuleSet
+    targets: dict[str, SpecifierSet] = field(default_factory=dict)
+    unsafe: bool = False
+
+    @cached_property
+    def index(self) -> RuleIndex:
+        return build_index(self.ruleset)
+
+    def is_fixable(self, finding: Finding) -> bool:
+        from .seeding import SEEDING_STEPS
+
+        if finding.fix is None or (finding.fix.applicability == UNSAFE and not self.unsafe):
+            return False
+        return finding.code in CODEMODS or finding.code in SEEDING_STEPS
+
+    def targeted_versions(self, distribution: str) -> tuple[Version, ...]:
+        releases = self.ruleset.releases.get(distribution, ())
+        return tuple(Version(v) for v in candidate_versions(releases, self.targets.get(distribution)))
+
+    def targets_at_least(self, distribution: str, version: str) -> bool:
+        """Whether every targeted release of ``distribution`` is ``version`` or newer."""
+        versions = self.targeted_versions(distribution)
+        return bool(versions) and min(versions) >= Version(version)
+
+
+@dataclass
+class FileEdit:
+    """The edits planned for one module, collected before and during the transformation."""
+
+    module: cst.Module
+    positions: object
+    references: References
+    context: FixContext
+    module_index: int = 0  # where module-level additions go
+    module_additions: list[cst.BaseStatement] = field(default_factory=list)
+    insert_at_start: dict[int, tuple[int, list[cst.BaseStatement]]] = field(default_factory=dict)
+    insert_after: dict[int, list[cst.BaseStatement]] = field(default_factory=dict)
+    fixed: list[Site] = field(default_factory=list)
+
+    def statements(self, code: str) -> list[cst.BaseStatement]:
+        """Statements parsed with the module's own newline and indentation."""
+        return list(cst.parse_module(code, config=self.module.config_for_parsing).body)
+
+    def add_module_statements(self, statements: list[cst.BaseStatement]) -> None:
+        self.module_additions.extend(statements)
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    fixed: list[Site]
+    problem: str = ""  # why nothing was changed although fixes were due
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+def sites_for(findings: list[Finding], context: FixContext) -> list[Site]:
+    return [Site(f.code, f.line, f.column, f.api) for f in findings if context.is_fixable(f)]
+
+
+class _FixTransformer(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, edit: FileEdit, sites: list[Site]):
+        super().__init__()
+        self.edit = edit
+        self.sites: dict[tuple[int, int], list[Site]] = {}
+        for site in sites:
+            self.sites.setdefault((site.line, site.column), []).append(site)
+
+    def on_leave(self, original_node, updated_node):
+        updated_node = super().on_leave(original_node, updated_node)
+        if not self.sites or not isinstance(updated_node, cst.CSTNode):
+            return updated_node
+        start = self.get_metadata(PositionProvider, original_node).start
+        for site in self.sites.get((start.line, start.column + 1), ()):
+            codemod = CODEMODS.get(site.code)
+            if not isinstance(original_node, codemod.node_type) or not codemod.applies_to(original_node, site):
+                continue
+            replacement = codemod.rewrite(updated_node, self.edit)
+            if replacement is not None:
+                updated_node = replacement
+                self.edit.fixed.append(site)
+        return updated_node
+
+    # insertions ---------------------------------------------------------------------------------
+    def _with_insertions(self, original_body, updated_body, owner_key: int) -> list:
+        body = []
+        for original, updated in zip(original_body, updated_body):
+            body.append(updated)
+            body.extend(self.edit.insert_after.get(id(original), ()))
+        start = self.edit.insert_at_start.get(owner_key)
+        if start is not None:
+            index, statements = start
+            body[index:index] = statements
+        return body
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        body = self._with_insertions(original_node.body, updated_node.body, id(original_node))
+        return updated_node.with_changes(body=body) if len(body) != len(updated_node.body) else updated_node
+
+    def leave_SimpleStatementSuite(self, original_node, updated_node):
+        start = self.edit.insert_at_start.get(id(original_node))
+        if start is None:
+            return updated_node
+        _, statements = start
+        kept = cst.SimpleStatementLine(body=updated_node.body, trailing_whitespace=updated_node.trailing_whitespace)
+        return cst.IndentedBlock(body=[*statements, kept])
+
+    def leave_Module(self, original_node, updated_node):
+        body = self._with_insertions(original_node.body, updated_node.body, id(original_node))
+        if self.edit.module_additions:
+            body[self.edit.module_index:self.edit.module_index] = self.edit.module_additions
+        return updated_node.with_changes(body=body)
+
+
+def fix_module(text: str, sites: list[Site], context: FixContext) -> FixOutcome:
+    """Fix one module's source text at ``sites``; the text comes back unchanged when nothing applies."""
+    from .seeding import SEEDING_STEPS, plan_seeding
+
+    if not sites:
+        return FixOutcome(text, [])
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(text))
+    except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, MemoryError):
+        return FixOutcome(text, [], "cannot parse; left alone")
+    positions = wrapper.resolve(PositionProvider)
+    module = wrapper.module
+    references = References(module_bindings(module, positions, context.index.canonical), context.index.canonical)
+    edit = FileEdit(module, positions, references, context)
+    seeding_sites = [s for s in sites if s.code in SEEDING_STEPS]
+    if seeding_sites:
+        plan_seeding(edit, seeding_sites)
+    node_sites = [s for s in sites if s.code in CODEMODS]
+    fixed_module = wrapper.visit(_FixTransformer(edit, node_sites))
+    if not edit.fixed:
+        return FixOutcome(text, [])
+    if references.imports:
+        codemod_context = CodemodContext()
+        for request in references.imports:
+            AddImportsVisitor.add_needed_import(codemod_context, request.module, request.obj)
+        fixed_module = AddImportsVisitor(codemod_context).transform_module(fixed_module)
+    new_text = fixed_module.code
+    problem = invalid_result(text, new_text)
+    if problem:
+        return FixOutcome(text, [], f"internal error, fixes not applied: {problem}")
+    return FixOutcome(new_text, edit.fixed)
+
+
+def invalid_result(old: str, new: str) -> str:
+    """Why ``new`` cannot replace ``old`` (it must parse, and compile where the original compiled)."""
+    try:
+        cst.parse_module(new)
+    except Exception as error:  # noqa: BLE001 - any refusal means the result is unusable
+        return f"the fixed code does not parse: {error}".splitlines()[0]
+    try:
+        compile(old, "<original>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    try:
+        compile(new, "<fixed>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        return f"the fixed code does not compile: {error}"
+    return ""
+
+
+def fix_source(source: str, settings, context: FixContext, display: str = "example.py") -> FixOutcome:
+    """Lint ``source`` as a program of its own and fix what is reported (examples, tests, editors)."""
+    from ..runner import check_source
+
+    findings = check_source(source, settings, context.ruleset, display)
+    return fix_module(source, sites_for(findings, context), context)

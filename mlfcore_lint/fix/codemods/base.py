@@ -1,0 +1,126 @@
+"""What a codemod is: the rule code it fixes, the node the finding points at, and its replacement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+import libcst as cst
+
+from ...engine.walker import dotted_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..apply import FileEdit
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a finding points, in the coordinates of the text being fixed."""
+
+    code: str
+    line: int  # 1-based
+    column: int  # 1-based
+    api: str
+
+
+class Codemod:
+    """Rewrites the node a finding of ``code`` points at; returns ``None`` where no sound rewrite exists."""
+
+    code: ClassVar[str]
+    node_type: ClassVar[type[cst.CSTNode]]
+
+    def applies_to(self, node: cst.CSTNode, site: Site) -> bool:
+        """Whether ``node`` (which starts where the finding does) is the one it reports."""
+        if isinstance(node, cst.Call):
+            return last_name(node.func) == site.api.rsplit(".", 1)[-1]
+        return True
+
+    def rewrite(self, node: cst.CSTNode, edit: "FileEdit") -> cst.CSTNode | None:
+        raise NotImplementedError
+
+
+def last_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Name):
+        return node.value
+    return None
+
+
+def single_target(node: cst.Assign) -> cst.BaseAssignTargetExpression | None:
+    """The target of ``a = value`` (``None`` for chained assignments, whose other targets would change too)."""
+    return node.targets[0].target if len(node.targets) == 1 else None
+
+
+def keyword_argument(call: cst.Call, keyword: str) -> cst.Arg | None:
+    return next((a for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
+
+
+def positional_arguments(call: cst.Call) -> list[cst.Arg]:
+    return [a for a in call.args if a.keyword is None and not a.star]
+
+
+def has_unpacking(call: cst.Call) -> bool:
+    return any(a.star for a in call.args)
+
+
+def without_argument(call: cst.Call, removed: cst.Arg) -> cst.Call:
+    """``call`` without one argument; the new last argument ends the way the removed one did."""
+    remaining = [a for a in call.args if a is not removed]
+    if remaining and call.args[-1] is removed:
+        remaining[-1] = remaining[-1].with_changes(
+            comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg)
+    return call.with_changes(args=remaining)
+
+
+def with_keyword_arguments(call: cst.Call, added: list[tuple[str, cst.BaseExpression]]) -> cst.Call:
+    """``call`` with keyword arguments appended, separated like its existing arguments."""
+    args = list(call.args)
+    between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+        between = args[-2].comma
+    no_space = cst.SimpleWhitespace("")
+    new_args = [cst.Arg(value=value, keyword=cst.Name(name),
+                        equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
+                        comma=between)
+                for name, value in added]
+    if args:
+        last = args[-1]
+        args[-1] = last.with_changes(comma=between, whitespace_after_arg=no_space)
+        new_args[-1] = new_args[-1].with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    else:
+        new_args[-1] = new_args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return call.with_changes(args=args + new_args)
+
+
+def is_literal(node: cst.BaseExpression, *values) -> bool:
+    """Whether ``node`` is one of the literals ``values`` (``True``, ``1``, ``"1"``...)."""
+    if isinstance(node, cst.Name):
+        return node.value in [repr(v) for v in values if isinstance(v, bool) or v is None]
+    if isinstance(node, cst.Integer):
+        return any(not isinstance(v, bool) and isinstance(v, int) and int(node.value, 0) == v for v in values)
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return node.evaluated_value in [v for v in values if isinstance(v, str)]
+    return False
+
+
+def called_name(call: cst.Call) -> str | None:
+    return dotted_name(call.func)
+
+
+@dataclass
+class Registry:
+    codemods: dict[str, Codemod] = field(default_factory=dict)
+
+    def register(self, codemod_class: type[Codemod]) -> type[Codemod]:
+        self.codemods[codemod_class.code] = codemod_class()
+        return codemod_class
+
+    def get(self, code: str) -> Codemod | None:
+        return self.codemods.get(code)
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.codemods
+
+
+CODEMODS = Registry()

@@ -1,0 +1,47 @@
+"""MLF145 and MLF143: ``torch.use_deterministic_algorithms(True)``, the supported and strict spelling."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..names import ImportRequest
+from .base import CODEMODS, Codemod, keyword_argument, without_argument
+
+NEW_NAME = "use_deterministic_algorithms"
+
+
+@CODEMODS.register
+class ReplaceSetDeterministic(Codemod):
+    """``torch.set_deterministic(d)`` (removed in torch 1.10) becomes ``torch.use_deterministic_algorithms(d)``."""
+
+    code = "MLF145"
+    node_type = cst.Call
+
+    def rewrite(self, node: cst.Call, edit) -> cst.Call | None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            func = func.with_changes(attr=cst.Name(NEW_NAME))
+        elif isinstance(func, cst.Name):
+            edit.references.request(ImportRequest("torch", NEW_NAME))
+            func = cst.Name(NEW_NAME)
+        else:
+            return None
+        args = [
+            a.with_changes(keyword=cst.Name("mode")) if a.keyword is not None and a.keyword.value == "d" else a
+            for a in node.args
+        ]
+        return node.with_changes(func=func, args=args)
+
+
+@CODEMODS.register
+class DropWarnOnly(Codemod):
+    """``use_deterministic_algorithms(True, warn_only=True)`` loses ``warn_only``, so it raises again."""
+
+    code = "MLF143"
+    node_type = cst.Call
+
+    def rewrite(self, node: cst.Call, edit) -> cst.Call | None:
+        argument = keyword_argument(node, "warn_only")
+        if argument is None:
+            return None
+        return without_argument(node, argument)

@@ -1,0 +1,73 @@
+"""The flake8 plugin: ``MLF`` codes beside pyflakes' and pycodestyle's.
+
+flake8 hands the plugin the lines it read (from the file, standard input or an editor's buffer), so the
+plugin lints those lines, never the file on disk. flake8 wants 0-based columns from plugins and prints
+them plus one, and applies ``# noqa`` to plugin results itself, so the engine leaves ``# noqa`` alone here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import ClassVar, Iterator
+
+from .. import __version__
+from ..config import ConfigError
+from .context import OPTIONS, Overrides, check_module, validate
+
+CODE_PREFIX = "MLF"
+
+
+class MlfcoreChecker:
+    name = "mlfcore-lint"
+    version = __version__
+
+    overrides: ClassVar[Overrides] = Overrides()
+    # False when flake8's selection leaves out every MLF code (``flake8 --select=F``): nothing to compute.
+    active: ClassVar[bool] = True
+
+    def __init__(self, tree, lines: list[str], filename: str):
+        del tree  # flake8 needs the parameter to run the plugin once per file; the engine parses ``lines``
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, manager) -> None:
+        for option in OPTIONS:
+            manager.add_option(
+                f"--{option.flag}", metavar=option.metavar, default="", parse_from_config=True,
+                comma_separated_list=True, normalize_paths=option.is_path, help=f"mlfcore-lint: {option.help}",
+            )
+
+    @classmethod
+    def parse_options(cls, manager, options, args) -> None:
+        del manager, args
+        cls.overrides = Overrides.from_values(
+            {option.key: getattr(options, option.flag.replace("-", "_")) for option in OPTIONS}
+        )
+        cls.active = _selects_prefix(options, CODE_PREFIX)
+        if not cls.active:
+            return
+        try:
+            validate(cls.overrides)
+        except ConfigError as error:
+            sys.stderr.write(f"flake8: error: mlfcore-lint: {error}\n")
+            raise SystemExit(2) from None
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        if not self.active or self.filename.endswith(".ipynb"):  # flake8 reads notebooks as Python text
+            return
+        source = "".join(self.lines)
+        findings = check_module(Path(self.filename), source, self.overrides, honour_noqa=False)
+        for finding in findings:
+            yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def _selects_prefix(options, prefix: str) -> bool:
+    """Whether flake8's ``--select``/``--ignore`` (and their ``extend-`` forms) can report any code of ``prefix``."""
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+    except ImportError:  # pragma: no cover - a flake8 without the decision engine: run always
+        return True
+    decide = DecisionEngine(options).decision_for
+    return any(decide(f"{prefix}{number:03d}") is Decision.Selected for number in range(1000))

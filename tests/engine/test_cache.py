@@ -1,0 +1,73 @@
+"""The facts cache: an unchanged re-run parses nothing; corrupt entries are ignored; concurrent runs are safe."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from mlfcore_lint.cache import CACHE_DIR_NAME
+from mlfcore_lint.config import Settings
+from mlfcore_lint.runner import check_paths
+
+SOURCE = "import torch.nn as nn\npool = nn.MaxPool3d(2)\n"
+
+
+def make_project(tmp_path, files=5):
+    (tmp_path / "pyproject.toml").write_text('[tool.mlfcore-lint]\ntarget = ["torch==2.11"]\n')
+    for number in range(files):
+        (tmp_path / f"m{number}.py").write_text(SOURCE)
+    settings = Settings(root=tmp_path, discover_targets=False)
+    from packaging.specifiers import SpecifierSet
+
+    settings.targets = {"torch": SpecifierSet("==2.11")}
+    return settings
+
+
+def test_unchanged_rerun_parses_nothing(tmp_path, ruleset):
+    settings = make_project(tmp_path)
+    first = check_paths([tmp_path], settings, ruleset, jobs=1)
+    second = check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert first.parsed == 5 and second.parsed == 0
+    assert first.findings == second.findings
+    (tmp_path / "m0.py").write_text(SOURCE + "pool2 = nn.MaxPool3d(3)\n")
+    third = check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert third.parsed == 1 and len(third.findings) == 6
+
+
+def test_no_cache_writes_nothing(tmp_path, ruleset):
+    settings = make_project(tmp_path)
+    check_paths([tmp_path], settings, ruleset, jobs=1, use_cache=False)
+    assert not (tmp_path / CACHE_DIR_NAME).exists()
+
+
+def test_corrupt_cache_entries_are_ignored(tmp_path, ruleset):
+    settings = make_project(tmp_path)
+    expected = check_paths([tmp_path], settings, ruleset, jobs=1).findings
+    entries = [p for p in (tmp_path / CACHE_DIR_NAME).rglob("*.json")]
+    assert entries
+    for number, entry in enumerate(entries):
+        entry.write_text(["{", "[]", '{"candidates": 3}', "", "\x00\x01"][number % 5])
+    again = check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert again.findings == expected and again.parsed == 5
+
+
+def test_cache_keyed_by_rule_set(tmp_path, ruleset):
+    from mlfcore_lint.cache import FactsCache
+
+    one, other = FactsCache(tmp_path, "a"), FactsCache(tmp_path, "b")
+    assert one.key(b"x", False) != other.key(b"x", False)
+    assert one.key(b"x", False) != one.key(b"x", True)
+
+
+def test_concurrent_runs_share_the_cache_safely(tmp_path):
+    make_project(tmp_path, files=40)
+    command = [sys.executable, "-m", "mlfcore_lint", "check", "--format", "json", "--jobs", "2", "."]
+    processes = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+    outputs = [p.communicate(timeout=300) for p in processes]
+    for stdout, stderr in outputs:
+        assert stderr == ""
+        assert len(json.loads(stdout)) == 40
+    leftovers = [p for p in (tmp_path / CACHE_DIR_NAME).rglob(".tmp-*")]
+    assert leftovers == []
