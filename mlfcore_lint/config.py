@@ -83,7 +83,8 @@ class Settings:
     def is_excluded(self, path: Path) -> bool:
         """Whether ``path`` (a file or folder) matches an exclude pattern, by name or by relative path."""
         if self._exclude_regex is None:
-            patterns = (self.exclude or DEFAULT_EXCLUDES) + self.extend_exclude
+            # Version-control folders, virtual environments and build output are always skipped.
+            patterns = DEFAULT_EXCLUDES + self.exclude + self.extend_exclude
             self._exclude_regex = _globs_regex(patterns)
         absolute = os.path.abspath(path)
         root = self._root_text or str(self.root.resolve())

@@ -49,7 +49,8 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
             visited.add(real)
             here = Path(directory)
             subdirectories[:] = sorted(
-                d for d in subdirectories if not settings.is_excluded(here / d)
+                d for d in subdirectories
+                if not settings.is_excluded(here / d) and not (here / d / "pyvenv.cfg").exists()
             )
             for name in sorted(filenames):
                 if name.endswith(SOURCE_SUFFIXES):

@@ -1,0 +1,59 @@
+"""Where target versions come from: --target, then the configuration, the project's pins, installed metadata."""
+
+from __future__ import annotations
+
+import json
+
+from packaging.specifiers import SpecifierSet
+
+from mlfcore_lint.config import Settings, load_settings
+from mlfcore_lint.targets import installed_versions, project_pins, resolve_targets
+
+from ..conftest import run_cli
+
+
+def test_pins_from_every_kind_of_file(tmp_path):
+    (tmp_path / "requirements.txt").write_text("# training\ntorch==2.11.0  # pinned\n-r other.txt\nnumpy\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = ["tensorflow>=2.15,<2.16", "torch==9"]\n')
+    (tmp_path / "environment.yml").write_text(
+        "dependencies:\n  - python=3.11\n  - conda-forge::py-xgboost=1.7.6\n  - pip:\n    - keras==2.15.0\n")
+    (tmp_path / "setup.cfg").write_text("[options]\ninstall_requires =\n    lightning>=2.2\n")
+    pins = project_pins(tmp_path)
+    assert pins["torch"] == SpecifierSet("==2.11.0")  # requirements files come first
+    assert pins["tensorflow"] == SpecifierSet(">=2.15,<2.16")
+    assert pins["xgboost"] == SpecifierSet("==1.7.6")
+    assert pins["keras"] == SpecifierSet("==2.15.0")
+    assert pins["lightning"] == SpecifierSet(">=2.2")
+    assert "numpy" not in pins  # unpinned
+
+
+def test_order_cli_then_config_then_pins(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.mlfcore-lint]\ntarget = ["torch==2.12", "xgboost==2.0"]\n')
+    (tmp_path / "requirements.txt").write_text("torch==2.10\nxgboost==1.0\ntensorflow==2.15\n")
+    settings = load_settings(None, [tmp_path], ["torch==2.13"])
+    targets = resolve_targets(settings, ["torch", "xgboost", "tensorflow"])
+    assert targets["torch"] == SpecifierSet("==2.13")
+    assert targets["xgboost"] == SpecifierSet("==2.0")
+    assert targets["tensorflow"] == SpecifierSet("==2.15")
+
+
+def test_installed_metadata_is_read_without_importing(monkeypatch):
+    import sys
+
+    before = set(sys.modules)
+    found = installed_versions(["packaging", "surely-not-installed-dist"])
+    assert "packaging" in found and "surely-not-installed-dist" not in found
+    assert not {m for m in set(sys.modules) - before if m.startswith("torch")}
+
+
+def test_no_source_means_every_version(tmp_path):
+    settings = Settings(root=tmp_path, discover_targets=False)
+    assert resolve_targets(settings, ["torch"]) == {}
+
+
+def test_pins_decide_the_findings(tmp_path):
+    source = "import torch.nn as nn\npool = nn.MaxPool3d(2)\n"
+    (tmp_path / "model.py").write_text(source)
+    (tmp_path / "requirements.txt").write_text("torch==2.11\n")
+    old = json.loads(run_cli("check", "--no-cache", "--format", "json", cwd=tmp_path).stdout)
+    assert [f["code"] for f in old] == ["MLF101"] and "targeted: torch==2.11" in old[0]["message"]
