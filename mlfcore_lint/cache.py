@@ -24,7 +24,11 @@ class FactsCache:
         self.salt = f"{__version__}\0{ruleset_fingerprint}\0".encode()
 
     def key(self, raw: bytes, notebook: bool) -> str:
-        return hashlib.sha256(self.salt + (b"nb\0" if notebook else b"py\0") + raw).hexdigest()
+        return self.key_with_salt(self.salt.decode(), raw, notebook)
+
+    @staticmethod
+    def key_with_salt(salt: str, raw: bytes, notebook: bool) -> str:
+        return hashlib.sha256(salt.encode() + (b"nb\0" if notebook else b"py\0") + raw).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"

@@ -100,11 +100,16 @@ def _worker_init(ruleset: RuleSet) -> None:
     _worker_index = build_index(ruleset)
 
 
-def _analyze_in_worker(job: tuple[bytes, bool]) -> dict:
+def _analyze_in_worker(job: tuple[str, bool, str | None]) -> tuple[dict, str | None]:
+    """Read and analyse one file; returns its facts and the cache key of the bytes actually read."""
     from .engine.analyze import analyze_bytes
 
-    raw, notebook = job
-    return analyze_bytes(raw, _worker_index, notebook).to_json()
+    path, notebook, salt = job
+    raw = read_file(Path(path))
+    if isinstance(raw, SourceProblem):
+        return problem_facts(raw).to_json(), None
+    key = FactsCache.key_with_salt(salt, raw, notebook) if salt is not None else None
+    return analyze_bytes(raw, _worker_index, notebook).to_json(), key
 
 
 def read_file(path: Path) -> bytes | SourceProblem:
@@ -116,32 +121,35 @@ def read_file(path: Path) -> bytes | SourceProblem:
 
 
 def collect_facts(files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int) -> tuple[list[FileFacts], int]:
-    """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count)."""
+    """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count).
+
+    Only cache look-ups happen here; files to analyse are read again by the worker that analyses them,
+    so the parent never holds the source of the whole project.
+    """
     results: list[FileFacts | None] = [None] * len(files)
-    misses: list[tuple[int, bytes, bool, str | None]] = []
+    misses: list[tuple[int, str, bool]] = []
     for position, path in enumerate(files):
-        raw = read_file(path)
-        if isinstance(raw, SourceProblem):
-            results[position] = problem_facts(raw)
-            continue
         notebook = path.suffix == ".ipynb"
-        key = cache.key(raw, notebook) if cache is not None else None
-        cached = cache.get(key) if cache is not None else None
-        if cached is not None:
-            results[position] = cached
-        else:
-            misses.append((position, raw, notebook, key))
+        if cache is not None:
+            raw = read_file(path)
+            cached = None if isinstance(raw, SourceProblem) else cache.get(cache.key(raw, notebook))
+            if cached is not None:
+                results[position] = cached
+                continue
+        misses.append((position, str(path), notebook))
     if misses:
+        salt = cache.salt.decode() if cache is not None else None
+        jobs_list = [(path, notebook, salt) for _, path, notebook in misses]
         jobs = max(1, min(jobs, len(misses)))
         if jobs == 1 or len(misses) < 4:
             _worker_init(ruleset)
-            computed = [_analyze_in_worker((raw, notebook)) for _, raw, notebook, _ in misses]
+            computed = [_analyze_in_worker(job) for job in jobs_list]
         else:
             context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
             with context.Pool(jobs, initializer=_worker_init, initargs=(ruleset,)) as pool:
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
-                computed = pool.map(_analyze_in_worker, [(raw, nb) for _, raw, nb, _ in misses], chunksize=chunk)
-        for (position, _, _, key), data in zip(misses, computed):
+                computed = pool.map(_analyze_in_worker, jobs_list, chunksize=chunk)
+        for (position, _, _), (data, key) in zip(misses, computed):
             facts = FileFacts.from_json(data)
             results[position] = facts
             if cache is not None and key is not None:

@@ -7,7 +7,9 @@ code, never into whitespace, commas or parentheses, so the traversal stays close
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import typing
 from typing import Callable
 
 import libcst as cst
@@ -16,6 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from .conditions import MATCH, NO_MATCH, UNKNOWN, check_all, check_value, find_argument, find_key, literal_value
 from .facts import Candidate, FileFacts
 from .index import FINDING, SATISFIES, TRIGGERS, Entry, RuleIndex
+from .ordering import ORDERED_CONSUMERS, is_string_set
 from ..ruleset.schema import anchor_keys
 
 LOCAL = None  # a name bound to something that is not a framework object
@@ -24,20 +27,66 @@ _SKIPPED_FIELDS = frozenset({
     "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
     "encoding", "default_indent", "default_newline", "has_trailing_newline", "equal", "dot", "colon",
     "operator", "asynchronous", "trailing_whitespace", "lbracket", "rbracket", "lbrace", "rbrace", "star",
-    "whitespace_after_star", "relative", "semicolon", "newline", "walrus",
+    "whitespace_after_star", "relative", "newline", "walrus", "keyword", "attr",
 })
-_child_fields: dict[type, tuple[str, ...]] = {}
 
 
-def _fields_of(node_type: type) -> tuple[str, ...]:
-    names = _child_fields.get(node_type)
-    if names is None:
-        names = tuple(
-            f.name for f in dataclasses.fields(node_type)
-            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-        )
-        _child_fields[node_type] = names
-    return names
+def _child_fields(node_type: type) -> list[tuple[str, bool]]:
+    """(field, is a sequence) for the fields of ``node_type`` that can hold code, in source order."""
+    found = []
+    for item in dataclasses.fields(node_type):
+        if item.name in _SKIPPED_FIELDS or item.name.startswith("whitespace"):
+            continue
+        if item.type in (str, bool, int) or getattr(item.type, "__origin__", None) is typing.Literal:
+            continue
+        if str in typing.get_args(item.type):  # e.g. an f-string conversion: ``Optional[str]``
+            continue
+        found.append((item.name, _is_sequence(item.type)))
+    return found
+
+
+def _is_sequence(annotation) -> bool:
+    """``Sequence[X]`` or ``Optional[Sequence[X]]`` (an f-string's format spec)."""
+    if getattr(annotation, "__origin__", None) is collections.abc.Sequence:
+        return True
+    return any(_is_sequence(argument) for argument in typing.get_args(annotation))
+
+
+def _node_types() -> list[type]:
+    return [t for t in vars(cst).values() if isinstance(t, type) and issubclass(t, cst.CSTNode)
+            and dataclasses.is_dataclass(t)]
+
+
+#: Nodes that hold no code below them (names, literals): never pushed on the walk's stack.
+LEAVES = frozenset(t for t in _node_types() if not _child_fields(t)) | {cst.MaybeSentinel}
+
+
+def _compile_pusher(node_type: type):
+    """A function that pushes a node's children (reversed, so they pop in source order), skipping leaves."""
+    lines = ["def push(node, stack):"]
+    for name, is_sequence in reversed(_child_fields(node_type)):
+        if is_sequence:
+            lines += [f"    for item in reversed(node.{name} or ()):",
+                      "        if item.__class__ not in LEAVES:",
+                      "            stack.append(item)"]
+        else:
+            lines += [f"    value = node.{name}",
+                      "    if value is not None and value.__class__ not in LEAVES:",
+                      "        stack.append(value)"]
+    lines.append("    return None")
+    namespace = {"LEAVES": LEAVES}
+    exec("\n".join(lines), namespace)  # generated from libcst's own field declarations, nothing else
+    return namespace["push"]
+
+
+_pushers: dict[type, object] = {}
+
+
+def push_children(node: cst.CSTNode, stack: list) -> None:
+    pusher = _pushers.get(node.__class__)
+    if pusher is None:
+        pusher = _pushers[node.__class__] = _compile_pusher(node.__class__)
+    pusher(node, stack)
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -127,29 +176,21 @@ class Walker:
         self._prescan_module_names()
         stack: list = list(reversed(self.module.body))
         handlers = self._handlers
+        pushers = _pushers
         while stack:
             node = stack.pop()
             if node is _POP:
                 self.scope = self.scope.parent
                 continue
-            handler = handlers.get(type(node))
+            handler = handlers.get(node.__class__)
             if handler is not None and handler(node, stack):
                 continue
-            self._push_children(node, stack)
+            pusher = pushers.get(node.__class__)
+            if pusher is None:
+                pusher = pushers[node.__class__] = _compile_pusher(node.__class__)
+            pusher(node, stack)
         self._finish()
         return self.facts
-
-    @staticmethod
-    def _push_children(node: cst.CSTNode, stack: list) -> None:
-        children = []
-        for name in _fields_of(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                children.append(value)
-            elif isinstance(value, (list, tuple)):
-                children.extend(value)
-        children.reverse()
-        stack.extend(children)
 
     def _prescan_module_names(self) -> None:
         """Module-level imports and definitions, as function bodies see them when they run."""
@@ -352,7 +393,9 @@ class Walker:
             for entry in self.index.methods.get(func.attr.value, ()):
                 if not entry.framework_roots or self.imported_roots.intersection(entry.framework_roots):
                     self._match_call(entry, node, "." + func.attr.value, method_form=True)
-        self._push_children(node, stack)
+        if name is None and self.index.iterations:
+            self._ordered_consumer(node)
+        push_children(node, stack)
         return True
 
     def _environment_call(self, name: str, node: cst.Call) -> None:
@@ -387,9 +430,17 @@ class Walker:
 
     def _match_call(self, entry: Entry, node: cst.Call, api: str, method_form: bool) -> None:
         args = node.args
-        outcome, reason = check_all(
-            entry.matcher.arguments, lambda condition: find_argument(args, condition, method_form)
-        )
+
+        def argument(condition):
+            found = find_argument(args, condition, method_form)
+            if isinstance(found, (cst.Attribute, cst.Name)) and _names_constants(condition):
+                # ``method=tf.image.ResizeMethod.NEAREST_NEIGHBOR``: compared by its qualified name
+                name = self.qualify(found)
+                if name is not None:
+                    return cst.SimpleString(repr(name))
+            return found
+
+        outcome, reason = check_all(entry.matcher.arguments, argument)
         self._record(entry, outcome, reason, node, api)
 
     def _record(self, entry: Entry, outcome: str, reason: str, node: cst.CSTNode, api: str) -> None:
@@ -418,6 +469,7 @@ class Walker:
         return False
 
     def _for(self, node: cst.For, stack) -> bool:
+        self._iterated(node.iter, node.iter)
         self._bind_target(node.target)
         return False
 
@@ -438,8 +490,36 @@ class Walker:
         return True
 
     def _comp_for(self, node: cst.CompFor, stack) -> bool:
+        self._iterated(node.iter, node.iter)
         self._bind_target(node.target)
         return False
+
+    def _iterated(self, collection: cst.BaseExpression, where: cst.CSTNode) -> None:
+        """``collection`` is consumed in iteration order: report it if that order changes between runs."""
+        if self.index.iterations and is_string_set(collection, self.is_builtin):
+            for entry in self.index.iterations:
+                self._record(entry, MATCH, "", where, "set of strings")
+
+    def _ordered_consumer(self, node: cst.Call) -> None:
+        func = node.func
+        if not node.args or node.args[0].star:
+            return
+        if isinstance(func, cst.Name) and func.value in ORDERED_CONSUMERS and self.is_builtin(func.value):
+            self._iterated(node.args[0].value, node)
+        elif (isinstance(func, cst.Attribute) and func.attr.value == "join"
+              and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))):
+            self._iterated(node.args[0].value, node)
+
+    def is_builtin(self, name: str) -> bool:
+        """Whether ``name`` is not bound in any enclosing scope (so it is the built-in of that name)."""
+        scope = self.scope
+        in_function = False
+        while scope is not None:
+            if not (scope.is_class and in_function) and name in scope.names:
+                return False
+            in_function = in_function or not scope.is_class
+            scope = scope.parent
+        return name not in self.final_module_names
 
     # ------------------------------------------------------------------ positions
 
@@ -458,6 +538,12 @@ class Walker:
         if self._main_node is not None:
             where = positions[self._main_node]
             facts.main_line, facts.main_column = where.start.line, where.start.column + 1
+
+
+def _names_constants(condition) -> bool:
+    """Whether a condition lists qualified names of constants (``tensorflow.image.ResizeMethod.BILINEAR``)."""
+    options = (condition.one_of or ()) + (condition.none_of or ())
+    return any(isinstance(option, str) and "." in option for option in options)
 
 
 def _params(params: cst.Parameters) -> list[cst.Param]:
