@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import configparser
-import importlib.metadata
 import re
 from pathlib import Path
 
-import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -84,6 +82,8 @@ def project_pins(root: Path) -> dict[str, SpecifierSet]:
         path = root / name
         if not path.is_file():
             continue
+        import yaml
+
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -109,6 +109,8 @@ def project_pins(root: Path) -> dict[str, SpecifierSet]:
 
 def installed_versions(distributions) -> dict[str, SpecifierSet]:
     """Versions of installed distributions, read from their metadata (the framework is not imported)."""
+    import importlib.metadata
+
     found = {}
     for distribution in distributions:
         names = [distribution] + [alias for alias, canonical in _aliases().items() if canonical == distribution]

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-import yaml
-
 from .schema import RuleError, RuleSet, _Reader, read_rule
-
-try:  # the C loader is several times faster; both are safe loaders
-    _SafeLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _SafeLoader = yaml.SafeLoader
 
 FRAMEWORKS_FILE = "frameworks.yaml"
 
@@ -29,12 +25,15 @@ def builtin_rules_dir() -> Path:
 
 
 def _read_yaml(path: Path) -> tuple[object, bytes]:
+    import yaml  # only when rule files are (re)loaded; a cached rule set needs no YAML parser
+
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is several times faster
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise RuleError(str(path), None, None, f"cannot read rule file: {error.strerror or error}") from None
     try:
-        return yaml.load(raw, Loader=_SafeLoader), raw
+        return yaml.load(raw, Loader=safe_loader), raw
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -66,11 +65,57 @@ def _read_frameworks(path: Path, data: object, ruleset: RuleSet) -> None:
     ruleset.reexports = tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
-def load_ruleset(extra_files: Iterable[str | Path] = (), rules_dir: Path | None = None) -> RuleSet:
-    """Load and validate the built-in rules and ``extra_files``; raise RuleError on the first problem."""
+def _compiled_cache_path(files: list[Path]) -> Path | None:
+    """Where the validated rule set of exactly these files (by path, size and mtime) is kept.
+
+    The cache lives in the user's cache folder, never in the checked project, so a project cannot plant a
+    rule set (a pickle) that the linter would load.
+    """
+    from .. import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        digest.update(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "mlfcore-lint" / f"ruleset-{digest.hexdigest()[:24]}.pickle"
+
+
+def load_ruleset(extra_files: Iterable[str | Path] = (), rules_dir: Path | None = None,
+                 use_cache: bool = True) -> RuleSet:
+    """Load and validate the built-in rules and ``extra_files``; raise RuleError on the first problem.
+
+    A validated rule set is kept in the user's cache folder and reused while no rule file changes.
+    """
     directory = rules_dir or builtin_rules_dir()
     files = sorted(directory.glob("*.yaml"))
     files += [Path(f) for f in extra_files]
+    cache_path = _compiled_cache_path(files) if use_cache else None
+    if cache_path is not None:
+        try:
+            with open(cache_path, "rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, RuleSet):
+                return cached
+        except Exception:  # noqa: BLE001 - a missing, stale or corrupt cache only costs a reload
+            pass
+    ruleset = _load_files(files, directory)
+    if cache_path is not None:
+        try:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=cache_path.parent, prefix=".tmp-")
+            with os.fdopen(descriptor, "wb") as handle:
+                pickle.dump(ruleset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, cache_path)
+        except OSError:
+            pass
+    return ruleset
+
+
+def _load_files(files: list[Path], directory: Path) -> RuleSet:
     ruleset = RuleSet()
     digest = hashlib.sha256()
     symbols: dict[str, str] = {}
