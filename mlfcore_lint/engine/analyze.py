@@ -34,10 +34,39 @@ def nesting_depth(source: str) -> int:
     return deepest
 
 
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?P<dots>\.*)(?P<module>[\w.]*)[ \t]+import[ \t]+(?P<names>\(?[\w., \t]*)"
+    r"|import[ \t]+(?P<modules>[\w., \t]+))",
+    re.MULTILINE,
+)
+
+
+def scan_imports(source: str, index: RuleIndex) -> FileFacts:
+    """Facts of a file the pre-filter skips: only its imports, read line by line without parsing.
+
+    Such a file can match no rule, but the modules it imports still make an entry point that imports it
+    need seeds (``import torch`` in a model module) and link it to other project modules.
+    """
+    facts = FileFacts(skipped=True, noqa=noqa_lines(source))
+    for match in _IMPORT_LINE.finditer(source):
+        if match.group("modules") is not None:
+            modules = [part.split()[0] for part in match.group("modules").split(",") if part.split()]
+            facts.imports.extend(modules)
+            continue
+        names = [part.split()[0] for part in match.group("names").strip("( \t").split(",") if part.split()]
+        module, level = match.group("module"), len(match.group("dots"))
+        if level:
+            facts.relative_imports.append([level, module, names])
+        elif module:
+            facts.imports.extend([module] + [f"{module}.{name}" for name in names])
+    facts.triggered = sorted(index.triggered_by_imports(facts.imports))
+    return facts
+
+
 def analyze_source(source: str, index: RuleIndex) -> FileFacts:
     """Facts of one module's source text (never raises for bad code: problems become MLF9xx facts)."""
     if index.prefilter is not None and not index.prefilter.search(source):
-        return FileFacts(skipped=True, noqa=noqa_lines(source))
+        return scan_imports(source, index)
     if nesting_depth(source) > MAX_NESTING:
         return problem_facts(SourceProblem(TOO_COMPLEX, f"brackets nested more than {MAX_NESTING} deep; not checked"))
     try:

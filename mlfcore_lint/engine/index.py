@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..ruleset.schema import (
-    AssignmentMatcher, CallMatcher, EnvironmentMatcher, MappingMatcher, Matcher, RuleSet, anchor_keys,
+    AssignmentMatcher, CallMatcher, EnvironmentMatcher, IterationMatcher, MappingMatcher, Matcher, RuleSet,
+    anchor_keys,
 )
 
 FINDING, SATISFIES, TRIGGERS = "finding", "satisfies", "triggers"
@@ -28,6 +29,7 @@ class RuleIndex:
     assignments: dict[str, list[Entry]] = field(default_factory=dict)
     environment: dict[str, list[Entry]] = field(default_factory=dict)
     mappings: dict[str, list[Entry]] = field(default_factory=dict)  # first anchor key -> dict-display matchers
+    iterations: list[Entry] = field(default_factory=list)  # order-sensitive uses of unordered collections
     trigger_imports: dict[str, list[str]] = field(default_factory=dict)  # module -> requirement codes
     trigger_calls: list[tuple[str, bool, str, tuple[str, ...]]] = field(default_factory=list)
     reexports: tuple[tuple[tuple[str, ...], str], ...] = ()
@@ -48,6 +50,14 @@ class RuleIndex:
         self._canonical[name] = result
         return result
 
+    def triggered_by_imports(self, modules) -> set[str]:
+        codes = set()
+        for module in modules:
+            parts = module.split(".")
+            for end in range(1, len(parts) + 1):
+                codes.update(self.trigger_imports.get(".".join(parts[:end]), ()))
+        return codes
+
     def triggered_by_call(self, name: str) -> list[str]:
         codes = []
         for pattern, is_prefix, code, exceptions in self.trigger_calls:
@@ -66,6 +76,7 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     index = RuleIndex()
     index.reexports = tuple((tuple(prefix.split(".")), canonical) for prefix, canonical in ruleset.reexports)
     words: set[str] = set()
+    method_words: set[str] = set()  # matched only after a dot: ``x.batch(`` but not ``batch_size``
 
     def add(purpose: str, code: str, position: int, matcher: Matcher, roots: tuple[str, ...]):
         entry = Entry(purpose, code, position, matcher, roots)
@@ -75,7 +86,7 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
                 words.add(api.split(".")[-1])
             for method in matcher.methods:
                 index.methods.setdefault(method, []).append(entry)
-                words.add(method)
+                method_words.add(method)
         elif isinstance(matcher, AssignmentMatcher):
             for target in matcher.targets:
                 index.assignments.setdefault(index.canonical(target), []).append(entry)
@@ -88,6 +99,9 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
             anchor = anchor_keys(matcher)[0]
             index.mappings.setdefault(anchor, []).append(entry)
             words.add(anchor)
+        elif isinstance(matcher, IterationMatcher):
+            # No pre-filter word: such a collection counts only in files parsed for another rule.
+            index.iterations.append(entry)
 
     for rule in ruleset:
         roots = _roots(ruleset, rule.framework)
@@ -101,17 +115,22 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
         for position, matcher in enumerate(requirement.matchers):
             add(TRIGGERS, rule.code, position, matcher, roots)
         for module in requirement.imports:
+            # Imports are read from unparsed files too (see ``scan_imports``): no pre-filter word needed.
             index.trigger_imports.setdefault(module, []).append(rule.code)
-            words.add(module.split(".")[0])
         for pattern in requirement.calls:
             is_prefix = pattern.endswith(".*")
             index.trigger_calls.append(
                 (pattern[:-1] if is_prefix else pattern, is_prefix, rule.code, requirement.calls_except)
             )
-            words.add(pattern.split(".")[0])
-    # A file is parsed only when it mentions one of these words, or has a ``__main__`` block (an entry
-    # point must be checked for missing requirements even when it imports nothing the rules know).
+            words.add([part for part in pattern.split(".") if part != "*"][-1])
+    # A file is parsed only when it mentions one of these words (a name a rule matches, the last part of
+    # a call that triggers a requirement) or has a ``__main__`` block: an entry point must be checked for
+    # missing requirements even when it calls nothing the rules know.
     words.add("__main__")
     words.discard("*")
-    index.prefilter = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    method_words -= words
+    alternatives = r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"
+    if method_words:
+        alternatives += r"|\.\s*(?:" + "|".join(re.escape(w) for w in sorted(method_words, key=len, reverse=True)) + r")\b"
+    index.prefilter = re.compile(alternatives)
     return index

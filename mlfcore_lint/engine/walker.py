@@ -293,9 +293,7 @@ class Walker:
         for module in modules:
             self.facts.imports.append(module)
             self.imported_roots.add(module.split(".")[0])
-            for prefix in _prefixes(module):
-                for code in self.index.trigger_imports.get(prefix, ()):
-                    self._triggered.add(code)
+        self._triggered.update(self.index.triggered_by_imports(modules))
 
     def _import(self, node: cst.Import, stack) -> bool:
         self._note_imports(self._bind_import(node))
@@ -552,12 +550,6 @@ def _params(params: cst.Parameters) -> list[cst.Param]:
         if isinstance(star, cst.Param):
             found.append(star)
     return found
-
-
-def _prefixes(module: str):
-    parts = module.split(".")
-    for end in range(1, len(parts) + 1):
-        yield ".".join(parts[:end])
 
 
 def _flat_statements(body):
