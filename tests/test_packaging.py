@@ -48,4 +48,14 @@ def test_wheel_in_fresh_venv(tmp_path):
         capture_output=True, text=True, check=True,
     ).stdout
     assert "mlfcore_lint.frontends.flake8_plugin:MlfcoreChecker" in plugins
-    assert subprocess.run([str(python), "-c", "import mlfcore_lint.pylint_plugin"], cwd=tmp_path).returncode == 0
+
+    # The plugins work once the user's own flake8 and pylint are there.
+    tools = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "flake8", "pylint"],
+                           capture_output=True, text=True, timeout=900)
+    assert tools.returncode == 0, tools.stderr[-3000:]
+    flake8 = subprocess.run([str(venv / "bin" / "flake8"), "--select=MLF", "bad.py"], capture_output=True, text=True, cwd=tmp_path)
+    assert "MLF140" in flake8.stdout, flake8.stdout + flake8.stderr
+    pylint = subprocess.run(
+        [str(venv / "bin" / "pylint"), "--load-plugins=mlfcore_lint.pylint_plugin", "--disable=all",
+         "--enable=cudnn-benchmark-enabled", "bad.py"], capture_output=True, text=True, cwd=tmp_path)
+    assert "cudnn-benchmark-enabled" in pylint.stdout, pylint.stdout + pylint.stderr

@@ -73,6 +73,15 @@ def settings_from_args(args, paths: list[Path]) -> Settings:
     return settings
 
 
+def validate_selection(args, ruleset) -> None:
+    """Refuse codes no rule has and a ``--jobs`` below one (shared by ``check`` and ``mlfcore-fix``)."""
+    for code in list(args.select or []) + list(args.ignore or []) + list(args.extend_select or []):
+        if code != "ALL" and not any(c.startswith(code) for c in ruleset.rules):
+            raise ConfigError(f"no rule code starts with {code!r} (see `mlfcore-lint rules`)")
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be 1 or more")
+
+
 def _ruleset_for(args, paths: list[Path]):
     settings = load_settings(getattr(args, "config", None), paths)
     return load_ruleset(settings.extend_rules)
@@ -110,11 +119,7 @@ def run_check(args) -> int:
     paths = args.paths or [Path(".")]
     settings = settings_from_args(args, paths)
     ruleset = load_ruleset(settings.extend_rules)
-    for code in list(args.select or []) + list(args.ignore or []) + list(args.extend_select or []):
-        if code != "ALL" and not any(c.startswith(code) for c in ruleset.rules):
-            raise ConfigError(f"no rule code starts with {code!r} (see `mlfcore-lint rules`)")
-    if args.jobs is not None and args.jobs < 1:
-        raise ConfigError("--jobs must be 1 or more")
+    validate_selection(args, ruleset)
     result = check_paths(paths, settings, ruleset, args.jobs, use_cache=not args.no_cache)
     if args.format == "json":
         text = format_json(result.findings)

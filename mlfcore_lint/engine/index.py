@@ -29,6 +29,7 @@ class RuleIndex:
     assignments: dict[str, list[Entry]] = field(default_factory=dict)
     environment: dict[str, list[Entry]] = field(default_factory=dict)
     mappings: dict[str, list[Entry]] = field(default_factory=dict)  # first anchor key -> dict-display matchers
+    mapping_roots: set[str] | None = field(default_factory=set)  # modules one must import (None: any module)
     iterations: list[Entry] = field(default_factory=list)  # order-sensitive uses of unordered collections
     trigger_imports: dict[str, list[str]] = field(default_factory=dict)  # module -> requirement codes
     trigger_calls: list[tuple[str, bool, str, tuple[str, ...]]] = field(default_factory=list)
@@ -98,6 +99,10 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
         elif isinstance(matcher, MappingMatcher):
             anchor = anchor_keys(matcher)[0]
             index.mappings.setdefault(anchor, []).append(entry)
+            if not roots:
+                index.mapping_roots = None
+            elif index.mapping_roots is not None:
+                index.mapping_roots.update(roots)
             words.add(anchor)
         elif isinstance(matcher, IterationMatcher):
             # No pre-filter word: such a collection counts only in files parsed for another rule.

@@ -8,7 +8,7 @@ literal sequence of strings, of a string, or of ``.split()``. A set held in a va
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import libcst as cst
 

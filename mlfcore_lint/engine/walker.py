@@ -15,11 +15,11 @@ from typing import Callable
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ..ruleset.schema import anchor_keys
 from .conditions import MATCH, NO_MATCH, UNKNOWN, check_all, check_value, find_argument, find_key, literal_value
 from .facts import Candidate, FileFacts
 from .index import FINDING, SATISFIES, TRIGGERS, Entry, RuleIndex
 from .ordering import ORDERED_CONSUMERS, is_string_set
-from ..ruleset.schema import anchor_keys
 
 LOCAL = None  # a name bound to something that is not a framework object
 
@@ -411,7 +411,8 @@ class Walker:
                             self._environment(element.key, element.value, node)
 
     def _dict(self, node: cst.Dict, stack) -> bool:
-        if not self.index.mappings:
+        roots = self.index.mapping_roots
+        if not self.index.mappings or (roots is not None and not self.imported_roots.intersection(roots)):
             return False
         keys = {literal_value(e.key) for e in node.elements if isinstance(e, cst.DictElement)}
         seen = set()
@@ -502,10 +503,13 @@ class Walker:
         func = node.func
         if not node.args or node.args[0].star:
             return
-        if isinstance(func, cst.Name) and func.value in ORDERED_CONSUMERS and self.is_builtin(func.value):
-            self._iterated(node.args[0].value, node)
-        elif (isinstance(func, cst.Attribute) and func.attr.value == "join"
-              and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))):
+        consumes_in_order = (
+            isinstance(func, cst.Name) and func.value in ORDERED_CONSUMERS and self.is_builtin(func.value)
+        ) or (  # ``", ".join(...)``
+            isinstance(func, cst.Attribute) and func.attr.value == "join"
+            and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
+        )
+        if consumes_in_order:
             self._iterated(node.args[0].value, node)
 
     def is_builtin(self, name: str) -> bool:

@@ -6,21 +6,21 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from ..config import Settings
 from ..engine.index import RuleIndex, build_index
 from ..model import Finding
-from ..ruleset.schema import RuleSet
-from ..ruleset.versions import candidate_versions
+from ..ruleset.schema import DETERMINISTIC, RuleSet
+from ..ruleset.versions import candidate_versions, evaluate
 from .codemods import CODEMODS
 from .codemods.base import Site
-from .names import References, module_bindings
+from .names import References, after_imports_index, module_bindings
 
-SAFE, UNSAFE = "safe", "unsafe"
+UNSAFE = "unsafe"
+MAX_PASSES = 4  # a fix can make another rule apply (deterministic algorithms ask for the cuBLAS setting)
 
 
 @dataclass
@@ -30,6 +30,17 @@ class FixContext:
     ruleset: RuleSet
     targets: dict[str, SpecifierSet] = field(default_factory=dict)
     unsafe: bool = False
+    settings: Settings | None = None  # for the selection of rules a fix may make apply
+
+    def is_selected(self, code: str) -> bool:
+        return self.settings is None or self.settings.is_selected(code)
+
+    def applies(self, code: str) -> bool:
+        """Whether rule ``code`` is selected and applies to some targeted version."""
+        rule = self.ruleset.get(code)
+        if rule is None or not self.is_selected(code):
+            return False
+        return evaluate(rule.versions, self.targets, self.ruleset.releases).status != DETERMINISTIC
 
     @cached_property
     def index(self) -> RuleIndex:
@@ -47,7 +58,12 @@ class FixContext:
         return tuple(Version(v) for v in candidate_versions(releases, self.targets.get(distribution)))
 
     def targets_at_least(self, distribution: str, version: str) -> bool:
-        """Whether every targeted release of ``distribution`` is ``version`` or newer."""
+        """Whether every targeted release of ``distribution`` is ``version`` or newer.
+
+        Without a target for it, the newest release is assumed (as for an installed, up-to-date framework).
+        """
+        if distribution not in self.targets:
+            return True
         versions = self.targeted_versions(distribution)
         return bool(versions) and min(versions) >= Version(version)
 
@@ -60,10 +76,11 @@ class FileEdit:
     positions: object
     references: References
     context: FixContext
-    module_index: int = 0  # where module-level additions go
+    module_index: int = 0  # where module-level additions go (after the imports)
     module_additions: list[cst.BaseStatement] = field(default_factory=list)
     insert_at_start: dict[int, tuple[int, list[cst.BaseStatement]]] = field(default_factory=dict)
     insert_after: dict[int, list[cst.BaseStatement]] = field(default_factory=dict)
+    call_replacements: dict[int, cst.BaseExpression] = field(default_factory=dict)  # call node id -> new callee
     fixed: list[Site] = field(default_factory=list)
 
     def statements(self, code: str) -> list[cst.BaseStatement]:
@@ -86,7 +103,8 @@ class FixOutcome:
 
 
 def sites_for(findings: list[Finding], context: FixContext) -> list[Site]:
-    return [Site(f.code, f.line, f.column, f.api) for f in findings if context.is_fixable(f)]
+    return [Site(f.code, f.line, f.column, f.api, (f.end_line, f.end_column))
+            for f in findings if context.is_fixable(f)]
 
 
 class _FixTransformer(cst.CSTTransformer):
@@ -103,16 +121,21 @@ class _FixTransformer(cst.CSTTransformer):
         updated_node = super().on_leave(original_node, updated_node)
         if not self.sites or not isinstance(updated_node, cst.CSTNode):
             return updated_node
-        start = self.get_metadata(PositionProvider, original_node).start
-        for site in self.sites.get((start.line, start.column + 1), ()):
+        where = self.get_metadata(PositionProvider, original_node)
+        end = (where.end.line, where.end.column + 1)
+        for site in self.sites.get((where.start.line, where.start.column + 1), ()):
             codemod = CODEMODS.get(site.code)
-            if not isinstance(original_node, codemod.node_type) or not codemod.applies_to(original_node, site):
+            if not isinstance(original_node, codemod.node_type) or not codemod.applies_to(original_node, site, end):
                 continue
-            replacement = codemod.rewrite(updated_node, self.edit)
+            replacement = codemod.rewrite(updated_node, self.edit, site)
             if replacement is not None:
                 updated_node = replacement
                 self.edit.fixed.append(site)
         return updated_node
+
+    def leave_Call(self, original_node, updated_node):
+        callee = self.edit.call_replacements.get(id(original_node))
+        return updated_node if callee is None else updated_node.with_changes(func=callee)
 
     # insertions ---------------------------------------------------------------------------------
     def _with_insertions(self, original_body, updated_body, owner_key: int) -> list:
@@ -140,13 +163,34 @@ class _FixTransformer(cst.CSTTransformer):
 
     def leave_Module(self, original_node, updated_node):
         body = self._with_insertions(original_node.body, updated_node.body, id(original_node))
-        if self.edit.module_additions:
-            body[self.edit.module_index:self.edit.module_index] = self.edit.module_additions
+        additions = self.edit.module_additions
+        if additions:
+            index = self.edit.module_index
+            following = body[index] if index < len(body) else None
+            if isinstance(additions[-1], cst.FunctionDef) and following is not None:
+                body[index] = _after_blank_lines(following, 2)  # PEP 8: two blank lines after a function
+            body[index:index] = additions
         return updated_node.with_changes(body=body)
 
 
-def fix_module(text: str, sites: list[Site], context: FixContext) -> FixOutcome:
-    """Fix one module's source text at ``sites``; the text comes back unchanged when nothing applies."""
+def _after_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:
+    """``statement`` preceded by at least ``count`` blank lines (comments above it stay with it)."""
+    leading = list(statement.leading_lines)
+    blank = 0
+    for line in leading:
+        if line.comment is not None:
+            break
+        blank += 1
+    if blank >= count:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine()] * (count - blank) + leading)
+
+
+def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings=()) -> FixOutcome:
+    """Fix one module's source text at ``sites``; the text comes back unchanged when nothing applies.
+
+    ``outer_bindings`` are names bound before the module runs (a notebook's earlier cells).
+    """
     from .seeding import SEEDING_STEPS, plan_seeding
 
     if not sites:
@@ -157,8 +201,9 @@ def fix_module(text: str, sites: list[Site], context: FixContext) -> FixOutcome:
         return FixOutcome(text, [], "cannot parse; left alone")
     positions = wrapper.resolve(PositionProvider)
     module = wrapper.module
-    references = References(module_bindings(module, positions, context.index.canonical), context.index.canonical)
-    edit = FileEdit(module, positions, references, context)
+    bindings = [*outer_bindings, *module_bindings(module, positions, context.index.canonical)]
+    references = References(bindings, context.index.canonical)
+    edit = FileEdit(module, positions, references, context, module_index=after_imports_index(module.body))
     seeding_sites = [s for s in sites if s.code in SEEDING_STEPS]
     if seeding_sites:
         plan_seeding(edit, seeding_sites)
@@ -166,11 +211,8 @@ def fix_module(text: str, sites: list[Site], context: FixContext) -> FixOutcome:
     fixed_module = wrapper.visit(_FixTransformer(edit, node_sites))
     if not edit.fixed:
         return FixOutcome(text, [])
-    if references.imports:
-        codemod_context = CodemodContext()
-        for request in references.imports:
-            AddImportsVisitor.add_needed_import(codemod_context, request.module, request.obj)
-        fixed_module = AddImportsVisitor(codemod_context).transform_module(fixed_module)
+    if references.unused or references.imports:
+        fixed_module = _with_imports_updated(fixed_module, references)
     new_text = fixed_module.code
     problem = invalid_result(text, new_text)
     if problem:
@@ -178,11 +220,32 @@ def fix_module(text: str, sites: list[Site], context: FixContext) -> FixOutcome:
     return FixOutcome(new_text, edit.fixed)
 
 
+def _with_imports_updated(module: cst.Module, references: References) -> cst.Module:
+    """Remove the imports the fixes left unused, then add the ones they need (libcst's import visitors).
+
+    ``libcst.codemod`` takes half a second to import, so only runs that change imports pay for it.
+    """
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+    if references.unused:
+        context = CodemodContext()
+        for request in references.unused:
+            RemoveImportsVisitor.remove_unused_import(context, request.module, request.obj)
+        module = RemoveImportsVisitor(context).transform_module(module)
+    if references.imports:
+        context = CodemodContext()
+        for request in references.imports:
+            AddImportsVisitor.add_needed_import(context, request.module, request.obj)
+        module = AddImportsVisitor(context).transform_module(module)
+    return module
+
+
 def invalid_result(old: str, new: str) -> str:
     """Why ``new`` cannot replace ``old`` (it must parse, and compile where the original compiled)."""
     try:
         cst.parse_module(new)
-    except Exception as error:  # noqa: BLE001 - any refusal means the result is unusable
+    except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, MemoryError) as error:
         return f"the fixed code does not parse: {error}".splitlines()[0]
     try:
         compile(old, "<original>", "exec", dont_inherit=True)
@@ -199,5 +262,11 @@ def fix_source(source: str, settings, context: FixContext, display: str = "examp
     """Lint ``source`` as a program of its own and fix what is reported (examples, tests, editors)."""
     from ..runner import check_source
 
-    findings = check_source(source, settings, context.ruleset, display)
-    return fix_module(source, sites_for(findings, context), context)
+    text, fixed = source, []
+    for _ in range(MAX_PASSES):
+        findings = check_source(text, settings, context.ruleset, display)
+        outcome = fix_module(text, sites_for(findings, context), context)
+        if outcome.problem or not outcome.changed:
+            return FixOutcome(text, fixed, outcome.problem)
+        text, fixed = outcome.text, fixed + outcome.fixed
+    return FixOutcome(text, fixed)

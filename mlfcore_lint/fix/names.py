@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import libcst as cst
-from libcst.metadata import CodeRange
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..engine.walker import dotted_name
 
@@ -38,6 +38,16 @@ def top_level_statements(body) -> Iterator[cst.CSTNode]:
             yield from top_level_statements(statement.body.body)
             for handler in statement.handlers:
                 yield from top_level_statements(handler.body.body)
+
+
+def source_bindings(source: str, canonical: Callable[[str], str]) -> list[Binding]:
+    """The names the top-level imports of ``source`` bind, as seen by code that runs after it (line 0)."""
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(source))
+    except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, MemoryError):
+        return []
+    positions = wrapper.resolve(PositionProvider)
+    return [Binding(b.name, b.qualified, 0) for b in module_bindings(wrapper.module, positions, canonical)]
 
 
 def module_bindings(module: cst.Module, positions, canonical: Callable[[str], str]) -> list[Binding]:
@@ -77,6 +87,7 @@ class References:
         self.bindings = bindings
         self.canonical = canonical
         self.imports: list[ImportRequest] = []
+        self.unused: list[ImportRequest] = []  # imports a fix may leave unused (removed if nothing else uses them)
 
     def binding_for(self, api: str, before_line: int | None = None) -> tuple[Binding, str] | None:
         """The closest import that reaches ``api`` (bound before ``before_line``), and the rest of the path."""
@@ -94,6 +105,14 @@ class References:
             if best is None or len(binding.qualified) > len(best[0].qualified):
                 best = (binding, rest)
         return best
+
+    def qualify(self, dotted: str) -> str | None:
+        """What ``dotted`` (``tf.random.set_seed``) names through the module's imports."""
+        head, _, rest = dotted.partition(".")
+        binding = next((b for b in reversed(self.bindings) if b.name == head), None)
+        if binding is None:
+            return None
+        return self.canonical(f"{binding.qualified}.{rest}" if rest else binding.qualified)
 
     def uses(self, module: str) -> bool:
         """Whether the module imports ``module`` (or something inside it)."""
@@ -115,6 +134,30 @@ class References:
             self.imports.append(request)
 
 
-def start_line(positions, node: cst.CSTNode) -> int:
-    where: CodeRange = positions[node]
-    return where.start.line
+def is_import_statement(statement: cst.CSTNode) -> bool:
+    """``import x`` / ``from x import y`` lines, and ``try: import x / except ImportError: ...`` blocks."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        return all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
+    if isinstance(statement, cst.Try):
+        return all(is_import_statement(s) for s in statement.body.body)
+    return False
+
+
+def is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def after_imports_index(body) -> int:
+    """Where code after the module's docstring and its leading imports goes."""
+    index = 1 if body and is_docstring(body[0]) else 0
+    for position, statement in enumerate(body):
+        if is_import_statement(statement):
+            index = position + 1
+        elif isinstance(statement, cst.BaseCompoundStatement) and not isinstance(statement, cst.Try):
+            break
+    return index

@@ -17,14 +17,14 @@ class StaleFile(Exception):
 
 
 @dataclass(frozen=True)
-class SourceFile:
+class FileSnapshot:
     path: Path  # the file the bytes live in (a symlink's target)
     raw: bytes
     mtime_ns: int
     mode: int
 
     @classmethod
-    def read(cls, path: Path) -> "SourceFile":
+    def read(cls, path: Path) -> FileSnapshot:
         real = Path(os.path.realpath(path))
         with open(real, "rb") as handle:
             status = os.fstat(handle.fileno())
@@ -41,7 +41,7 @@ class PythonText:
     bom: bool
 
     @classmethod
-    def decode(cls, raw: bytes) -> "PythonText":
+    def decode(cls, raw: bytes) -> PythonText:
         """Decode as the interpreter does (BOM, coding cookie, UTF-8); raises ``ValueError`` if it cannot."""
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
@@ -60,7 +60,7 @@ class PythonText:
         return (codecs.BOM_UTF8 if self.bom else b"") + text.encode(self.encoding)
 
 
-def write_atomically(original: SourceFile, content: bytes) -> None:
+def write_atomically(original: FileSnapshot, content: bytes) -> None:
     """Replace the file's bytes by ``content`` through a temporary file in the same folder and a rename.
 
     The rename happens only if the file still holds the bytes (and modification time) it was read with;
@@ -85,9 +85,9 @@ def write_atomically(original: SourceFile, content: bytes) -> None:
         raise
 
 
-def _ensure_unchanged(original: SourceFile) -> None:
+def _ensure_unchanged(original: FileSnapshot) -> None:
     try:
-        now = SourceFile.read(original.path)
+        now = FileSnapshot.read(original.path)
     except OSError as error:
         raise StaleFile(f"cannot read it again: {error.strerror or error}") from None
     if now.mtime_ns != original.mtime_ns or now.raw != original.raw:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from .schema import AssignmentMatcher, CallMatcher, EnvironmentMatcher, MappingMatcher, Rule, anchor_keys
+from .schema import (
+    AssignmentMatcher,
+    CallMatcher,
+    EnvironmentMatcher,
+    IterationMatcher,
+    MappingMatcher,
+    Rule,
+    anchor_keys,
+)
 
 STATUS_WORDS = {
     "nondeterministic": "non-deterministic (no deterministic implementation)",
@@ -24,6 +32,10 @@ def matched_forms(rule: Rule) -> list[str]:
         elif isinstance(matcher, MappingMatcher):
             keys = ", ".join(f'"{key}": ...' for key in anchor_keys(matcher))
             forms.append(f"a parameter dict `{{{keys}}}`")
+        elif isinstance(matcher, IterationMatcher):
+            forms.append(
+                "a `for` loop, comprehension, `list`, `tuple`, `enumerate` or `str.join` over a set of strings"
+            )
     return forms
 
 

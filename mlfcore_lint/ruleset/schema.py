@@ -95,7 +95,17 @@ class MappingMatcher:
     versions: tuple["VersionRange", ...] | None = None
 
 
-Matcher = CallMatcher | AssignmentMatcher | EnvironmentMatcher | MappingMatcher
+@dataclass(frozen=True)
+class IterationMatcher:
+    """An order-sensitive use (``for``, a comprehension, ``list``/``tuple``/``enumerate``, ``str.join``) of
+    a collection whose order changes between runs; ``over`` names the kind (see engine/ordering.py)."""
+
+    over: str
+    versions: tuple["VersionRange", ...] | None = None
+
+
+Matcher = CallMatcher | AssignmentMatcher | EnvironmentMatcher | MappingMatcher | IterationMatcher
+ITERATED_KINDS = ("string-set",)  # sets of strings: their order follows the per-process hash seed
 
 
 @dataclass(frozen=True)
@@ -351,9 +361,10 @@ def anchor_keys(matcher: MappingMatcher) -> tuple[str, ...]:
 
 
 def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
-    kinds = [k for k in ("call", "assignment", "environment", "mapping") if k in reader.data]
+    kinds = [k for k in ("call", "assignment", "environment", "mapping", "iteration") if k in reader.data]
     if len(kinds) != 1:
-        reader.fail(None, "each match entry needs exactly one of: call, assignment, environment, mapping")
+        reader.fail(None, "each match entry needs exactly one of: call, assignment, environment, mapping, "
+                          "iteration")
     kind = kinds[0]
     reader.check_keys({kind, "versions"})
     versions = read_versions(reader, "versions", framework)
@@ -381,6 +392,11 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
             body.fail("target", "is required")
         value = read_condition(body.child("value", body.data["value"]), False) if "value" in body.data else None
         return AssignmentMatcher(targets=targets, value=value, versions=versions)
+    if kind == "iteration":
+        body.check_keys({"over"})
+        if "over" not in body.data:
+            body.fail("over", "is required")
+        return IterationMatcher(over=body.choice("over", ITERATED_KINDS, ""), versions=versions)
     if kind == "mapping":
         body.check_keys({"keys"})
         conditions = body.data.get("keys")

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
-from ...engine.walker import dotted_name
-
 if TYPE_CHECKING:  # pragma: no cover
     from ..apply import FileEdit
 
@@ -21,6 +19,7 @@ class Site:
     line: int  # 1-based
     column: int  # 1-based
     api: str
+    end: tuple[int, int] = (0, 0)  # (line, column) just after the reported node, 1-based
 
 
 class Codemod:
@@ -29,13 +28,17 @@ class Codemod:
     code: ClassVar[str]
     node_type: ClassVar[type[cst.CSTNode]]
 
-    def applies_to(self, node: cst.CSTNode, site: Site) -> bool:
-        """Whether ``node`` (which starts where the finding does) is the one it reports."""
-        if isinstance(node, cst.Call):
-            return last_name(node.func) == site.api.rsplit(".", 1)[-1]
+    def applies_to(self, node: cst.CSTNode, site: Site, end: tuple[int, int]) -> bool:
+        """Whether ``node`` (which starts where the finding does and ends at ``end``) is the one it reports.
+
+        An expression must be the reported node itself (nested calls can start at the same place); a
+        statement is the one that starts with the reported target.
+        """
+        if isinstance(node, cst.BaseExpression):
+            return end == site.end
         return True
 
-    def rewrite(self, node: cst.CSTNode, edit: "FileEdit") -> cst.CSTNode | None:
+    def rewrite(self, node: cst.CSTNode, edit: FileEdit, site: Site) -> cst.CSTNode | None:
         raise NotImplementedError
 
 
@@ -76,9 +79,7 @@ def without_argument(call: cst.Call, removed: cst.Arg) -> cst.Call:
 def with_keyword_arguments(call: cst.Call, added: list[tuple[str, cst.BaseExpression]]) -> cst.Call:
     """``call`` with keyword arguments appended, separated like its existing arguments."""
     args = list(call.args)
-    between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
-        between = args[-2].comma
+    between = separator([a.comma for a in args[:-1]])
     no_space = cst.SimpleWhitespace("")
     new_args = [cst.Arg(value=value, keyword=cst.Name(name),
                         equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
@@ -93,6 +94,15 @@ def with_keyword_arguments(call: cst.Call, added: list[tuple[str, cst.BaseExpres
     return call.with_changes(args=args + new_args)
 
 
+def separator(commas) -> cst.Comma:
+    """The comma to put between new items: one that breaks the line where the call already does."""
+    commas = [c for c in commas if isinstance(c, cst.Comma)]
+    breaking = [c for c in commas if isinstance(c.whitespace_after, cst.ParenthesizedWhitespace)]
+    if breaking:
+        return breaking[-1]
+    return commas[-1] if commas else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
 def is_literal(node: cst.BaseExpression, *values) -> bool:
     """Whether ``node`` is one of the literals ``values`` (``True``, ``1``, ``"1"``...)."""
     if isinstance(node, cst.Name):
@@ -102,10 +112,6 @@ def is_literal(node: cst.BaseExpression, *values) -> bool:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         return node.evaluated_value in [v for v in values if isinstance(v, str)]
     return False
-
-
-def called_name(call: cst.Call) -> str | None:
-    return dotted_name(call.func)
 
 
 @dataclass

@@ -12,7 +12,7 @@ class _CudnnFlag(Codemod):
     flagged_value: bool
     fixed_value: bool
 
-    def rewrite(self, node: cst.Assign, edit) -> cst.Assign | None:
+    def rewrite(self, node: cst.Assign, edit, site) -> cst.Assign | None:
         if single_target(node) is None or not is_literal(node.value, self.flagged_value, int(self.flagged_value)):
             return None  # a computed value: the finding stays for a person to decide
         return node.with_changes(value=cst.Name(str(self.fixed_value)))

@@ -19,16 +19,15 @@ class EnableOpDeterminism(Codemod):
     code = "MLF210"
     node_type = cst.BaseSmallStatement  # ``os.environ[...] = "1"`` or ``os.environ.setdefault(...)``
 
-    def applies_to(self, node, site) -> bool:
+    def applies_to(self, node, site, end) -> bool:
         return isinstance(node, (cst.Assign, cst.Expr))
 
-    def rewrite(self, node, edit):
+    def rewrite(self, node, edit, site):
         if not edit.context.targets_at_least("tensorflow", OP_DETERMINISM_SINCE):
             return None  # older releases have only the environment variable
         if not _turns_on_determinism(node):
             return None
-        line = edit.positions[node].start.line if node in edit.positions else None
-        reference = edit.references.reference(OP_DETERMINISM, before_line=line)
+        reference = edit.references.reference(OP_DETERMINISM, before_line=site.line)
         return cst.Expr(value=cst.parse_expression(f"{reference}()"), semicolon=node.semicolon)
 
 
@@ -56,8 +55,22 @@ class ThreadingSetterCall(Codemod):
     code = "MLF211"
     node_type = cst.Assign
 
-    def rewrite(self, node: cst.Assign, edit):
+    def rewrite(self, node: cst.Assign, edit, site):
         target = single_target(node)
         if not isinstance(target, cst.Attribute) or not target.attr.value.startswith("set_"):
             return None
         return cst.Expr(value=cst.Call(func=target, args=[cst.Arg(value=node.value)]), semicolon=node.semicolon)
+
+
+@CODEMODS.register
+class EnableOpDeterminismCall(Codemod):
+    """``tf.config.experimental.enable_op_determinism = True`` (which replaces the function) becomes a call."""
+
+    code = "MLF241"
+    node_type = cst.Assign
+
+    def rewrite(self, node: cst.Assign, edit, site):
+        target = single_target(node)
+        if not isinstance(target, cst.Attribute):
+            return None
+        return cst.Expr(value=cst.Call(func=target), semicolon=node.semicolon)

@@ -1,0 +1,134 @@
+"""Unsafe fixes that switch an operation to the variant with a deterministic CUDA backward.
+
+They change what the model computes, so they run only with ``--unsafe-fixes``:
+
+* MLF102: linear, bilinear, bicubic and trilinear interpolation become ``"nearest"``;
+* MLF109: reflection padding becomes replication padding;
+* MLF114: ``EmbeddingBag(mode="max")`` becomes ``mode="mean"``;
+* MLF142: ``use_deterministic_algorithms(False)`` becomes ``True`` (operations without a deterministic
+  implementation then raise instead of running non-deterministically).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from ...engine.walker import literal_value_str
+from ...ruleset.schema import CallMatcher
+from .base import (
+    CODEMODS,
+    Codemod,
+    is_literal,
+    keyword_argument,
+    positional_arguments,
+    with_keyword_arguments,
+    without_argument,
+)
+
+
+class _ModeSwitch(Codemod):
+    """Replaces a literal string argument ``keyword`` that is one of ``flagged`` by ``replacement``."""
+
+    node_type = cst.Call
+    keyword = "mode"
+    flagged: tuple[str, ...]
+    replacement: str
+    renamed: ClassVar[dict[str, str]] = {}  # callee -> the deterministic callee with the same leading parameters
+
+    def rewrite(self, node: cst.Call, edit, site) -> cst.Call | None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in self.renamed:
+            return self.renamed_call(node, func)
+        argument = keyword_argument(node, self.keyword)
+        if argument is None:
+            position = argument_position(edit, site, self.keyword)
+            arguments = positional_arguments(node)
+            if position is None or position >= len(arguments) or not self.may_be_positional(arguments, position):
+                return None
+            argument = arguments[position]
+        value = argument.value
+        if not isinstance(value, cst.SimpleString) or literal_value_str(value) not in self.flagged:
+            return None  # a computed value: a person decides
+        quote = value.quote
+        return node.with_changes(args=[
+            a.with_changes(value=cst.SimpleString(f"{quote}{self.replacement}{quote}")) if a is argument else a
+            for a in node.args])
+
+    def renamed_call(self, node: cst.Call, func: cst.Attribute) -> cst.Call:
+        return node.with_changes(func=func.with_changes(attr=cst.Name(self.renamed[func.attr.value])))
+
+    def may_be_positional(self, arguments: list[cst.Arg], position: int) -> bool:
+        return True
+
+
+@CODEMODS.register
+class NearestInterpolation(_ModeSwitch):
+    code = "MLF102"
+    flagged = ("linear", "bilinear", "bicubic", "trilinear")
+    replacement = "nearest"
+    renamed: ClassVar[dict[str, str]] = {"UpsamplingBilinear2d": "Upsample", "upsample_bilinear": "interpolate"}
+
+    def rewrite(self, node: cst.Call, edit, site) -> cst.Call | None:
+        fixed = super().rewrite(node, edit, site)
+        align_corners = keyword_argument(fixed, "align_corners") if fixed is not None else None
+        if align_corners is not None:  # nearest mode refuses it
+            fixed = without_argument(fixed, align_corners)
+        return fixed
+
+    def renamed_call(self, node: cst.Call, func: cst.Attribute) -> cst.Call:
+        renamed = super().renamed_call(node, func)
+        return with_keyword_arguments(renamed, [("mode", cst.SimpleString(f'"{self.replacement}"'))])
+
+    def may_be_positional(self, arguments: list[cst.Arg], position: int) -> bool:
+        return position + 1 == len(arguments)  # a positional ``align_corners`` would follow it
+
+
+@CODEMODS.register
+class ReplicationPadding(_ModeSwitch):
+    code = "MLF109"
+    flagged = ("reflect",)
+    replacement = "replicate"
+    renamed: ClassVar[dict[str, str]] = {f"ReflectionPad{n}d": f"ReplicationPad{n}d" for n in (1, 2, 3)}
+
+
+@CODEMODS.register
+class MeanEmbeddingBag(_ModeSwitch):
+    code = "MLF114"
+    flagged = ("max",)
+    replacement = "mean"
+
+
+@CODEMODS.register
+class DeterministicAlgorithmsOn(Codemod):
+    code = "MLF142"
+    node_type = cst.Call
+
+    def rewrite(self, node: cst.Call, edit, site) -> cst.Call | None:
+        keyword = "debug_mode" if site.api.endswith("set_deterministic_debug_mode") else "mode"
+        argument = keyword_argument(node, keyword) or next(iter(positional_arguments(node)), None)
+        if argument is None:
+            return None
+        value = argument.value
+        if is_literal(value, False) and not isinstance(value, cst.Integer):
+            fixed = cst.Name("True")
+        elif is_literal(value, 0) and isinstance(value, cst.Integer):
+            fixed = cst.Integer("2")
+        elif isinstance(value, cst.SimpleString) and is_literal(value, "default"):
+            fixed = cst.SimpleString(f"{value.quote}error{value.quote}")
+        else:
+            return None
+        return node.with_changes(args=[a.with_changes(value=fixed) if a is argument else a for a in node.args])
+
+
+def argument_position(edit, site, keyword: str) -> int | None:
+    """Where the rule's data says ``keyword`` sits among the positional arguments of the reported API."""
+    rule = edit.context.ruleset.get(site.code)
+    canonical = edit.context.index.canonical
+    for matcher in rule.matchers if rule is not None else ():
+        if isinstance(matcher, CallMatcher) and site.api in {canonical(a) for a in matcher.apis}:
+            for condition in matcher.arguments:
+                if condition.keyword == keyword and condition.position is not None:
+                    return condition.position
+    return None

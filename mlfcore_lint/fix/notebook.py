@@ -1,0 +1,92 @@
+"""Notebooks, fixed cell by cell: only the ``source`` of changed code cells is rewritten in the JSON."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+
+from ..model import Finding
+from .apply import FixContext, fix_module, sites_for
+from .names import source_bindings
+
+_IPYTHON_PREFIXES = ("%", "!", "?")
+_INDENT = re.compile(rb"\n([ \t]+)\S")
+
+
+def _masked(source: str) -> tuple[str, dict[str, str]]:
+    """The cell with IPython lines replaced by unique comments (as the linter blanks them), and the way back."""
+    masked, originals = [], {}
+    for number, line in enumerate(source.splitlines(keepends=True)):
+        content = line.rstrip("\r\n")
+        stripped = content.lstrip()
+        if stripped.startswith(_IPYTHON_PREFIXES) or stripped.endswith("?"):
+            placeholder = f"{content[:len(content) - len(stripped)]}#mlfcore-fix-ipython-line-{number}"
+            originals[placeholder] = content
+            content = placeholder
+        masked.append(content + line[len(line.rstrip("\r\n")):])
+    return "".join(masked), originals
+
+
+def _unmasked(text: str, originals: dict[str, str]) -> str:
+    if not originals:
+        return text
+    lines = text.splitlines(keepends=True)
+    for position, line in enumerate(lines):
+        content = line.rstrip("\r\n")
+        if content in originals:
+            lines[position] = originals[content] + line[len(content):]
+    return "".join(lines)
+
+
+def fix_notebook(raw: bytes, findings: list[Finding], context: FixContext) -> tuple[bytes, list, list[str]]:
+    """The notebook's new bytes, the sites fixed, and problems met (cells left alone)."""
+    bom = raw.startswith(codecs.BOM_UTF8)
+    document = json.loads(raw.decode("utf-8-sig"))
+    fixed, problems = [], []
+    by_cell: dict[int, list[Finding]] = {}
+    for finding in findings:
+        if finding.cell is not None:
+            by_cell.setdefault(finding.cell, []).append(finding)
+    earlier_bindings = []  # what the cells before a cell import, so a fix reuses their aliases
+    for number, cell in enumerate(document["cells"], start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else source
+        if text.lstrip().startswith("%%"):
+            continue  # a cell magic: not Python
+        masked, originals = _masked(text)
+        cell_findings = by_cell.get(number)
+        if not cell_findings:
+            if number < max(by_cell, default=0):
+                earlier_bindings += source_bindings(masked, context.index.canonical)
+            continue
+        outcome = fix_module(masked, sites_for(cell_findings, context), context, earlier_bindings)
+        earlier_bindings += source_bindings(outcome.text, context.index.canonical)
+        if outcome.problem:
+            problems.append(f"cell {number}: {outcome.problem}")
+        if not outcome.changed:
+            continue
+        new_text = _unmasked(outcome.text, originals)
+        cell["source"] = new_text.splitlines(keepends=True) if isinstance(source, list) else new_text
+        fixed.extend(outcome.fixed)
+    if not fixed:
+        return raw, [], problems
+    return _dumped(document, raw, bom), fixed, problems
+
+
+def _dumped(document, raw: bytes, bom: bool) -> bytes:
+    """JSON written in the file's own style: its indentation, escaping and final newline."""
+    indent_match = _INDENT.search(raw)
+    indent = indent_match.group(1).decode() if indent_match else None
+    if indent is not None and set(indent) == {" "}:
+        indent = len(indent)
+    ensure_ascii = raw.isascii() and b"\\u" in raw
+    separators = None if indent is not None else ((", ", ": ") if b'": ' in raw else (",", ":"))
+    text = json.dumps(document, indent=indent, ensure_ascii=ensure_ascii, separators=separators)
+    if raw.rstrip(b"\r\n") != raw:
+        text += "\n"
+    if b"\r\n" in raw:
+        text = text.replace("\n", "\r\n")
+    return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")

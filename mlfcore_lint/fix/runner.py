@@ -1,0 +1,235 @@
+"""Fixing files and folders: the linter's findings decide where fixes run; each file is fixed on its own."""
+
+from __future__ import annotations
+
+import difflib
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine.analyze import analyze_bytes
+from ..model import Finding
+from ..runner import ProjectContext, collect_facts, discover
+from ..targets import resolve_targets
+from .apply import MAX_PASSES, FixContext, fix_module, sites_for
+from .codemods.base import Site
+from .notebook import fix_notebook
+from .writer import FileSnapshot, PythonText, StaleFile, write_atomically
+
+
+@dataclass
+class FileFix:
+    display: str
+    path: Path
+    fixed: list[Site] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    original: FileSnapshot | None = None
+    content: bytes | None = None  # the fixed bytes (None: unchanged)
+
+    def diff(self) -> str:
+        if self.content is None or self.original is None:
+            return ""
+        old, new = _as_text(self.original.raw, self.path), _as_text(self.content, self.path)
+        lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                     f"a/{self.display}", f"b/{self.display}")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+@dataclass
+class FixRun:
+    findings: list[Finding]  # before fixing
+    remaining: list[Finding]  # what is left once the fixes are in
+    files: list[FileFix]
+    unsafe: bool = False
+
+    @property
+    def fixed(self) -> int:
+        return sum(len(f.fixed) for f in self.files)
+
+    @property
+    def changed_files(self) -> list[FileFix]:
+        return [f for f in self.files if f.content is not None]
+
+
+def _as_text(raw: bytes, path: Path) -> str:
+    if path.suffix == ".ipynb":
+        return raw.decode("utf-8-sig", errors="replace")
+    try:
+        return PythonText.decode(raw).text
+    except ValueError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def fix_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixContext):
+    """``raw`` with the fixes for ``findings`` applied: (new bytes, sites fixed, problems).
+
+    A failure inside one file's fixes is that file's problem: it is reported, the file is left as it was,
+    and the run goes on.
+    """
+    try:
+        return _fixed_bytes(raw, path, findings, context)
+    except Exception as error:  # noqa: BLE001 - one file's internal error must not stop the run
+        return raw, [], [f"internal error, left as it is: {type(error).__name__}: {error}"]
+
+
+def _fixed_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixContext):
+    if path.suffix == ".ipynb":
+        try:
+            return fix_notebook(raw, findings, context)
+        except (ValueError, KeyError, IndexError, TypeError) as error:
+            return raw, [], [f"cannot fix notebook: {error}"]
+    try:
+        text = PythonText.decode(raw)
+    except ValueError as error:
+        return raw, [], [str(error)]
+    outcome = fix_module(text.text, sites_for(findings, context), context)
+    problems = [outcome.problem] if outcome.problem else []
+    if not outcome.changed:
+        return raw, [], problems
+    try:
+        return text.encode(outcome.text), outcome.fixed, problems
+    except UnicodeEncodeError as error:
+        return raw, [], [f"the fixed text cannot be written as {text.encoding}: {error.reason}"]
+
+
+_worker_context: FixContext | None = None
+
+
+def _init_worker(context: FixContext) -> None:
+    global _worker_context
+    _worker_context = context
+
+
+def _fix_in_worker(job):
+    raw, path, findings = job
+    return fix_bytes(raw, path, findings, _worker_context)
+
+
+def _project_findings(paths, files, contents: dict[Path, bytes], settings, ruleset, jobs, use_cache, index,
+                      known: dict[Path, object] | None = None):
+    """What ``check`` reports for ``files``, with ``contents`` standing in for what those files hold on disk.
+
+    ``known`` keeps the facts of files read from disk between passes (they do not change).
+    """
+    known = {} if known is None else known
+    project = ProjectContext(settings, ruleset, use_cache)
+    unread = [path for path, _ in files if path not in contents and path not in known]
+    facts, _ = collect_facts(unread, ruleset, project.cache, jobs)
+    known.update(zip(unread, facts))
+    for path, display in files:
+        if path in contents:
+            project.add(path, display, analyze_bytes(contents[path], index, path.suffix == ".ipynb"))
+        else:
+            project.add(path, display, known[path])
+    root = settings.root.resolve()
+    if any(p.resolve() == root for p in paths):
+        project.project_files = [path for path, _ in files]
+    return project.findings_for([path for path, _ in files])
+
+
+def check_on_disk(paths: list[Path], settings, ruleset, jobs: int | None = None, use_cache: bool = True):
+    """What ``check`` reports now (after a write that did not go through everywhere)."""
+    files = discover(paths, settings)
+    index = FixContext(ruleset).index
+    return _project_findings(paths, files, {}, settings, ruleset, jobs or os.cpu_count() or 1, use_cache, index)
+
+
+def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: int | None = None,
+              use_cache: bool = True) -> FixRun:
+    """Lint ``paths`` and compute the fixes (nothing is written).
+
+    Fixes can make other rules apply (turning deterministic algorithms on asks for the cuBLAS workspace
+    setting on older torch), so linting and fixing repeat, on the fixed text, until nothing more is fixed.
+    """
+    files = discover(paths, settings)
+    context = FixContext(ruleset, resolve_targets(settings, ruleset.framework_modules), unsafe, settings)
+    jobs = jobs or os.cpu_count() or 1
+    located = {display: path for path, display in files}
+    results: dict[Path, FileFix] = {}
+    contents: dict[Path, bytes] = {}
+    first_findings: list[Finding] | None = None
+    known: dict[Path, object] = {}
+    analysed_at = {path: _modified(path) for path, _ in files}  # to notice edits made while checking
+    for _ in range(MAX_PASSES):
+        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, context.index, known)
+        if first_findings is None:
+            first_findings = findings
+        by_file: dict[Path, list[Finding]] = {}
+        for finding in findings:
+            if context.is_fixable(finding) and finding.path in located:
+                by_file.setdefault(located[finding.path], []).append(finding)
+        work = []
+        for path, file_findings in by_file.items():
+            if path not in results:
+                results[path] = _snapshot(FileFix(file_findings[0].path, path), analysed_at[path])
+            if results[path].original is not None:
+                work.append((contents.get(path, results[path].original.raw), path, file_findings))
+        changed = False
+        for (raw, path, _), (content, fixed, problems) in zip(work, _fix_all(work, context, jobs)):
+            result = results[path]
+            result.problems.extend(p for p in problems if p not in result.problems)
+            if fixed and content != raw:
+                result.fixed.extend(fixed)
+                contents[path] = content
+                changed = True
+        if not changed:
+            break
+    else:
+        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, context.index, known)
+    for path, result in results.items():
+        if path in contents and contents[path] != result.original.raw:
+            result.content = contents[path]
+        else:
+            result.fixed = []
+    return FixRun(first_findings or [], findings, list(results.values()), unsafe)
+
+
+def _modified(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _snapshot(result: FileFix, analysed_at: int | None) -> FileFix:
+    """Read the file to fix; one that changed since it was checked is left alone (the findings are stale)."""
+    try:
+        snapshot = FileSnapshot.read(result.path)
+    except OSError as error:
+        result.problems.append(f"cannot read: {error.strerror or error}")
+        return result
+    if snapshot.mtime_ns != analysed_at:
+        result.problems.append("it changed on disk while it was being checked; left as it is")
+        return result
+    result.original = snapshot
+    return result
+
+
+def _fix_all(work, context: FixContext, jobs: int):
+    jobs = max(1, min(jobs, len(work)))
+    if jobs == 1 or len(work) < 8:
+        return [fix_bytes(raw, path, findings, context) for raw, path, findings in work]
+    pool_context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with pool_context.Pool(jobs, initializer=_init_worker, initargs=(context,)) as pool:
+        return pool.map(_fix_in_worker, work, chunksize=max(1, len(work) // (jobs * 4)))
+
+
+def write_fixes(run: FixRun) -> bool:
+    """Write every changed file atomically; a file that changed meanwhile is left alone and reported.
+
+    Returns whether every write succeeded.
+    """
+    complete = True
+    for file_fix in run.changed_files:
+        try:
+            write_atomically(file_fix.original, file_fix.content)
+        except StaleFile as stale:
+            file_fix.problems.append(str(stale))
+            file_fix.fixed, file_fix.content = [], None
+            complete = False
+        except OSError as error:
+            file_fix.problems.append(f"cannot write: {error.strerror or error}")
+            file_fix.fixed, file_fix.content = [], None
+            complete = False
+    return complete

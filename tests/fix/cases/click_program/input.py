@@ -1,0 +1,16 @@
+import click
+import torch
+
+
+@click.command()
+@click.option("--seed", default=0, type=int)
+@click.option("--epochs", default=1, type=int)
+def train(seed: int, epochs: int) -> None:
+    """Train for a few epochs."""
+    model = torch.nn.Linear(2, 1)
+    for _ in range(epochs):
+        model(torch.ones(2))
+
+
+if __name__ == "__main__":
+    train()

@@ -1,0 +1,5 @@
+from torch.backends import cudnn as cd
+
+
+def setup():
+    cd.deterministic = True ; cd.enabled = True

@@ -1,0 +1,24 @@
+"""Data loading."""
+import numpy as np
+from torch.utils.data import DataLoader
+import random
+import torch
+
+
+def seed_worker(worker_id):
+    """Seed the other generators of a DataLoader worker from its torch seed (added by mlfcore-fix)."""
+    worker_seed = torch.initial_seed() % 2**32
+    np.random.seed(worker_seed)
+    random.seed(worker_seed)
+
+
+def loaders(dataset):
+    train = DataLoader(
+        dataset,
+        batch_size=32,
+        num_workers=4,
+        generator=torch.Generator().manual_seed(torch.initial_seed()),
+        worker_init_fn=seed_worker,
+    )
+    val = DataLoader(dataset, batch_size=1, num_workers=2, generator=torch.Generator().manual_seed(torch.initial_seed()), worker_init_fn=seed_worker)
+    return train, val

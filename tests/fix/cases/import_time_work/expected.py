@@ -1,0 +1,10 @@
+import torch
+
+# Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+torch.manual_seed(0)
+torch.use_deterministic_algorithms(True)
+
+model = torch.nn.Linear(2, 1)
+
+if __name__ == "__main__":
+    print(model(torch.ones(2)))

@@ -1,0 +1,20 @@
+import lightning as L
+import torch
+
+
+class Model(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Linear(2, 1)
+
+
+def main():
+    trainer = L.Trainer(max_epochs=1)
+    trainer.fit(Model())
+
+
+if __name__ == "__main__":
+    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    L.seed_everything(0, workers=True)
+    torch.use_deterministic_algorithms(True)
+    main()

@@ -1,0 +1,17 @@
+import lightning as L
+import torch
+
+
+class Model(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Linear(2, 1)
+
+
+def main():
+    trainer = L.Trainer(max_epochs=1)
+    trainer.fit(Model())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+#!/usr/bin/env python
+import torch
+
+if __name__ == "__main__":
+    model = torch.nn.Linear(2, 2)
+    print(model(torch.ones(2)))

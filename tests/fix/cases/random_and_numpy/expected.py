@@ -1,0 +1,19 @@
+import random
+
+import numpy as np
+import torch
+
+
+def main(items):
+    noise = np.random.rand(3)
+    random.shuffle(items)
+    return torch.tensor(noise), items
+
+
+if __name__ == "__main__":
+    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+    torch.use_deterministic_algorithms(True)
+    main([1, 2, 3])

@@ -1,0 +1,7 @@
+import random
+
+import torch
+
+SEED = 1234
+
+if __name__ == "__main__": main()

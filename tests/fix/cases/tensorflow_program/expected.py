@@ -1,0 +1,7 @@
+import tensorflow as tf
+
+if __name__ == "__main__":
+    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    tf.keras.utils.set_random_seed(0)
+    tf.config.experimental.enable_op_determinism()
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])

@@ -1,0 +1,8 @@
+import tensorflow as tf
+import os
+
+if __name__ == "__main__":
+    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    tf.random.set_seed(0)
+    os.environ["TF_DETERMINISTIC_OPS"] = "1"
+    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])

@@ -1,0 +1,48 @@
+"""Every flagged example of a rule with a safe fix: after fixing, no finding with a safe fix is left."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlfcore_lint.fix.codemods import CODEMODS
+from mlfcore_lint.fix.seeding import SEEDING_STEPS
+from mlfcore_lint.ruleset import load_ruleset
+
+from ..conftest import lint_snippet
+from .helpers import fix_snippet
+
+RULESET = load_ruleset()
+CASES = [
+    pytest.param(rule, example, id=f"{rule.code}-{number}")
+    for rule in RULESET
+    if rule.fix is not None and rule.fix.applicability == "safe"
+    for number, example in enumerate(rule.flagged_examples, start=1)
+    if not dict(example.settings).get("notebook")
+]
+
+
+@pytest.mark.parametrize(("rule", "example"), CASES)
+def test_safe_fix_leaves_no_safe_finding(rule, example):
+    outcome = fix_snippet(example.code, RULESET, example.target)
+    compile(outcome.text, "<fixed>", "exec")
+    left = [f for f in lint_snippet(outcome.text, RULESET, example.target)
+            if f.fix is not None and f.fix.applicability == "safe"]
+    assert not left, f"{rule.code}: still reported after fixing:\n{outcome.text}\n{left}"
+    again = fix_snippet(outcome.text, RULESET, example.target)
+    assert again.text == outcome.text and not again.fixed
+
+
+def test_every_rule_with_a_safe_fix_has_examples_here():
+    codes = {param.values[0].code for param in CASES}
+    assert codes == {r.code for r in RULESET if r.fix is not None and r.fix.applicability == "safe"}
+
+
+def test_every_safe_fix_has_a_codemod():
+    safe = {r.code for r in RULESET if r.fix is not None and r.fix.applicability == "safe"}
+    assert safe <= set(CODEMODS.codemods) | set(SEEDING_STEPS)
+
+
+def test_every_codemod_fixes_a_rule_that_declares_a_fix():
+    for code in list(CODEMODS.codemods) + list(SEEDING_STEPS):
+        rule = RULESET.get(code)
+        assert rule is not None and rule.fix is not None, f"{code} has a codemod but no rule with a fix"
