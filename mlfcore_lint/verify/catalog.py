@@ -18,12 +18,13 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ruleset.schema import Rule, RuleSet
+from ..ruleset.schema import CallMatcher, MappingMatcher, Rule, RuleSet
 
 #: The folder under ``fixtures/`` for each framework a rule file names.
 FIXTURE_DIRECTORIES = {"torch": "torch", "tensorflow": "tensorflow", "keras": "tensorflow", "xgboost": "xgboost"}
-#: A call rule with this tag is a setting, not an op, and needs no fixture.
-NO_FIXTURE_TAG = "no-fixture"
+#: A call rule with this tag configures something (a seed, a switch, a data loader) rather than running an
+#: op, and needs no fixture.
+SETTING_TAG = "setting"
 ALTERNATIVE_SUFFIX = "_alternative"
 FLAGGED, ALTERNATIVE = "flagged", "alternative"
 SIZE_NAMES = ("small", "full")
@@ -68,17 +69,25 @@ def default_fixtures_dir() -> Path:
 
 
 def needs_fixture(rule: Rule) -> bool:
-    """An op rule: every match entry is a call, in a framework the suite runs, and it is not a setting."""
-    return rule.kind == "call" and rule.framework in FIXTURE_DIRECTORIES and NO_FIXTURE_TAG not in rule.tags
+    """An op rule: its match entries are calls (or the parameter mappings handed to one, as in
+    ``xgboost.train(params)``), in a framework the suite runs, and it is not tagged a setting."""
+    kinds = {type(matcher) for matcher in rule.matchers}
+    return (rule.requirement is None and CallMatcher in kinds and kinds <= {CallMatcher, MappingMatcher}
+            and rule.framework in FIXTURE_DIRECTORIES and SETTING_TAG not in rule.tags)
 
 
 def _literal(tree: ast.Module, name: str, path: Path):
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
         if any(isinstance(t, ast.Name) and t.id == name for t in targets) and node.value is not None:
             try:
                 return ast.literal_eval(node.value)
-            except ValueError:
+            except (ValueError, TypeError, SyntaxError):
                 raise FixtureError(f"{path}: {name} must be a literal") from None
     return None
 
@@ -148,8 +157,8 @@ def coverage_problems(ruleset: RuleSet, fixtures: list[Fixture]) -> list[str]:
         if rule is None:
             problems.append(f"fixtures/{fixture.relative}: no rule {fixture.rule}")
         elif not needs_fixture(rule):
-            problems.append(f"fixtures/{fixture.relative}: {fixture.rule} is a {rule.kind} rule, "
-                            f"not an op rule (or is tagged {NO_FIXTURE_TAG})")
+            problems.append(f"fixtures/{fixture.relative}: {fixture.rule} is not an op rule "
+                            f"(it has no call match, or is tagged {SETTING_TAG})")
         elif FIXTURE_DIRECTORIES[rule.framework] != fixture.directory:
             problems.append(f"fixtures/{fixture.relative}: {fixture.rule} belongs in "
                             f"fixtures/{FIXTURE_DIRECTORIES[rule.framework]}/")

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from .environment import gpus
 from .setups import DETERMINISTIC, FRAMEWORKS
 
 META_FILE = "meta.json"
@@ -70,6 +71,22 @@ def build_info(framework: str, device: str) -> dict:
     return info
 
 
+def device_problem(framework: str, device: str) -> str:
+    """Why the framework cannot run on ``device`` ("" when it can), so that a CPU fallback is never a GPU result."""
+    if device != "cuda":
+        return ""
+    if not gpus():
+        return "nvidia-smi sees no GPU"
+    module = sys.modules.get(FRAMEWORKS[framework].module)
+    if framework == "torch" and not module.cuda.is_available():
+        return "this torch build sees no CUDA device"
+    if framework == "tensorflow" and not module.config.list_physical_devices("GPU"):
+        return "this TensorFlow build sees no GPU (it would place the ops on the CPU)"
+    if framework == "xgboost" and not module.build_info().get("USE_CUDA"):
+        return "this XGBoost build has no CUDA support"
+    return ""
+
+
 def describe_error(error: BaseException, framework: str, setup: str) -> dict:
     message = " ".join(str(error).split())[:MESSAGE_LIMIT]
     markers = FRAMEWORKS[framework].raised_markers
@@ -87,7 +104,10 @@ def main(fixture, prepare, framework: str, setup: str) -> None:
     import numpy
 
     meta: dict = {"seconds": [], "error": None}
-    for index in range(args.repeats):
+    problem = device_problem(framework, args.device)
+    if problem:
+        meta["error"] = {"type": "DeviceError", "message": problem, "under_switch": False}
+    for index in range(0 if problem else args.repeats):
         try:
             prepare()
             start = time.perf_counter()
