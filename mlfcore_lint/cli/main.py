@@ -13,9 +13,9 @@ from ..config import ConfigError, Settings, load_settings
 from ..ruleset.loader import load_ruleset, split_codes
 from ..ruleset.schema import RuleError
 from ..runner import UsageError
+from .guard import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, run_guarded
 from .formats import format_github, format_json, format_sarif, format_text
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -169,24 +169,6 @@ def main(argv: list[str] | None = None) -> int:
         from ..verify.cli import main as verify_main
 
         return verify_main(argv[1:])
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "check":
-            return run_check(args)
-        if args.command == "rules":
-            return run_rules(args)
-        return run_explain(args)
-    except (ConfigError, RuleError, UsageError) as error:
-        sys.stderr.write(f"mlfcore-lint: error: {error}\n")
-        return EXIT_ERROR
-    except BrokenPipeError:
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        sys.stderr.write("mlfcore-lint: interrupted\n")
-        return 130
-    except Exception as error:  # an internal error: one line, exit 2, never a traceback
-        sys.stderr.write(f"mlfcore-lint: internal error: {type(error).__name__}: {error}\n")
-        if os.environ.get("MLFCORE_LINT_DEBUG"):
-            raise
-        return EXIT_ERROR
+    args = build_parser().parse_args(argv)
+    commands = {"check": run_check, "rules": run_rules, "explain": run_explain}
+    return run_guarded("mlfcore-lint", lambda: commands[args.command](args), (ConfigError, RuleError, UsageError))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -11,13 +10,13 @@ from pathlib import Path
 from .. import __version__
 from ..cli.main import (
     EXIT_CLEAN,
-    EXIT_ERROR,
     EXIT_FINDINGS,
     _Parser,
     add_selection_options,
     settings_from_args,
     validate_selection,
 )
+from ..cli.guard import run_guarded
 from ..config import ConfigError
 from ..ruleset.loader import load_ruleset
 from ..ruleset.schema import RuleError
@@ -89,21 +88,7 @@ def _summary(fix_run, remaining, writing: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
-    try:
-        return run(args)
-    except (ConfigError, RuleError, UsageError) as error:
-        sys.stderr.write(f"mlfcore-fix: error: {error}\n")
-        return EXIT_ERROR
-    except BrokenPipeError:
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        sys.stderr.write("mlfcore-fix: interrupted\n")
-        return 130
-    except Exception as error:  # an internal error: one line, exit 2, never a traceback
-        sys.stderr.write(f"mlfcore-fix: internal error: {type(error).__name__}: {error}\n")
-        if os.environ.get("MLFCORE_LINT_DEBUG"):
-            raise
-        return EXIT_ERROR
+    return run_guarded("mlfcore-fix", lambda: run(args), (ConfigError, RuleError, UsageError))
 
 
 if __name__ == "__main__":

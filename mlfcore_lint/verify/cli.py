@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from ..cli.guard import run_guarded
 from ..ruleset.loader import load_ruleset, split_codes
 from ..ruleset.schema import RuleError
 from .catalog import FixtureError, coverage_problems, default_fixtures_dir, discover_fixtures, select_fixtures
@@ -148,16 +148,5 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "run")
     args = build_parser().parse_args(argv)
     handlers = {"run": command_run, "report": command_report, "list": command_list}
-    try:
-        return handlers[args.command](args)
-    except (VerifyError, FixtureError, ResultsError, RuleError) as error:
-        sys.stderr.write(f"mlfcore-lint verify: error: {error}\n")
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        sys.stderr.write("mlfcore-lint verify: interrupted\n")
-        return 130
-    except Exception as error:  # an internal error: one line, exit 2, never a traceback
-        sys.stderr.write(f"mlfcore-lint verify: internal error: {type(error).__name__}: {error}\n")
-        if os.environ.get("MLFCORE_LINT_DEBUG"):
-            raise
-        return EXIT_ERROR
+    return run_guarded("mlfcore-lint verify", lambda: handlers[args.command](args),
+                       (VerifyError, FixtureError, ResultsError, RuleError))
