@@ -174,11 +174,16 @@ class ProjectContext:
         self.display: dict[Path, str] = {}
         self._module_paths: dict[str, Path] | None = None
         self._supporting: list[Path] | None = None
+        # The project step over the current facts, reused while they do not change (a front end checking
+        # the files on disk adds facts equal to those already read for the entry points' programs).
+        self._project = None
         self.project_files: list[Path] | None = None  # every source file below the root, once discovered
         self.targets = resolve_targets(settings, ruleset.framework_modules)
         self.console_scripts = console_script_modules(settings.root)
 
     def add(self, path: Path, display: str, facts: FileFacts) -> None:
+        if self.facts.get(path) != facts or self.display.get(path) != display:
+            self._project = None  # the project step must see the new facts
         self.facts[path] = facts
         self.display[path] = display
 
@@ -204,21 +209,24 @@ class ProjectContext:
                     self._module_paths.setdefault(".".join(parts[start:]), path)
         return self._module_paths
 
+    def _named_entry_point(self, path: Path) -> bool:
+        """Whether ``path`` starts a program by name: a console script's module or an ``entry-points`` glob."""
+        from .engine.project import is_console_script, module_name
+
+        try:
+            relative = path.resolve().relative_to(self.settings.root.resolve()).as_posix()
+        except ValueError:
+            return False
+        return (self.settings.is_configured_entry_point(relative)
+                or is_console_script(module_name(relative), self.console_scripts))
+
     def supporting_files(self) -> list[Path]:
         """The project's entry points and every module they import, transitively (computed once)."""
         if self._supporting is not None:
             return self._supporting
-        from .engine.project import is_console_script, module_name
-
         modules = self._all_module_paths()
         project_paths = set(modules.values())
-        root = self.settings.root.resolve()
-        queue = []
-        for path in project_paths:
-            relative = path.resolve().relative_to(root).as_posix()
-            if (self.settings.is_configured_entry_point(relative) or _mentions_main(path)
-                    or is_console_script(module_name(relative), self.console_scripts)):
-                queue.append(path)
+        queue = [path for path in project_paths if _mentions_main(path) or self._named_entry_point(path)]
         seen = set(queue)
         while queue:
             path = queue.pop()
@@ -251,8 +259,10 @@ class ProjectContext:
         wanted = set(paths)
         for path in self.supporting_files():
             self._facts_of(path)
-        sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
-        project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)
+        if self._project is None:
+            sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
+            self._project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)
+        project = self._project
         return sorted(
             (f for source in project.files if source.path in wanted for f in project.findings_in(source)),
             key=lambda f: f.sort_key,
@@ -277,10 +287,13 @@ class ProjectContext:
                 self.cache.put(key, facts)
         if not honour_noqa:
             facts = dataclasses.replace(facts, noqa={})
-        self.add(path, self.display.get(path, str(path)), facts)
-        if facts.skipped:  # mentions nothing any rule knows and has no ``__main__`` block: nothing to report
+        # A file the pre-filter skips matches no rule and has no ``__main__`` block: unless it starts a program
+        # by name, nothing is reported in it. If no program read it from disk, it changes no other file either.
+        reportable = not facts.skipped or self._named_entry_point(path)
+        if not reportable and path not in self.facts:
             return []
-        return self.findings_for([path])
+        self.add(path, self.display.get(path, str(path)), facts)
+        return self.findings_for([path]) if reportable else []
 
 
 def _mentions_main(path: Path) -> bool:

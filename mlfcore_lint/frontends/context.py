@@ -51,7 +51,7 @@ class Overrides:
     entry_points: tuple[str, ...] = ()
 
     @classmethod
-    def from_values(cls, values: dict[str, object]) -> "Overrides":
+    def from_values(cls, values: dict[str, object]) -> Overrides:
         """From option values keyed by ``[tool.mlfcore-lint]`` key; each a list or a comma-separated string."""
         return cls(**{key.replace("-", "_"): _as_tuple(value) for key, value in values.items()})
 
@@ -100,11 +100,17 @@ def check_module(path: Path, source: str, overrides: Overrides, honour_noqa: boo
     return project_context(path, overrides).check_buffer(path, source, honour_noqa=honour_noqa)
 
 
-def validate(overrides: Overrides) -> None:
-    """Raise ConfigError for a bad option value before any file is checked."""
+def prepare(overrides: Overrides) -> ProjectContext:
+    """The context for the current folder's project, with its entry points already read.
+
+    Called once before any file is checked (before flake8 forks its jobs, so they share the work). Raises
+    ConfigError for a bad option value or rule file.
+    """
     try:
-        project_context(Path.cwd(), overrides)
+        context = project_context(Path.cwd(), overrides)
     except ConfigError:
         raise
     except ValueError as error:  # RuleError: a rule file given by --mlf-extend-rules
         raise ConfigError(str(error)) from None
+    context.supporting_files()
+    return context

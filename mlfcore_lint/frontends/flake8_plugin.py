@@ -8,12 +8,13 @@ them plus one, and applies ``# noqa`` to plugin results itself, so the engine le
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar, Iterator
+from typing import ClassVar
 
 from .. import __version__
 from ..config import ConfigError
-from .context import OPTIONS, Overrides, check_module, validate
+from .context import OPTIONS, Overrides, check_module, prepare
 
 CODE_PREFIX = "MLF"
 
@@ -49,7 +50,7 @@ class MlfcoreChecker:
         if not cls.active:
             return
         try:
-            validate(cls.overrides)
+            prepare(cls.overrides)
         except ConfigError as error:
             sys.stderr.write(f"flake8: error: mlfcore-lint: {error}\n")
             raise SystemExit(2) from None
@@ -58,7 +59,12 @@ class MlfcoreChecker:
         if not self.active or self.filename.endswith(".ipynb"):  # flake8 reads notebooks as Python text
             return
         source = "".join(self.lines)
-        findings = check_module(Path(self.filename), source, self.overrides, honour_noqa=False)
+        try:
+            findings = check_module(Path(self.filename), source, self.overrides, honour_noqa=False)
+        except ValueError as error:  # ConfigError, RuleError: the configuration of the project holding the file
+            from flake8.exceptions import ExecutionError  # flake8 reports it and stops, without a traceback
+
+            raise ExecutionError(f"mlfcore-lint: {error}") from None
         for finding in findings:
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
 
