@@ -184,7 +184,8 @@ def apply_table(settings: Settings, table: dict, where: str, base: Path) -> Sett
         raise ConfigError(f"{where}: [tool.mlfcore-lint] must be a table")
     for key in table:
         if key not in CONFIG_KEYS:
-            raise ConfigError(f"{where}: unknown key '{key}' in [tool.mlfcore-lint] (known: {', '.join(sorted(CONFIG_KEYS))})")
+            known = ", ".join(sorted(CONFIG_KEYS))
+            raise ConfigError(f"{where}: unknown key '{key}' in [tool.mlfcore-lint] (known: {known})")
     if "select" in table:
         settings.select = _codes(table["select"], "select", where)
     if "extend-select" in table:

@@ -120,7 +120,9 @@ def read_file(path: Path) -> bytes | SourceProblem:
         return SourceProblem(UNREADABLE, f"cannot read file: {reason}")
 
 
-def collect_facts(files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int) -> tuple[list[FileFacts], int]:
+def collect_facts(
+    files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int
+) -> tuple[list[FileFacts], int]:
     """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count).
 
     Only cache look-ups happen here; files to analyse are read again by the worker that analyses them,
@@ -149,7 +151,7 @@ def collect_facts(files: list[Path], ruleset: RuleSet, cache: FactsCache | None,
             with context.Pool(jobs, initializer=_worker_init, initargs=(ruleset,)) as pool:
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
                 computed = pool.map(_analyze_in_worker, jobs_list, chunksize=chunk)
-        for (position, _, _), (data, key) in zip(misses, computed):
+        for (position, _, _), (data, key) in zip(misses, computed, strict=True):
             facts = FileFacts.from_json(data)
             results[position] = facts
             if cache is not None and key is not None:
@@ -308,7 +310,7 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
     files = discover(paths, settings)
     context = ProjectContext(settings, ruleset, use_cache)
     facts, parsed = collect_facts([p for p, _ in files], ruleset, context.cache, jobs or os.cpu_count() or 1)
-    for (path, display), file_facts in zip(files, facts):
+    for (path, display), file_facts in zip(files, facts, strict=True):
         context.add(path, display, file_facts)
     root = settings.root.resolve()
     if any(p.resolve() == root for p in paths):

@@ -71,7 +71,7 @@ def project_pins(root: Path) -> dict[str, SpecifierSet]:
                     add(_requirement(line))
         poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}
         for name, value in poetry.items():
-            version = value if isinstance(value, str) else (value or {}).get("version") if isinstance(value, dict) else None
+            version = value if isinstance(value, str) else value.get("version") if isinstance(value, dict) else None
             if isinstance(version, str) and version not in ("*", ""):
                 if version[0].isdigit():
                     version = f"=={version}"

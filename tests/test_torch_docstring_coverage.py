@@ -22,7 +22,10 @@ from packaging.version import Version
 from mlfcore_lint.engine.index import build_index
 from mlfcore_lint.ruleset import load_ruleset
 from mlfcore_lint.ruleset.schema import (
-    DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, NONDETERMINISTIC, CallMatcher,
+    DETERMINISTIC,
+    DETERMINISTIC_WITH_SWITCH,
+    NONDETERMINISTIC,
+    CallMatcher,
 )
 from mlfcore_lint.ruleset.versions import evaluate
 

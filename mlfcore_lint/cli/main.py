@@ -13,9 +13,8 @@ from ..config import ConfigError, Settings, load_settings
 from ..ruleset.loader import load_ruleset, split_codes
 from ..ruleset.schema import RuleError
 from ..runner import UsageError
-from .guard import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, run_guarded
 from .formats import format_github, format_json, format_sarif, format_text
-
+from .guard import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, run_guarded
 
 
 class _Parser(argparse.ArgumentParser):

@@ -14,7 +14,6 @@ from .notebook import notebook_source
 from .source import SYNTAX_ERROR, TOO_COMPLEX, SourceProblem, decode_source
 from .walker import Walker
 
-
 # CPython refuses more than 200 nested brackets; libcst's native parser crashes the process on a few
 # thousand, so deeper nesting is reported before the parser sees it.
 MAX_NESTING = 200

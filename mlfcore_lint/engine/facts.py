@@ -39,7 +39,7 @@ class FileFacts:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "FileFacts":
+    def from_json(cls, data: dict) -> FileFacts:
         facts = cls(**{k: v for k, v in data.items() if k not in ("candidates", "error", "noqa")})
         facts.candidates = [Candidate(**c) for c in data["candidates"]]
         facts.error = Candidate(**data["error"]) if data.get("error") else None

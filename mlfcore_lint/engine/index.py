@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..ruleset.schema import (
-    AssignmentMatcher, CallMatcher, EnvironmentMatcher, IterationMatcher, MappingMatcher, Matcher, RuleSet,
+    AssignmentMatcher,
+    CallMatcher,
+    EnvironmentMatcher,
+    IterationMatcher,
+    MappingMatcher,
+    Matcher,
+    RuleSet,
     anchor_keys,
 )
 
@@ -45,7 +51,7 @@ class RuleIndex:
         result = name
         parts = name.split(".")
         for pattern, replacement in self.reexports:
-            if len(parts) > len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, parts)):
+            if len(parts) > len(pattern) and all(p == "*" or p == q for p, q in zip(pattern, parts, strict=False)):
                 result = ".".join([replacement] + parts[len(pattern):])
                 break
         self._canonical[name] = result
@@ -71,6 +77,11 @@ def _roots(ruleset: RuleSet, framework: str | None) -> tuple[str, ...]:
     if framework is None:
         return ()
     return ruleset.framework_modules.get(framework, (framework,))
+
+
+def _alternation(words: set[str]) -> str:
+    """Longest first, so a regular expression prefers ``max_pool3d`` over ``max_pool``."""
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
 
 
 def build_index(ruleset: RuleSet) -> RuleIndex:
@@ -134,8 +145,8 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     words.add("__main__")
     words.discard("*")
     method_words -= words
-    alternatives = r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"
+    alternatives = r"\b(?:" + _alternation(words) + r")\b"
     if method_words:
-        alternatives += r"|\.\s*(?:" + "|".join(re.escape(w) for w in sorted(method_words, key=len, reverse=True)) + r")\b"
+        alternatives += r"|\.\s*(?:" + _alternation(method_words) + r")\b"
     index.prefilter = re.compile(alternatives)
     return index

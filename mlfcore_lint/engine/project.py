@@ -30,7 +30,7 @@ class SourceFile:
     relative: str = ""  # to the project root, POSIX
     module: str = ""  # dotted module name from the project root
     is_entry_point: bool = False
-    programs: list["SourceFile"] = field(default_factory=list)  # entry points whose program includes it
+    programs: list[SourceFile] = field(default_factory=list)  # entry points whose program includes it
 
 
 def module_name(relative: str) -> str:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import typing
-from typing import Callable
+from collections.abc import Callable
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ruleset.schema import anchor_keys
-from .conditions import MATCH, NO_MATCH, UNKNOWN, check_all, check_value, find_argument, find_key, literal_value
+from .conditions import MATCH, NO_MATCH, check_all, check_value, find_argument, find_key, literal_value
 from .facts import Candidate, FileFacts
-from .index import FINDING, SATISFIES, TRIGGERS, Entry, RuleIndex
+from .index import SATISFIES, TRIGGERS, Entry, RuleIndex
 from .ordering import ORDERED_CONSUMERS, is_string_set
 
 LOCAL = None  # a name bound to something that is not a framework object
@@ -103,7 +103,7 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
 class _Scope:
     __slots__ = ("names", "parent", "is_class")
 
-    def __init__(self, parent: "_Scope | None", is_class: bool = False):
+    def __init__(self, parent: _Scope | None, is_class: bool = False):
         self.names: dict[str, str | None] = {}
         self.parent = parent
         self.is_class = is_class

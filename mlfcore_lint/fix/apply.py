@@ -140,7 +140,7 @@ class _FixTransformer(cst.CSTTransformer):
     # insertions ---------------------------------------------------------------------------------
     def _with_insertions(self, original_body, updated_body, owner_key: int) -> list:
         body = []
-        for original, updated in zip(original_body, updated_body):
+        for original, updated in zip(original_body, updated_body, strict=False):
             body.append(updated)
             body.extend(self.edit.insert_after.get(id(original), ()))
         start = self.edit.insert_at_start.get(owner_key)

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from .. import __version__
+from ..cli.guard import run_guarded
 from ..cli.main import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -16,7 +17,6 @@ from ..cli.main import (
     settings_from_args,
     validate_selection,
 )
-from ..cli.guard import run_guarded
 from ..config import ConfigError
 from ..ruleset.loader import load_ruleset
 from ..ruleset.schema import RuleError

@@ -116,7 +116,7 @@ def _project_findings(paths, files, contents: dict[Path, bytes], settings, rules
     project = ProjectContext(settings, ruleset, use_cache)
     unread = [path for path, _ in files if path not in contents and path not in known]
     facts, _ = collect_facts(unread, ruleset, project.cache, jobs)
-    known.update(zip(unread, facts))
+    known.update(zip(unread, facts, strict=True))
     for path, display in files:
         if path in contents:
             project.add(path, display, analyze_bytes(contents[path], index, path.suffix == ".ipynb"))
@@ -166,7 +166,7 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             if results[path].original is not None:
                 work.append((contents.get(path, results[path].original.raw), path, file_findings))
         changed = False
-        for (raw, path, _), (content, fixed, problems) in zip(work, _fix_all(work, context, jobs)):
+        for (raw, path, _), (content, fixed, problems) in zip(work, _fix_all(work, context, jobs), strict=True):
             result = results[path]
             result.problems.extend(p for p in problems if p not in result.problems)
             if fixed and content != raw:

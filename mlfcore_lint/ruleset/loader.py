@@ -7,9 +7,9 @@ import os
 import pickle
 import re
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from .schema import RuleError, RuleSet, _Reader, read_rule
 
@@ -139,7 +139,8 @@ def _load_files(files: list[Path], directory: Path) -> RuleSet:
                 other = ruleset.rules[rule.code].source_file
                 raise RuleError(str(path), rule.code, "code", f"duplicate code (also defined in {other})")
             if rule.symbol in symbols:
-                raise RuleError(str(path), rule.code, "symbol", f"duplicate symbol (also used by {symbols[rule.symbol]})")
+                other = symbols[rule.symbol]
+                raise RuleError(str(path), rule.code, "symbol", f"duplicate symbol (also used by {other})")
             symbols[rule.symbol] = rule.code
             ruleset.rules[rule.code] = rule
     _check_references(ruleset)

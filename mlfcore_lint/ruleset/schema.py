@@ -66,21 +66,21 @@ class CallMatcher:
     apis: tuple[str, ...] = ()  # qualified names: functions, classes, ``torch.Tensor.index_add_``
     methods: tuple[str, ...] = ()  # method names matched on any receiver in a module using the framework
     arguments: tuple[ArgumentCondition, ...] = ()
-    versions: tuple["VersionRange", ...] | None = None  # overrides the rule's versions for this form
+    versions: tuple[VersionRange, ...] | None = None  # overrides the rule's versions for this form
 
 
 @dataclass(frozen=True)
 class AssignmentMatcher:
     targets: tuple[str, ...]
     value: ArgumentCondition | None = None
-    versions: tuple["VersionRange", ...] | None = None
+    versions: tuple[VersionRange, ...] | None = None
 
 
 @dataclass(frozen=True)
 class EnvironmentMatcher:
     variables: tuple[str, ...]
     value: ArgumentCondition | None = None
-    versions: tuple["VersionRange", ...] | None = None
+    versions: tuple[VersionRange, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class MappingMatcher:
     """
 
     keys: tuple[ArgumentCondition, ...]
-    versions: tuple["VersionRange", ...] | None = None
+    versions: tuple[VersionRange, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class IterationMatcher:
     a collection whose order changes between runs; ``over`` names the kind (see engine/ordering.py)."""
 
     over: str
-    versions: tuple["VersionRange", ...] | None = None
+    versions: tuple[VersionRange, ...] | None = None
 
 
 Matcher = CallMatcher | AssignmentMatcher | EnvironmentMatcher | MappingMatcher | IterationMatcher
@@ -218,7 +218,7 @@ class _Reader:
         name = ".".join(part for part in (self.where, key) if part) or None
         raise RuleError(self.path, self.rule, name, problem)
 
-    def child(self, key: str, data: Any) -> "_Reader":
+    def child(self, key: str, data: Any) -> _Reader:
         return _Reader(self.path, self.rule, data, ".".join(p for p in (self.where, key) if p))
 
     def check_keys(self, allowed: set[str]):
