@@ -13,13 +13,13 @@ import typing
 from collections.abc import Callable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ruleset.schema import anchor_keys
 from .conditions import MATCH, NO_MATCH, check_all, check_value, find_argument, find_key, literal_value
 from .facts import Candidate, FileFacts
 from .index import SATISFIES, TRIGGERS, Entry, RuleIndex
 from .ordering import ORDERED_CONSUMERS, is_string_set
+from .positions import positions_of
 
 LOCAL = None  # a name bound to something that is not a framework object
 
@@ -531,15 +531,18 @@ class Walker:
         facts.satisfied = sorted(self._satisfied)
         if not self._positioned and self._main_node is None:
             return
-        # Positions cost a code-generation pass, so they are computed only for files that need them.
-        positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        for node, candidate in self._positioned:
-            where = positions[node]
-            candidate.line, candidate.column = where.start.line, where.start.column + 1
-            candidate.end_line, candidate.end_column = where.end.line, where.end.column + 1
+        # Positions cost a code-generation pass, so they are computed only for files that need them, and
+        # only for the nodes reported.
+        wanted = [node for node, _ in self._positioned]
         if self._main_node is not None:
-            where = positions[self._main_node]
-            facts.main_line, facts.main_column = where.start.line, where.start.column + 1
+            wanted.append(self._main_node)
+        positions = positions_of(self.module, wanted)
+        for node, candidate in self._positioned:
+            (candidate.line, start), (candidate.end_line, end) = positions[node]
+            candidate.column, candidate.end_column = start + 1, end + 1
+        if self._main_node is not None:
+            (facts.main_line, column), _ = positions[self._main_node]
+            facts.main_column = column + 1
 
 
 def _names_constants(condition) -> bool:
