@@ -91,13 +91,22 @@ def console_script_modules(root: Path) -> set[str]:
 # ---------------------------------------------------------------------- analysis in worker processes
 
 _worker_index = None
+_worker_ruleset = None
 
 
 def _worker_init(ruleset: RuleSet) -> None:
-    global _worker_index
-    from .engine.index import build_index
+    """Compile the rule set for analysis in this process (once per rule set)."""
+    global _worker_index, _worker_ruleset
+    if _worker_ruleset is not ruleset:
+        from .engine.index import build_index
 
-    _worker_index = build_index(ruleset)
+        _worker_index, _worker_ruleset = build_index(ruleset), ruleset
+
+
+def index_for(ruleset: RuleSet):
+    """The compiled rule index of ``ruleset`` for this process."""
+    _worker_init(ruleset)
+    return _worker_index
 
 
 def _analyze_in_worker(job: tuple[str, bool, str | None]) -> tuple[dict, str | None]:
@@ -143,6 +152,8 @@ def collect_facts(
         salt = cache.salt.decode() if cache is not None else None
         jobs_list = [(path, notebook, salt) for _, path, notebook in misses]
         jobs = max(1, min(jobs, len(misses)))
+        if multiprocessing.current_process().daemon:  # a flake8 or pylint job may not start processes
+            jobs = 1
         if jobs == 1 or len(misses) < 4:
             _worker_init(ruleset)
             computed = [_analyze_in_worker(job) for job in jobs_list]
@@ -168,8 +179,9 @@ class ProjectContext:
     One context per process serves every file a front end hands it.
     """
 
-    def __init__(self, settings: Settings, ruleset: RuleSet, use_cache: bool = True):
+    def __init__(self, settings: Settings, ruleset: RuleSet, use_cache: bool = True, jobs: int | None = None):
         self.settings = settings
+        self.jobs = jobs or os.cpu_count() or 1
         self.ruleset = ruleset
         self.cache = FactsCache(settings.root / CACHE_DIR_NAME, ruleset.fingerprint) if use_cache else None
         self.facts: dict[Path, FileFacts] = {}
@@ -191,9 +203,15 @@ class ProjectContext:
 
     def _facts_of(self, path: Path) -> FileFacts:
         if path not in self.facts:
-            facts, _ = collect_facts([path], self.ruleset, self.cache, 1)
-            self.add(path, str(path), facts[0])
+            self._read([path])
         return self.facts[path]
+
+    def _read(self, paths: list[Path]) -> None:
+        """Facts of files not read yet, analysed in parallel."""
+        unread = [path for path in paths if path not in self.facts]
+        facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs)
+        for path, file_facts in zip(unread, facts, strict=True):
+            self.add(path, str(path), file_facts)
 
     def _all_module_paths(self) -> dict[str, Path]:
         if self._module_paths is None:
@@ -228,31 +246,35 @@ class ProjectContext:
             return self._supporting
         modules = self._all_module_paths()
         project_paths = set(modules.values())
-        queue = [path for path in project_paths if _mentions_main(path) or self._named_entry_point(path)]
+        queue = sorted(path for path in project_paths if _mentions_main(path) or self._named_entry_point(path))
+        if queue:
+            # Entry points usually import most of their project, so every module is read in one parallel
+            # batch (from the facts cache where unchanged) rather than wave after wave of imports.
+            self._read(sorted(project_paths))
         seen = set(queue)
         while queue:
-            path = queue.pop()
-            facts = self._facts_of(path)
-            for name in facts.imports:
-                target = modules.get(name)
-                if target is not None and target not in seen:
+            for target in self._imported_paths(queue.pop(), modules, project_paths):
+                if target not in seen:
                     seen.add(target)
                     queue.append(target)
-            if facts.relative_imports:
-                package = path.parent
-                for level, module, names in facts.relative_imports:
-                    base = package
-                    for _ in range(level - 1):
-                        base = base.parent
-                    stem = base.joinpath(*module.split(".")) if module else base
-                    for candidate in [stem.with_suffix(".py"), stem / "__init__.py"] + [
-                        (stem / n).with_suffix(".py") for n in names
-                    ]:
-                        if candidate in project_paths and candidate not in seen:
-                            seen.add(candidate)
-                            queue.append(candidate)
         self._supporting = sorted(seen)
         return self._supporting
+
+    def _imported_paths(self, path: Path, modules: dict[str, Path], project_paths: set[Path]):
+        facts = self.facts[path]
+        for name in facts.imports:
+            if name in modules:
+                yield modules[name]
+        for level, module, names in facts.relative_imports:
+            base = path.parent
+            for _ in range(level - 1):
+                base = base.parent
+            stem = base.joinpath(*module.split(".")) if module else base
+            for candidate in [stem.with_suffix(".py"), stem / "__init__.py"] + [
+                (stem / n).with_suffix(".py") for n in names
+            ]:
+                if candidate in project_paths:
+                    yield candidate
 
     def findings_for(self, paths: list[Path]) -> list[Finding]:
         """Findings in ``paths`` (whose facts were added), judged in the context of the whole project."""
@@ -276,7 +298,6 @@ class ProjectContext:
         ``honour_noqa=False`` leaves ``# noqa`` comments to the caller (flake8 applies them itself).
         """
         from .engine.analyze import analyze_bytes
-        from .engine.index import build_index
 
         path = path.absolute()
         notebook = path.suffix == ".ipynb"
@@ -284,7 +305,7 @@ class ProjectContext:
         key = self.cache.key(raw, notebook) if self.cache is not None else None
         facts = self.cache.get(key) if key is not None else None
         if facts is None:
-            facts = analyze_bytes(raw, _index_for(self.ruleset, build_index), notebook)
+            facts = analyze_bytes(raw, index_for(self.ruleset), notebook)
             if key is not None:
                 self.cache.put(key, facts)
         if not honour_noqa:
@@ -322,10 +343,9 @@ def check_source(source: str, settings: Settings, ruleset: RuleSet, display: str
                  notebook: bool = False, entry_point: bool | None = None) -> list[Finding]:
     """Findings for one in-memory module as a program of its own (examples, editor buffers)."""
     from .engine.analyze import analyze_bytes
-    from .engine.index import build_index
     from .engine.project import Project, SourceFile
 
-    facts = analyze_bytes(source.encode("utf-8"), _index_for(ruleset, build_index), notebook)
+    facts = analyze_bytes(source.encode("utf-8"), index_for(ruleset), notebook)
     path = settings.root / Path(display).name
     sources = [SourceFile(path, display, facts)]
     targets = resolve_targets(settings, ruleset.framework_modules)
@@ -335,13 +355,3 @@ def check_source(source: str, settings: Settings, ruleset: RuleSet, display: str
         sources[0].programs = [sources[0]] if entry_point else []
     return sorted(project.findings(), key=lambda f: f.sort_key)
 
-
-_indexes: dict[int, object] = {}
-
-
-def _index_for(ruleset: RuleSet, build):
-    index = _indexes.get(id(ruleset))
-    if index is None or index[0] is not ruleset:
-        index = (ruleset, build(ruleset))
-        _indexes[id(ruleset)] = index
-    return index[1]
