@@ -80,15 +80,19 @@ class Settings:
                 return False
         return True
 
-    def is_excluded(self, path: Path) -> bool:
-        """Whether ``path`` (a file or folder) matches an exclude pattern, by name or by relative path."""
+    def is_excluded(self, path: Path, base: Path | None = None) -> bool:
+        """Whether ``path`` (a file or folder) matches an exclude pattern, by name or by its path below
+        ``base`` (a folder the user named: what lies above it is not excluded), or below the project root."""
         if self._exclude_regex is None:
             # Version-control folders, virtual environments and build output are always skipped.
             patterns = DEFAULT_EXCLUDES + self.exclude + self.extend_exclude
             self._exclude_regex = _globs_regex(patterns)
         absolute = os.path.abspath(path)
-        root = self._root_text or str(self.root.resolve())
-        self._root_text = root
+        if base is not None:
+            root = os.path.abspath(base)
+        else:
+            root = self._root_text or str(self.root.resolve())
+            self._root_text = root
         relative = absolute[len(root) + 1:] if absolute.startswith(root + os.sep) else path.as_posix()
         return bool(self._exclude_regex.match(path.name) or self._exclude_regex.match(relative.replace(os.sep, "/")))
 

@@ -41,6 +41,9 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
             found.setdefault(path.absolute(), str(path))
             continue
         visited: set[str] = set()
+        # A folder the user names is checked even where the configuration excludes it (as in ruff): then
+        # the excludes apply to what lies below it.
+        base = path if path.resolve() != settings.root.resolve() and settings.is_excluded(path) else None
         for directory, subdirectories, filenames in os.walk(path, followlinks=True):
             real = os.path.realpath(directory)
             if real in visited:  # a symlink loop, or a folder reached twice
@@ -50,7 +53,7 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
             here = Path(directory)
             subdirectories[:] = sorted(
                 d for d in subdirectories
-                if not settings.is_excluded(here / d) and not (here / d / "pyvenv.cfg").exists()
+                if not settings.is_excluded(here / d, base) and not (here / d / "pyvenv.cfg").exists()
             )
             for name in sorted(filenames):
                 if name.endswith(SOURCE_SUFFIXES):
@@ -59,7 +62,7 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
                     # kept so that it is reported as unreadable.
                     if file_path.exists() and not file_path.is_file():
                         continue
-                    if not settings.is_excluded(file_path):
+                    if not settings.is_excluded(file_path, base):
                         found.setdefault(file_path.absolute(), str(file_path))
     return list(found.items())
 

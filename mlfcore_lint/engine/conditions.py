@@ -97,7 +97,7 @@ def check_value(node, condition: ArgumentCondition) -> tuple[str, str]:
     if condition.present is not None:
         if node is UNKNOWN:
             return (NO_MATCH, "") if condition.unknown == "ignore" else (
-                UNCERTAIN, f"whether `{condition.label}` is given is not known statically")
+                UNCERTAIN, f"whether {condition.label} is given is not known statically")
         if (node is not ABSENT) != condition.present:
             return NO_MATCH, ""
     if (condition.one_of is None and condition.none_of is None and condition.greater_than is None
@@ -112,7 +112,9 @@ def check_value(node, condition: ArgumentCondition) -> tuple[str, str]:
     if value is UNKNOWN:
         if condition.unknown == "ignore":
             return NO_MATCH, ""
-        return UNCERTAIN, f"the value of `{condition.label}` is not known statically"
+        what = "the assigned value" if condition.keyword is None and condition.position is None else (
+            f"the value of {condition.label}")
+        return UNCERTAIN, f"{what} is not known statically"
     if condition.one_of is not None and not _contains(condition.one_of, value):
         return NO_MATCH, ""
     if condition.none_of is not None and _contains(condition.none_of, value):

@@ -58,7 +58,12 @@ class ArgumentCondition:
 
     @property
     def label(self) -> str:
-        return self.keyword or f"argument {self.position}"
+        """How a message names what the condition looks at: ``mode``, ``argument 2`` or the assigned value."""
+        if self.keyword:
+            return f"`{self.keyword}`"
+        if self.position is not None:
+            return f"argument {self.position}"
+        return "the assigned value"
 
 
 @dataclass(frozen=True)

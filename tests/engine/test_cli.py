@@ -233,3 +233,13 @@ def test_switch_in_entry_point_silences_switch_dependent_ops(project):
         "import torch\nimport model\nif __name__ == '__main__':\n    torch.manual_seed(0)\n    torch.use_deterministic_algorithms(True)\n")
     assert run_cli("check", "--no-cache", "--target", "torch==2.13", cwd=project).returncode == 0
     assert "MLF101" in run_cli("check", "--no-cache", "--target", "torch==2.11", cwd=project).stdout
+
+
+def test_a_named_folder_is_checked_even_when_the_configuration_excludes_it(project):
+    (project / "pyproject.toml").write_text('[tool.mlfcore-lint]\nexclude = ["examples"]\n')
+    (project / "examples" / "demo").mkdir(parents=True)
+    (project / "examples" / "demo" / "m.py").write_text(BAD)
+    everything = json.loads(check(project, "--format", "json").stdout)
+    assert not [f for f in everything if f["path"].startswith("examples")]
+    named = json.loads(check(project, "--format", "json", "examples/demo").stdout)
+    assert {f["path"] for f in named} == {"examples/demo/m.py"}
