@@ -1,0 +1,595 @@
+"""Benchmark mlfcore-lint against flake8 on the source of real machine-learning projects.
+
+    python benchmarks/run_benchmark.py                      # lightning, transformers, timm; every part
+    python benchmarks/run_benchmark.py --only engine --projects lightning,timm --repeat 3
+    python benchmarks/run_benchmark.py --only profile       # where the engine's time goes
+
+Everything is downloaded and built under ``benchmarks/_work/`` (ignored by git): the projects' sdists
+(``pip download --no-binary``), a virtual environment with nothing but flake8 (the baseline, so this
+project's flake8 plugin cannot be loaded by accident) and, for the plugin parts, one with this package
+installed.  Both tools get the same number of jobs.  Targets:
+
+- ``check --no-cache`` / ``flake8 --select=F``  <= 1.0
+- cached re-run / ``flake8 --select=F``          <= 0.1
+- peak memory of mlfcore-lint, workers included  < 200 MB
+- flake8 plugin overhead (``--select=F,MLF`` with the plugin vs ``--select=F`` without)  <= 30 %
+- pylint plugin overhead (``--load-plugins=mlfcore_lint.pylint_plugin`` vs pylint alone)  <= 15 %
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib.metadata
+import json
+import os
+import platform
+import pstats
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from packaging.utils import canonicalize_name, parse_sdist_filename
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_WORK = REPO / "benchmarks" / "_work"
+DEFAULT_PROJECTS = ("lightning", "transformers", "timm")
+PARTS = ("engine", "flake8-plugin", "pylint-plugin", "profile")
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+MIB = 1024 * 1024
+
+TARGET_NO_CACHE_RATIO = 1.0
+TARGET_CACHED_RATIO = 0.1
+TARGET_PEAK_MB = 200
+TARGET_FLAKE8_OVERHEAD = 0.30
+TARGET_PYLINT_OVERHEAD = 0.15
+
+
+class BenchmarkError(Exception):
+    """A step could not run (a download, a virtual environment); the message says which."""
+
+
+# ---------------------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    cpu_seconds: float  # user + system time of the command and its children (robust on a busy machine)
+    peak_process_mb: float  # the largest single process (ru_maxrss over the command and its children)
+    peak_tree_mb: float  # the largest sum of resident memory over the whole process tree (sampled)
+    returncode: int
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        parent = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, now (Linux ``/proc``)."""
+    children = _children_by_parent()
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * PAGE_BYTES
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str], cwd: Path = REPO, env: dict | None = None) -> Measurement:
+    """Run ``command`` with its output discarded; wall time and peak memory."""
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        peak_tree = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_tree
+            while not done.wait(0.05):
+                peak_tree = max(peak_tree, tree_rss_bytes(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        # wait4 reports the child's own usage folded with the descendants it waited for (the workers).
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):
+            stderr.seek(0)
+            tail = stderr.read().decode("utf-8", errors="replace").strip().splitlines()[-3:]
+            raise BenchmarkError(f"{' '.join(command[:4])} ... exited {process.returncode}: {' | '.join(tail)}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(seconds, cpu, usage.ru_maxrss / 1024, peak_tree / MIB, process.returncode)
+
+
+def best_of(repeat: int, command: list[str], **kwargs) -> Measurement:
+    runs = [measure(command, **kwargs) for _ in range(repeat)]
+    fastest = min(runs, key=lambda run: run.seconds)
+    return Measurement(fastest.seconds, min(r.cpu_seconds for r in runs), max(r.peak_process_mb for r in runs),
+                       max(r.peak_tree_mb for r in runs), fastest.returncode)
+
+
+# ---------------------------------------------------------------------------------------- workspace
+
+
+def run_quietly(command: list[str], what: str, cwd: Path | None = None) -> str:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise BenchmarkError(f"{what} failed: {last[0]}")
+    return result.stdout
+
+
+def _extract(archive: Path, destination: Path) -> Path:
+    with tarfile.open(archive) as tar:
+        top = {member.name.split("/", 1)[0] for member in tar.getmembers()}
+        if len(top) != 1:
+            raise BenchmarkError(f"{archive.name}: expected one top-level folder, found {len(top)}")
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(destination, filter="data")
+        else:  # pragma: no cover - Python without extraction filters
+            for member in tar.getmembers():
+                if member.name.startswith(("/", "..")) or ".." in Path(member.name).parts:
+                    raise BenchmarkError(f"{archive.name}: unsafe member {member.name}")
+            tar.extractall(destination)
+    return destination / top.pop()
+
+
+def project_source(name: str, work: Path) -> Path:
+    """The extracted sdist of ``name`` (downloaded once), checked as a project of its own."""
+    sdists, sources = work / "sdists", work / "src"
+    sdists.mkdir(parents=True, exist_ok=True)
+    sources.mkdir(parents=True, exist_ok=True)
+    wanted = canonicalize_name(name)
+
+    def archives() -> list[Path]:
+        found = []
+        for path in sdists.glob("*.tar.gz"):
+            try:
+                project, _version = parse_sdist_filename(path.name)
+            except ValueError:
+                continue
+            if project == wanted:
+                found.append(path)
+        return sorted(found, key=lambda p: p.stat().st_mtime)
+
+    if not archives():
+        print(f"downloading the sdist of {name} ...", file=sys.stderr)
+        run_quietly([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", name, name,
+                     "-d", str(sdists)], f"pip download {name}")
+    if not archives():
+        raise BenchmarkError(f"pip download {name} gave no source distribution")
+    archive = archives()[-1]
+    folder = sources / archive.name.removesuffix(".tar.gz")
+    if not folder.is_dir():
+        folder = _extract(archive, sources)
+    # Without a [tool.mlfcore-lint] table of its own, the configuration search (of the command line and of
+    # both plugins) would walk up into this repository's pyproject.toml, whose table excludes benchmarks/.
+    pyproject = folder / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
+    if "[tool.mlfcore-lint]" not in text:
+        table = "\n# added by run_benchmark.py: check this project as its own root\n[tool.mlfcore-lint]\n"
+        pyproject.write_text(text.rstrip("\n") + "\n" + table if text else table.lstrip("\n"), encoding="utf-8")
+    return folder
+
+
+def _installed_version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def pinned(distribution: str) -> str:
+    """The same version as in the environment this script runs in, so both sides run the same tool."""
+    version = _installed_version(distribution)
+    return f"{distribution}=={version}" if version else distribution
+
+
+def virtual_env(path: Path, requirements: list[str]) -> Path:
+    """A virtual environment with exactly ``requirements``; returns its bin folder."""
+    bin_dir = path / "bin"
+    marker = path / "requirements.json"
+    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == requirements:
+        return bin_dir
+    if path.exists():
+        shutil.rmtree(path)
+    print(f"creating {path.name} ({', '.join(requirements)}) ...", file=sys.stderr)
+    run_quietly([sys.executable, "-m", "venv", str(path)], f"python -m venv {path.name}")
+    run_quietly([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", *requirements],
+                f"pip install into {path.name}")
+    marker.write_text(json.dumps(requirements), encoding="utf-8")
+    return bin_dir
+
+
+def baseline_flake8(work: Path) -> Path:
+    bin_dir = virtual_env(work / "venv-flake8", [pinned("flake8")])
+    version = run_quietly([str(bin_dir / "flake8"), "--version"], "flake8 --version")
+    if "mlfcore" in version.lower() or "MLF" in version:
+        raise BenchmarkError(f"the baseline flake8 loads this project's plugin: {version.strip()}")
+    return bin_dir
+
+
+def plugin_env(work: Path) -> Path:
+    """This package (as it is in the working tree now) with flake8 and pylint at the versions used here."""
+    requirements = [f"{REPO}[flake8,pylint]", pinned("flake8"), pinned("pylint")]
+    path = work / "venv-plugin"
+    stamp = max(p.stat().st_mtime for p in [*REPO.glob("mlfcore_lint/**/*.py"), *REPO.glob("rules/*.yaml")])
+    marker = path / "requirements.json"
+    if marker.is_file() and marker.stat().st_mtime < stamp:
+        marker.unlink()  # the sources changed since it was installed: install again
+    return virtual_env(path, requirements)
+
+
+# ---------------------------------------------------------------------------------------- parts
+
+
+@dataclass
+class EngineRow:
+    project: str
+    files: int
+    flake8: Measurement
+    no_cache: Measurement
+    cached: Measurement
+
+
+@dataclass
+class PluginRow:
+    tool: str
+    project: str
+    files: int
+    without: Measurement
+    with_plugin: Measurement
+
+    @property
+    def overhead(self) -> float:
+        return self.with_plugin.seconds / self.without.seconds - 1
+
+
+@dataclass
+class Report:
+    machine: dict
+    jobs: int
+    engine: list[EngineRow] = field(default_factory=list)
+    plugins: list[PluginRow] = field(default_factory=list)
+    profile: dict = field(default_factory=dict)
+
+
+def python_files(folder: Path) -> list[Path]:
+    skipped = {".git", "__pycache__", ".tox", ".venv", "build", "dist"}
+    return sorted(p for p in folder.rglob("*.py") if not skipped.intersection(p.relative_to(folder).parts))
+
+
+def mlfcore_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def bench_engine(source: Path, jobs: int, flake8_bin: Path, repeat: int) -> EngineRow:
+    check = [sys.executable, "-m", "mlfcore_lint", "check", str(source), "--config", str(source / "pyproject.toml"),
+             "--jobs", str(jobs), "--format", "json"]
+    cache = source / ".mlfcore_lint_cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    flake8 = best_of(repeat, [str(flake8_bin / "flake8"), "--isolated", "--select=F", "-j", str(jobs), str(source)])
+    no_cache = best_of(repeat, [*check, "--no-cache"], env=mlfcore_env())
+    measure(check, env=mlfcore_env())  # fills the cache
+    cached = best_of(repeat, check, env=mlfcore_env())
+    shutil.rmtree(cache, ignore_errors=True)
+    return EngineRow(source.name, len(python_files(source)), flake8, no_cache, cached)
+
+
+def bench_flake8_plugin(source: Path, jobs: int, flake8_bin: Path, plugin_bin: Path, repeat: int) -> PluginRow:
+    listed = run_quietly([str(plugin_bin / "flake8"), "--version"], "flake8 --version (with the plugin)")
+    if "mlfcore" not in listed.lower():
+        raise BenchmarkError(f"the plugin environment's flake8 does not list the plugin: {listed.strip()}")
+    common = ["--isolated", "-j", str(jobs), str(source)]
+    without = best_of(repeat, [str(flake8_bin / "flake8"), "--select=F", *common])
+    runs = []
+    for _ in range(repeat):  # cold every time, like flake8 itself: the plugin's facts cache starts empty
+        shutil.rmtree(source / ".mlfcore_lint_cache", ignore_errors=True)
+        runs.append(measure([str(plugin_bin / "flake8"), "--select=F,MLF", *common]))
+    shutil.rmtree(source / ".mlfcore_lint_cache", ignore_errors=True)
+    with_plugin = min(runs, key=lambda run: run.seconds)
+    return PluginRow("flake8", source.name, len(python_files(source)), without, with_plugin)
+
+
+def bench_pylint_plugin(source: Path, jobs: int, plugin_bin: Path, repeat: int, limit: int, work: Path) -> PluginRow:
+    files = [str(p) for p in python_files(source)[:limit]]
+    rcfile = work / "empty-pylintrc"
+    rcfile.write_text("", encoding="utf-8")  # the project's own pylint configuration is not read
+    base = [str(plugin_bin / "pylint"), f"--rcfile={rcfile}", "-j", str(jobs), "--exit-zero", "--score=n"]
+    without = best_of(repeat, [*base, *files])
+    with_plugin = best_of(repeat, [*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files])
+    return PluginRow("pylint", source.name, len(files), without, with_plugin)
+
+
+# Functions whose cumulative time says where the engine's time goes (module suffix, function name).
+PROFILED_PHASES = {
+    "read and decode": ("engine/source.py", "decode_source"),
+    "pre-filter": ("engine/analyze.py", "<pre-filter>"),
+    "nesting check": ("engine/analyze.py", "nesting_depth"),
+    "parse (libcst)": ("libcst/_parser/entrypoints.py", "parse_module"),
+    "walk (rules, names)": ("engine/walker.py", "run"),  # less the positions, see profile_engine
+    "positions (libcst metadata)": ("libcst/metadata/wrapper.py", "resolve"),
+    "noqa comments": ("engine/noqa.py", "noqa_lines"),
+    "facts to JSON": ("engine/facts.py", "to_json"),
+}
+
+
+def profile_engine(sources: list[Path], sample: int) -> dict:
+    """Time each phase in-process over a sample of files, and the start-up costs of the command."""
+    sys.path.insert(0, str(REPO))
+    from mlfcore_lint.engine.analyze import analyze_bytes
+    from mlfcore_lint.engine.index import build_index
+    from mlfcore_lint.ruleset.loader import load_ruleset
+    from mlfcore_lint.ruleset.schema import RuleError
+
+    start = time.perf_counter()
+    try:
+        ruleset = load_ruleset()
+    except RuleError as error:
+        raise BenchmarkError(f"the rules do not load: {error}") from None
+    load_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    index = build_index(ruleset)
+    index_seconds = time.perf_counter() - start
+
+    files = [path for source in sources for path in python_files(source)]
+    step = max(1, len(files) // sample) if sample else 1
+    chosen = files[::step][:sample] if sample else files
+    contents = [path.read_bytes() for path in chosen]
+    prefilter_seconds = 0.0
+    for raw in contents:
+        text = raw.decode("utf-8", errors="replace")
+        begin = time.perf_counter()
+        index.prefilter.search(text)
+        prefilter_seconds += time.perf_counter() - begin
+
+    profiler = cProfile.Profile()
+    begin = time.perf_counter()
+    profiler.enable()
+    parsed = 0
+    for raw in contents:
+        facts = analyze_bytes(raw, index)
+        parsed += not facts.skipped
+        facts.to_json()
+    profiler.disable()
+    total = time.perf_counter() - begin
+    stats = pstats.Stats(profiler)
+    phases = {}
+    for label, (module_suffix, function) in PROFILED_PHASES.items():
+        if function == "<pre-filter>":
+            phases[label] = prefilter_seconds
+            continue
+        phases[label] = sum(
+            cumulative for (filename, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items()
+            if name == function and filename.replace(os.sep, "/").endswith(module_suffix)
+        )
+    # The walker computes positions at its end: count them once, under their own label.
+    phases["walk (rules, names)"] -= phases["positions (libcst metadata)"]
+    positioned = sum(
+        calls for (filename, _line, name), (_cc, calls, _tt, _cumulative, _callers) in stats.stats.items()
+        if name == "resolve" and filename.replace(os.sep, "/").endswith("libcst/metadata/wrapper.py")
+    )
+
+    def startup(code: str) -> float:
+        runs = []
+        for _ in range(3):
+            begin = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], env=mlfcore_env(), check=True, capture_output=True)
+            runs.append(time.perf_counter() - begin)
+        return min(runs)
+
+    return {
+        "files_sampled": len(chosen),
+        "files_parsed": parsed,
+        "files_positioned": positioned,
+        "bytes_sampled": sum(len(raw) for raw in contents),
+        "analysis_seconds": total,
+        "phases": phases,
+        "rule_loading_seconds": load_seconds,
+        "index_building_seconds": index_seconds,
+        "startup": {
+            "python -c pass": startup("pass"),
+            "import the CLI": startup("import mlfcore_lint.cli.main"),
+            "import CLI + runner + engine": startup(
+                "import mlfcore_lint.cli.main, mlfcore_lint.runner, mlfcore_lint.engine.analyze"),
+            "... + load the rules": startup(
+                "import mlfcore_lint.runner, mlfcore_lint.engine.analyze\n"
+                "from mlfcore_lint.ruleset.loader import load_ruleset\nload_ruleset()"),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------- report
+
+
+def machine_info() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpu": cpu, "cores": cores, "memory": memory, "os": platform.platform(),
+        "python": platform.python_version(), "flake8": _installed_version("flake8") or "?",
+        "pylint": _installed_version("pylint") or "?", "libcst": _installed_version("libcst") or "?",
+    }
+
+
+def verdict(value: float, target: float, below: bool = True) -> str:
+    ok = value <= target if below else value < target
+    return "ok" if ok else "MISSED"
+
+
+def format_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    line = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
+    return "\n".join([line.format(*headers), "  ".join("-" * w for w in widths), *[line.format(*r) for r in rows]])
+
+
+def _engine_cells(project: str, files: int, flake8: Measurement, no_cache: Measurement,
+                  cached: Measurement) -> list[str]:
+    return [project, str(files), f"{flake8.seconds:.2f}", f"{no_cache.seconds:.2f}",
+            f"{no_cache.seconds / flake8.seconds:.2f}", f"{no_cache.cpu_seconds / flake8.cpu_seconds:.2f}",
+            f"{cached.seconds:.2f}", f"{cached.seconds / flake8.seconds:.3f}",
+            f"{max(no_cache.peak_process_mb, cached.peak_process_mb):.0f}",
+            f"{max(no_cache.peak_tree_mb, cached.peak_tree_mb):.0f}"]
+
+
+def render(report: Report) -> str:
+    m = report.machine
+    out = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; {m['os']}",
+           (f"Python {m['python']}, flake8 {m['flake8']}, pylint {m['pylint']}, libcst {m['libcst']}; "
+           f"jobs: {report.jobs}"), ""]
+    if report.engine:
+        rows = []
+        for row in report.engine:
+            rows.append(_engine_cells(row.project, row.files, row.flake8, row.no_cache, row.cached))
+        flake8, no_cache, cached = (
+            Measurement(sum(getattr(r, kind).seconds for r in report.engine),
+                        sum(getattr(r, kind).cpu_seconds for r in report.engine),
+                        max(getattr(r, kind).peak_process_mb for r in report.engine),
+                        max(getattr(r, kind).peak_tree_mb for r in report.engine), 0)
+            for kind in ("flake8", "no_cache", "cached")
+        )
+        process = max(no_cache.peak_process_mb, cached.peak_process_mb)
+        tree = max(no_cache.peak_tree_mb, cached.peak_tree_mb)
+        rows.append(_engine_cells("total", sum(r.files for r in report.engine), flake8, no_cache, cached))
+        out += ["mlfcore-lint check vs flake8 --select=F (wall and CPU seconds; memory in MB)",
+                format_table(["project", ".py files", "flake8", "no-cache", "ratio", "cpu ratio", "cached", "ratio",
+                              "peak proc", "peak tree"], rows), ""]
+        no_cache, cached, flake8 = no_cache.seconds, cached.seconds, flake8.seconds
+        out += [(f"  no-cache / flake8 = {no_cache / flake8:.2f} (target <= {TARGET_NO_CACHE_RATIO}): "
+                f"{verdict(no_cache / flake8, TARGET_NO_CACHE_RATIO)}"),
+                (f"  cached   / flake8 = {cached / flake8:.3f} (target <= {TARGET_CACHED_RATIO}): "
+                f"{verdict(cached / flake8, TARGET_CACHED_RATIO)}"),
+                (f"  peak memory, largest process = {process:.0f} MB (target < {TARGET_PEAK_MB}): "
+                f"{verdict(process, TARGET_PEAK_MB, below=False)}; all processes together = {tree:.0f} MB "
+                f"(workers share pages, so this over-counts)"), ""]
+    for tool, target in (("flake8", TARGET_FLAKE8_OVERHEAD), ("pylint", TARGET_PYLINT_OVERHEAD)):
+        rows = [r for r in report.plugins if r.tool == tool]
+        if not rows:
+            continue
+        without = sum(r.without.seconds for r in rows)
+        with_plugin = sum(r.with_plugin.seconds for r in rows)
+        overhead = with_plugin / without - 1
+        table = [[r.project, str(r.files), f"{r.without.seconds:.2f}", f"{r.with_plugin.seconds:.2f}",
+                  f"{100 * r.overhead:+.1f} %",
+                  f"{100 * (r.with_plugin.cpu_seconds / r.without.cpu_seconds - 1):+.1f} %"]
+                 for r in rows]
+        if len(rows) > 1:
+            cpu = sum(r.with_plugin.cpu_seconds for r in rows) / sum(r.without.cpu_seconds for r in rows) - 1
+            table.append(["total", str(sum(r.files for r in rows)), f"{without:.2f}", f"{with_plugin:.2f}",
+                          f"{100 * overhead:+.1f} %", f"{100 * cpu:+.1f} %"])
+        title = ("flake8 --select=F (plain flake8) vs flake8 --select=F,MLF (with the plugin)" if tool == "flake8"
+                 else "pylint vs pylint --load-plugins=mlfcore_lint.pylint_plugin")
+        out += [title, format_table(["project", "files", "without", "with plugin", "overhead", "cpu overhead"], table),
+                f"  overhead {100 * overhead:+.1f} % (target <= {100 * target:.0f} %): {verdict(overhead, target)}", ""]
+    if report.profile:
+        p = report.profile
+        out += [(f"Where the engine's time goes ({p['files_sampled']} files sampled, {p['files_parsed']} parsed, "
+                f"{p['files_positioned']} needed positions, {p['bytes_sampled'] / MIB:.1f} MiB; "
+                "one process, under cProfile)")]
+        table = [[label, f"{seconds:.2f}", f"{100 * seconds / p['analysis_seconds']:.0f} %"]
+                 for label, seconds in p["phases"].items()]
+        table.append(["total analysis", f"{p['analysis_seconds']:.2f}", "100 %"])
+        out += [format_table(["phase", "seconds", "share"], table), ""]
+        table = [[label, f"{seconds:.3f}"] for label, seconds in p["startup"].items()]
+        table += [["load and validate rules (in process)", f"{p['rule_loading_seconds']:.3f}"],
+                  ["build the rule index (per worker)", f"{p['index_building_seconds']:.3f}"]]
+        out += ["Start-up costs (seconds)", format_table(["step", "seconds"], table), ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--projects", default=",".join(DEFAULT_PROJECTS),
+                        help="comma-separated PyPI names whose sdists are checked (default: %(default)s)")
+    parser.add_argument("--only", action="append", choices=PARTS,
+                        help="run only this part (repeatable; default: every part whose front end exists)")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="jobs for both tools")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest counts")
+    parser.add_argument("--pylint-files", type=int, default=120,
+                        help="pylint is slow: check the first N files of the first project (default: %(default)s)")
+    parser.add_argument("--profile-sample", type=int, default=400, help="files sampled by the profile part")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="downloads and environments")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    if args.jobs < 1 or args.repeat < 1:
+        parser.error("--jobs and --repeat must be 1 or more")
+    parts = args.only or [
+        part for part, module in (("engine", None), ("flake8-plugin", "frontends/flake8_plugin.py"),
+                                  ("pylint-plugin", "pylint_plugin.py"), ("profile", None))
+        if module is None or (REPO / "mlfcore_lint" / module).is_file()
+    ]
+    try:
+        args.work.mkdir(parents=True, exist_ok=True)
+        sources = [project_source(name.strip(), args.work) for name in args.projects.split(",") if name.strip()]
+        if not sources:
+            parser.error("--projects names no project")
+        report = Report(machine_info(), args.jobs)
+        flake8_bin = baseline_flake8(args.work) if {"engine", "flake8-plugin"} & set(parts) else None
+        plugin_bin = plugin_env(args.work) if {"flake8-plugin", "pylint-plugin"} & set(parts) else None
+        for source in sources:
+            if "engine" in parts:
+                print(f"engine: {source.name} ...", file=sys.stderr)
+                report.engine.append(bench_engine(source, args.jobs, flake8_bin, args.repeat))
+            if "flake8-plugin" in parts:
+                print(f"flake8 plugin: {source.name} ...", file=sys.stderr)
+                report.plugins.append(bench_flake8_plugin(source, args.jobs, flake8_bin, plugin_bin, args.repeat))
+        if "pylint-plugin" in parts:
+            print(f"pylint plugin: {sources[0].name} ...", file=sys.stderr)
+            report.plugins.append(
+                bench_pylint_plugin(sources[0], args.jobs, plugin_bin, args.repeat, args.pylint_files, args.work))
+        if "profile" in parts:
+            print("profile ...", file=sys.stderr)
+            report.profile = profile_engine(sources, args.profile_sample)
+    except BenchmarkError as error:
+        print(f"run_benchmark: {error}", file=sys.stderr)
+        return 2
+    print(render(report))
+    if args.json:
+        args.json.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
