@@ -45,6 +45,10 @@ def render_plot(merged: Merged, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # SVG (text, so the repository holds no generated binary), with fixed ids and no date: the same results
+    # always render to the same file.
+    matplotlib.rcParams["svg.hashsalt"] = "mlfcore-lint"
+
     frameworks = merged.frameworks()
     heights = [max(2.0, 0.38 * len(merged.rows[f]) + 1.2) for f in frameworks] or [2.0]
     figure, axes = plt.subplots(len(heights), 2, figsize=(13, sum(heights) + 0.8), squeeze=False,
@@ -79,5 +83,5 @@ def render_plot(merged: Merged, path: Path) -> None:
                 for title, i in machines.items()]
     figure.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), fontsize=8)
     figure.tight_layout(rect=(0, 0.06, 1, 1))
-    figure.savefig(path, dpi=80)
+    figure.savefig(path, format="svg", metadata={"Date": None})
     plt.close(figure)

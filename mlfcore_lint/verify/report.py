@@ -11,7 +11,7 @@ from .results import ResultFile, SetupOutcome
 from .setups import DETERMINISTIC, FRAMEWORKS, SEEDS, SETUP_TITLES, SETUPS
 from .verdicts import anchor, rule_verdicts
 
-REPORT_FILE, PLOT_FILE, VERDICTS_FILE = "index.md", "report.png", "verdicts.json"
+REPORT_FILE, PLOT_FILE, VERDICTS_FILE = "index.md", "report.svg", "verdicts.json"
 INTRO = (
     "Each op rule has a fixture that runs the flagged op and one that runs the deterministic alternative the "
     "rule recommends; each ran several times in three setups (as in the mlf-core study): no seeds, seeds only, "
@@ -133,7 +133,7 @@ def render_markdown(merged: Merged, plot_file: str | None = PLOT_FILE, notes: tu
 
 
 def write_report(results: list[ResultFile], folder: Path, notes: tuple[str, ...] = ()) -> list[Path]:
-    """Write ``index.md`` (the report), ``report.png`` and ``verdicts.json`` into ``folder``; return their paths."""
+    """Write ``index.md`` (the report), ``report.svg`` and ``verdicts.json`` into ``folder``; return their paths."""
     from .plot import render_plot
 
     merged = merge(results)

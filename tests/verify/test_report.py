@@ -76,8 +76,8 @@ def test_overhead_and_difference_formatting():
 
 def test_write_report_renders_markdown_plot_and_verdicts(tmp_path):
     written = write_report([load_results(CPU), load_results(GPU)], tmp_path)
-    assert [p.name for p in written] == ["index.md", "report.png", "verdicts.json"]
-    assert (tmp_path / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in written] == ["index.md", "report.svg", "verdicts.json"]
+    assert b"<svg" in (tmp_path / "report.svg").read_bytes()[:2000]
     assert set(json.loads((tmp_path / "verdicts.json").read_text())) == {"MLF101", "MLF102"}
 
 
