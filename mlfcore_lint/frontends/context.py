@@ -100,17 +100,22 @@ def check_module(path: Path, source: str, overrides: Overrides, honour_noqa: boo
     return project_context(path, overrides).check_buffer(path, source, honour_noqa=honour_noqa)
 
 
-def prepare(overrides: Overrides) -> ProjectContext:
-    """The context for the current folder's project, with its entry points already read.
+def prepare(overrides: Overrides, paths=()) -> list[ProjectContext]:
+    """The contexts of the projects holding ``paths`` (default: the current folder), entry points already read.
 
     Called once before any file is checked (before flake8 forks its jobs, so they share the work). Raises
     ConfigError for a bad option value or rule file.
     """
-    try:
-        context = project_context(Path.cwd(), overrides)
-    except ConfigError:
-        raise
-    except ValueError as error:  # RuleError: a rule file given by --mlf-extend-rules
-        raise ConfigError(str(error)) from None
-    context.supporting_files()
-    return context
+    starts = [Path(p) for p in paths if p != "-"] or [Path.cwd()]
+    contexts = []
+    for start in starts:
+        try:
+            context = project_context(start.absolute(), overrides)
+        except ConfigError:
+            raise
+        except ValueError as error:  # RuleError: a rule file given by --mlf-extend-rules
+            raise ConfigError(str(error)) from None
+        if context not in contexts:
+            context.supporting_files()
+            contexts.append(context)
+    return contexts

@@ -50,7 +50,7 @@ class MlfcoreChecker:
         if not cls.active:
             return
         try:
-            prepare(cls.overrides)
+            prepare(cls.overrides, getattr(options, "filenames", None) or ())
         except ConfigError as error:
             sys.stderr.write(f"flake8: error: mlfcore-lint: {error}\n")
             raise SystemExit(2) from None
