@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import configparser
-import dataclasses
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -194,6 +193,7 @@ class ProjectContext:
         # The project step over the current facts, reused while they do not change (a front end checking
         # the files on disk adds facts equal to those already read for the entry points' programs).
         self._project = None
+        self._sources_by_path = None
         self.project_files: list[Path] | None = None  # every source file below the root, once discovered
         self.targets = resolve_targets(settings, ruleset.framework_modules)
         self.console_scripts = console_script_modules(settings.root)
@@ -279,7 +279,7 @@ class ProjectContext:
                 if candidate in project_paths:
                     yield candidate
 
-    def findings_for(self, paths: list[Path]) -> list[Finding]:
+    def findings_for(self, paths: list[Path], honour_noqa: bool = True) -> list[Finding]:
         """Findings in ``paths`` (whose facts were added), judged in the context of the whole project."""
         from .engine.project import Project, SourceFile
 
@@ -290,10 +290,17 @@ class ProjectContext:
             sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
             self._project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)
         project = self._project
+        project.honour_noqa = honour_noqa
         return sorted(
-            (f for source in project.files if source.path in wanted for f in project.findings_in(source)),
+            (f for source in self._sources_in(project, wanted) for f in project.findings_in(source)),
             key=lambda f: f.sort_key,
         )
+
+    def _sources_in(self, project, wanted: set[Path]):
+        if self._sources_by_path is None or self._sources_by_path[0] is not project:
+            self._sources_by_path = (project, {source.path: source for source in project.files})
+        by_path = self._sources_by_path[1]
+        return [by_path[path] for path in sorted(wanted) if path in by_path]
 
     def check_buffer(self, path: Path, source: str, honour_noqa: bool = True) -> list[Finding]:
         """Findings for an editor buffer or standard input standing in for ``path``.
@@ -311,15 +318,13 @@ class ProjectContext:
             facts = analyze_bytes(raw, index_for(self.ruleset), notebook)
             if key is not None:
                 self.cache.put(key, facts)
-        if not honour_noqa:
-            facts = dataclasses.replace(facts, noqa={})
         # A file the pre-filter skips matches no rule and has no ``__main__`` block: unless it starts a program
         # by name, nothing is reported in it. If no program read it from disk, it changes no other file either.
         reportable = not facts.skipped or self._named_entry_point(path)
         if not reportable and path not in self.facts:
             return []
         self.add(path, self.display.get(path, str(path)), facts)
-        return self.findings_for([path]) if reportable else []
+        return self.findings_for([path], honour_noqa) if reportable else []
 
 
 def _mentions_main(path: Path) -> bool:

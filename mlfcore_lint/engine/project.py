@@ -52,6 +52,7 @@ class Project:
         self.settings = settings
         self.ruleset = ruleset
         self.targets = targets
+        self.honour_noqa = True  # flake8 reads suppression comments itself: its front end turns this off
         self.modules: dict[str, SourceFile] = {}
         root = settings.root.resolve()
         for source in files:
@@ -178,7 +179,7 @@ class Project:
         code = candidate.code
         if not self.settings.is_selected(code, source.relative):
             return []
-        if is_suppressed(source.facts.noqa, candidate.line, code):
+        if self.honour_noqa and is_suppressed(source.facts.noqa, candidate.line, code):
             return []
         if rule is None:  # a problem with the file itself (MLF9xx)
             rule = self.ruleset.get(code)
