@@ -112,13 +112,19 @@ def _read_line(finding) -> str | None:
     return None
 
 
-def run_check(args) -> int:
-    from ..runner import check_paths  # noqa: PLC0415 - keeps `rules` and `explain` fast
-
+def paths_settings_and_rules(args):
+    """What ``check`` and ``mlfcore-fix`` start from: the paths, the settings and the validated selection."""
     paths = args.paths or [Path(".")]
     settings = settings_from_args(args, paths)
     ruleset = load_ruleset(settings.extend_rules)
     validate_selection(args, ruleset)
+    return paths, settings, ruleset
+
+
+def run_check(args) -> int:
+    from ..runner import check_paths  # noqa: PLC0415 - keeps `rules` and `explain` fast
+
+    paths, settings, ruleset = paths_settings_and_rules(args)
     result = check_paths(paths, settings, ruleset, args.jobs, use_cache=not args.no_cache)
     if args.format == "json":
         text = format_json(result.findings)

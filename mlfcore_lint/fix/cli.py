@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from pathlib import Path
 
 from .. import __version__
 from ..cli.guard import run_guarded
@@ -14,11 +13,9 @@ from ..cli.main import (
     EXIT_FINDINGS,
     _Parser,
     add_selection_options,
-    settings_from_args,
-    validate_selection,
+    paths_settings_and_rules,
 )
 from ..config import ConfigError
-from ..ruleset.loader import load_ruleset
 from ..ruleset.schema import RuleError
 from ..runner import UsageError
 from .apply import UNSAFE
@@ -41,10 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args) -> int:
     from .runner import check_on_disk, fix_paths, write_fixes
 
-    paths = args.paths or [Path(".")]
-    settings = settings_from_args(args, paths)
-    ruleset = load_ruleset(settings.extend_rules)
-    validate_selection(args, ruleset)
+    paths, settings, ruleset = paths_settings_and_rules(args)
     use_cache = not args.no_cache
     fix_run = fix_paths(paths, settings, ruleset, args.unsafe_fixes, args.jobs, use_cache)
     writing = not (args.diff or args.check)
