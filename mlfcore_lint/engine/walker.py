@@ -387,7 +387,7 @@ class Walker:
                 self._triggered.add(code)
             if name.startswith("os."):
                 self._environment_call(name, node)
-        elif isinstance(func, cst.Attribute):
+        elif isinstance(func, cst.Attribute) and not _is_own_method(func):
             for entry in self.index.methods.get(func.attr.value, ()):
                 if not entry.framework_roots or self.imported_roots.intersection(entry.framework_roots):
                     self._match_call(entry, node, "." + func.attr.value, method_form=True)
@@ -549,6 +549,11 @@ def _names_constants(condition) -> bool:
     """Whether a condition lists qualified names of constants (``tensorflow.image.ResizeMethod.BILINEAR``)."""
     options = (condition.one_of or ()) + (condition.none_of or ())
     return any(isinstance(option, str) and "." in option for option in options)
+
+
+def _is_own_method(func: cst.Attribute) -> bool:
+    """``self.gather(...)`` calls a method of the class being defined, not a tensor's."""
+    return isinstance(func.value, cst.Name) and func.value.value in ("self", "cls")
 
 
 def _params(params: cst.Parameters) -> list[cst.Param]:

@@ -109,3 +109,10 @@ def test_prefilter_skips_files_that_mention_no_framework(ruleset):
 
     facts = analyze_source("def helper(x):\n    return x + 1\n", build_index(ruleset))
     assert facts.skipped
+
+
+def test_method_forms_skip_the_class_own_methods(ruleset):
+    own = "import torch\nclass Gather(torch.nn.Module):\n    def forward(self, x):\n        return self.gather(x)\n"
+    assert [c for c, _ in codes(own, ruleset) if c == "MLF126"] == []
+    tensor = "import torch\ndef f(x, index):\n    return x.gather(1, index)\n"
+    assert "MLF126" in [c for c, _ in codes(tensor, ruleset)]
