@@ -40,6 +40,11 @@ def module_name(relative: str) -> str:
     return ".".join(parts)
 
 
+#: Scripts with a ``__main__`` block that build, test or document a project and never train a model; a
+#: configured ``entry-points`` glob still makes one an entry point.
+TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py"})
+
+
 def is_console_script(module: str, console_scripts) -> bool:
     """``src.pkg.cli`` is the module of the console script ``pkg.cli:main``."""
     return any(module == script or module.endswith("." + script) for script in console_scripts)
@@ -67,7 +72,7 @@ class Project:
                 self.modules.setdefault(".".join(parts[start:]), source)
         for source in files:
             source.is_entry_point = (
-                source.facts.main_line > 0
+                (source.facts.main_line > 0 and source.path.name not in TOOLING_SCRIPTS)
                 or is_console_script(source.module, console_scripts)
                 or settings.is_configured_entry_point(source.relative)
             )

@@ -243,3 +243,11 @@ def test_a_named_folder_is_checked_even_when_the_configuration_excludes_it(proje
     assert not [f for f in everything if f["path"].startswith("examples")]
     named = json.loads(check(project, "--format", "json", "examples/demo").stdout)
     assert {f["path"] for f in named} == {"examples/demo/m.py"}
+
+
+def test_tooling_scripts_are_not_training_entry_points(project):
+    (project / "setup.py").write_text("import torch\nif __name__ == '__main__':\n    pass\n")
+    assert not [d for d in json.loads(check(project, "--format", "json").stdout) if d["path"] == "setup.py"]
+    (project / "pyproject.toml").write_text('[tool.mlfcore-lint]\nentry-points = ["setup.py"]\n')
+    codes = {d["code"] for d in json.loads(check(project, "--format", "json").stdout) if d["path"] == "setup.py"}
+    assert codes == {"MLF160", "MLF161"}
