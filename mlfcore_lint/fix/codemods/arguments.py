@@ -12,6 +12,7 @@ from .base import (
     is_literal,
     keyword_argument,
     positional_arguments,
+    with_argument_value,
     without_argument,
 )
 
@@ -51,6 +52,5 @@ class TensorflowDataInOrder(_DropArgument):
         arguments = positional_arguments(node)
         if len(arguments) > self.sloppy_position and is_literal(arguments[self.sloppy_position].value, True):
             sloppy = arguments[self.sloppy_position]
-            return node.with_changes(args=[
-                a.with_changes(value=cst.Name("False")) if a is sloppy else a for a in node.args])
+            return with_argument_value(node, sloppy, cst.Name("False"))
         return None

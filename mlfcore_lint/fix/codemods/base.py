@@ -63,6 +63,16 @@ def positional_arguments(call: cst.Call) -> list[cst.Arg]:
     return [a for a in call.args if a.keyword is None and not a.star]
 
 
+def keyword_or_first_argument(call: cst.Call, keyword: str) -> cst.Arg | None:
+    """The argument passed as ``keyword=``, or else the first positional one."""
+    return keyword_argument(call, keyword) or next(iter(positional_arguments(call)), None)
+
+
+def with_argument_value(call: cst.Call, argument: cst.Arg, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with ``argument`` passing ``value`` instead, everything else as it was written."""
+    return call.with_changes(args=[a.with_changes(value=value) if a is argument else a for a in call.args])
+
+
 def has_unpacking(call: cst.Call) -> bool:
     return any(a.star for a in call.args)
 

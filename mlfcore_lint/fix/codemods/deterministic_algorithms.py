@@ -10,7 +10,8 @@ from .base import (
     Codemod,
     is_literal,
     keyword_argument,
-    positional_arguments,
+    keyword_or_first_argument,
+    with_argument_value,
     without_argument,
 )
 
@@ -59,7 +60,7 @@ class DropWarnOnly(Codemod):
 
 
 def _debug_mode_error(node: cst.Call) -> cst.Call | None:
-    argument = keyword_argument(node, "debug_mode") or next(iter(positional_arguments(node)), None)
+    argument = keyword_or_first_argument(node, "debug_mode")
     if argument is None:
         return None
     if is_literal(argument.value, 1):
@@ -69,4 +70,4 @@ def _debug_mode_error(node: cst.Call) -> cst.Call | None:
         value = cst.SimpleString(f"{quote}error{quote}")
     else:
         return None
-    return node.with_changes(args=[a.with_changes(value=value) if a is argument else a for a in node.args])
+    return with_argument_value(node, argument, value)

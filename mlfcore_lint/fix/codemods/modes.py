@@ -22,7 +22,9 @@ from .base import (
     Codemod,
     is_literal,
     keyword_argument,
+    keyword_or_first_argument,
     positional_arguments,
+    with_argument_value,
     with_keyword_arguments,
     without_argument,
 )
@@ -52,9 +54,7 @@ class _ModeSwitch(Codemod):
         if not isinstance(value, cst.SimpleString) or literal_value_str(value) not in self.flagged:
             return None  # a computed value: a person decides
         quote = value.quote
-        return node.with_changes(args=[
-            a.with_changes(value=cst.SimpleString(f"{quote}{self.replacement}{quote}")) if a is argument else a
-            for a in node.args])
+        return with_argument_value(node, argument, cst.SimpleString(f"{quote}{self.replacement}{quote}"))
 
     def renamed_call(self, node: cst.Call, func: cst.Attribute) -> cst.Call:
         return node.with_changes(func=func.with_changes(attr=cst.Name(self.renamed[func.attr.value])))
@@ -107,7 +107,7 @@ class DeterministicAlgorithmsOn(Codemod):
 
     def rewrite(self, node: cst.Call, edit, site) -> cst.Call | None:
         keyword = "debug_mode" if site.api.endswith("set_deterministic_debug_mode") else "mode"
-        argument = keyword_argument(node, keyword) or next(iter(positional_arguments(node)), None)
+        argument = keyword_or_first_argument(node, keyword)
         if argument is None:
             return None
         value = argument.value
@@ -119,7 +119,7 @@ class DeterministicAlgorithmsOn(Codemod):
             fixed = cst.SimpleString(f"{value.quote}error{value.quote}")
         else:
             return None
-        return node.with_changes(args=[a.with_changes(value=fixed) if a is argument else a for a in node.args])
+        return with_argument_value(node, argument, fixed)
 
 
 def argument_position(edit, site, keyword: str) -> int | None:

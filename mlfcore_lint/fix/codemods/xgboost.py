@@ -11,6 +11,7 @@ from .base import (
     has_unpacking,
     keyword_argument,
     separator,
+    with_argument_value,
     with_keyword_arguments,
 )
 
@@ -38,13 +39,12 @@ class CoordinateDescentUpdater(Codemod):
                 if isinstance(argument.value, cst.Dict):
                     fixed = _fixed_parameters(argument.value)
                     if fixed is not None:
-                        return node.with_changes(args=[
-                            a.with_changes(value=fixed) if a is argument else a for a in node.args])
+                        return with_argument_value(node, argument, fixed)
             return None
         updater = keyword_argument(node, "updater")
         value = _string_like(booster.value, UPDATER)
         if updater is not None:
-            return node.with_changes(args=[a.with_changes(value=value) if a is updater else a for a in node.args])
+            return with_argument_value(node, updater, value)
         return with_keyword_arguments(node, [("updater", value)])
 
 
