@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -135,6 +136,25 @@ CONFIG_KEYS = {
 }
 
 
+def read_pyproject(path: Path) -> dict:
+    """A ``pyproject.toml`` as data, ``{}`` when it is missing or unreadable; parsed once per process and
+    version of the file (finding the configuration, the pins and the console scripts all read it)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _parsed_toml(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _parsed_toml(path: str, mtime_ns: int, size: int) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` with a ``[tool.mlfcore-lint]`` table, walking up from ``start``."""
     directory = start.resolve()
@@ -142,13 +162,8 @@ def find_config(start: Path) -> Path | None:
         directory = directory.parent
     for candidate in [directory, *directory.parents]:
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            if "mlfcore-lint" in data.get("tool", {}):
-                return pyproject
+        if "mlfcore-lint" in read_pyproject(pyproject).get("tool", {}):
+            return pyproject
     return None
 
 

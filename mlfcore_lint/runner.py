@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CACHE_DIR_NAME, FactsCache
-from .config import Settings, tomllib
+from .config import Settings, read_pyproject
 from .engine.facts import FileFacts, problem_facts
 from .engine.source import UNREADABLE, SourceProblem
 from .model import Finding
@@ -69,14 +69,9 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
 def console_script_modules(root: Path) -> set[str]:
     """Modules named by the project's console scripts (``pyproject.toml`` or ``setup.cfg``)."""
     modules = set()
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            for target in (data.get("project", {}).get("scripts", {}) or {}).values():
-                modules.add(str(target).split(":")[0].strip())
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            pass
+    scripts = read_pyproject(root / "pyproject.toml").get("project", {}).get("scripts", {}) or {}
+    for target in scripts.values():
+        modules.add(str(target).split(":")[0].strip())
     setup_cfg = root / "setup.cfg"
     if setup_cfg.is_file():
         parser = configparser.ConfigParser()
@@ -243,13 +238,18 @@ class ProjectContext:
         return (self.settings.is_configured_entry_point(relative)
                 or is_console_script(module_name(relative), self.console_scripts))
 
+    def _has_main_block(self, path: Path) -> bool:
+        """From the facts where the file was read already (no second read), else from its text."""
+        facts = self.facts.get(path)
+        return facts.main_line > 0 if facts is not None else _mentions_main(path)
+
     def supporting_files(self) -> list[Path]:
         """The project's entry points and every module they import, transitively (computed once)."""
         if self._supporting is not None:
             return self._supporting
         modules = self._all_module_paths()
         project_paths = set(modules.values())
-        queue = sorted(path for path in project_paths if _mentions_main(path) or self._named_entry_point(path))
+        queue = sorted(path for path in project_paths if self._has_main_block(path) or self._named_entry_point(path))
         if queue:
             # Entry points usually import most of their project, so every module is read in one parallel
             # batch (from the facts cache where unchanged) rather than wave after wave of imports.

@@ -9,7 +9,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from .config import Settings, normalize_distribution, tomllib
+from .config import Settings, normalize_distribution, read_pyproject
 
 
 def _requirement(line: str) -> tuple[str, SpecifierSet] | None:
@@ -55,12 +55,8 @@ def project_pins(root: Path) -> dict[str, SpecifierSet]:
                 add(_requirement(line))
         except OSError:
             continue
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            data = {}
+    data = read_pyproject(root / "pyproject.toml")
+    if data:
         project = data.get("project", {})
         for line in project.get("dependencies", []) or []:
             if isinstance(line, str):
