@@ -302,10 +302,11 @@ class ProjectContext:
         by_path = self._sources_by_path[1]
         return [by_path[path] for path in sorted(wanted) if path in by_path]
 
-    def check_buffer(self, path: Path, source: str, honour_noqa: bool = True) -> list[Finding]:
+    def check_buffer(self, path: Path, source: str, honour_noqa: bool = True, tree=None) -> list[Finding]:
         """Findings for an editor buffer or standard input standing in for ``path``.
 
-        ``honour_noqa=False`` leaves ``# noqa`` comments to the caller (flake8 applies them itself).
+        ``honour_noqa=False`` leaves ``# noqa`` comments to the caller (flake8 applies them itself);
+        ``tree`` is the buffer's :mod:`ast` tree where the caller parsed it already (flake8 does).
         """
         from .engine.analyze import analyze_bytes
 
@@ -315,7 +316,7 @@ class ProjectContext:
         key = self.cache.key(raw, notebook) if self.cache is not None else None
         facts = self.cache.get(key) if key is not None else None
         if facts is None:
-            facts = analyze_bytes(raw, index_for(self.ruleset), notebook)
+            facts = analyze_bytes(raw, index_for(self.ruleset), notebook, tree)
             if key is not None:
                 self.cache.put(key, facts)
         # A file the pre-filter skips matches no rule and has no ``__main__`` block: unless it starts a program

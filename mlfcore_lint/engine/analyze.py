@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
-
-import libcst as cst
+import warnings
 
 from .facts import FileFacts, problem_facts
 from .index import RuleIndex
@@ -14,24 +14,12 @@ from .notebook import notebook_source
 from .source import SYNTAX_ERROR, TOO_COMPLEX, SourceProblem, decode_source
 from .walker import Walker
 
-# CPython refuses more than 200 nested brackets; libcst's native parser crashes the process on a few
-# thousand, so deeper nesting is reported before the parser sees it.
-MAX_NESTING = 200
-_NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
-_DEPTH_STEP = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
-
-if sys.getrecursionlimit() < 20000:  # positions of very long expression chains recurse deeply
-    sys.setrecursionlimit(20000)
-
-
-def nesting_depth(source: str) -> int:
-    depth = deepest = 0
-    for character in _NOT_BRACKETS.sub("", source):
-        depth += _DEPTH_STEP[character]
-        if depth > deepest:
-            deepest = depth
-    return deepest
-
+# CPython's parser refuses code it cannot hold: brackets nested more than 200 deep, expressions nested
+# past its recursion limit. Such a file is reported as too complex, not as broken.
+_TOO_COMPLEX_MESSAGES = ("too many nested parentheses", "too complex", "too many statically nested blocks")
+# CPython builds the tree's Python objects under the interpreter's recursion limit (1,000 by default), which a
+# chain of a few thousand ``+`` exceeds; such a file is parsed again under this limit.
+DEEP_RECURSION_LIMIT = 20000
 
 _IMPORT_LINE = re.compile(
     r"^[ \t]*(?:from[ \t]+(?P<dots>\.*)(?P<module>[\w.]*)[ \t]+import[ \t]+(?P<names>\(?[\w., \t]*)"
@@ -62,31 +50,54 @@ def scan_imports(source: str, index: RuleIndex) -> FileFacts:
     return facts
 
 
-def analyze_source(source: str, index: RuleIndex) -> FileFacts:
-    """Facts of one module's source text (never raises for bad code: problems become MLF9xx facts)."""
+def parse_module(source: str) -> ast.Module | SourceProblem:
+    """CPython's syntax tree of ``source``, or the problem that keeps it from being parsed."""
+    try:
+        with warnings.catch_warnings():  # invalid escape sequences and the like are not this linter's business
+            warnings.simplefilter("ignore")
+            try:
+                return ast.parse(source)
+            except RecursionError:
+                limit = sys.getrecursionlimit()
+                sys.setrecursionlimit(max(limit, DEEP_RECURSION_LIMIT))
+                try:
+                    return ast.parse(source)
+                finally:
+                    sys.setrecursionlimit(limit)
+    except SyntaxError as error:
+        message = error.msg or "invalid syntax"
+        if any(part in message for part in _TOO_COMPLEX_MESSAGES):
+            return SourceProblem(TOO_COMPLEX, f"cannot parse: {message}; not checked", error.lineno or 1)
+        return SourceProblem(SYNTAX_ERROR, f"cannot parse: {message}", error.lineno or 1, error.offset or 1)
+    except (RecursionError, MemoryError):
+        return SourceProblem(TOO_COMPLEX, "cannot parse: expressions nested too deeply; not checked")
+    except ValueError as error:  # e.g. NUL bytes, which decoding already refuses
+        return SourceProblem(SYNTAX_ERROR, f"cannot parse: {error}".splitlines()[0])
+
+
+def analyze_source(source: str, index: RuleIndex, tree: ast.Module | None = None) -> FileFacts:
+    """Facts of one module's source text (never raises for bad code: problems become MLF9xx facts).
+
+    ``tree``: the module's syntax tree where the caller already parsed ``source`` (flake8 hands one over).
+    """
     if index.prefilter is not None and not index.prefilter.search(source):
         return scan_imports(source, index)
-    if nesting_depth(source) > MAX_NESTING:
-        return problem_facts(SourceProblem(TOO_COMPLEX, f"brackets nested more than {MAX_NESTING} deep; not checked"))
+    module = tree if tree is not None else parse_module(source)
+    if isinstance(module, SourceProblem):
+        return problem_facts(module)
     try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        message = f"cannot parse: {error.message}"
-        return problem_facts(SourceProblem(SYNTAX_ERROR, message, error.raw_line, error.raw_column + 1))
-    except RecursionError:
-        return problem_facts(SourceProblem(TOO_COMPLEX, "cannot parse: expressions nested too deeply"))
-    except (ValueError, TypeError, MemoryError) as error:  # the native parser's other refusals
-        return problem_facts(SourceProblem(SYNTAX_ERROR, f"cannot parse: {error}".splitlines()[0]))
-    try:
-        facts = Walker(index, module).run()
+        facts = Walker(index, module, source).run()
     except RecursionError:
         return problem_facts(SourceProblem(TOO_COMPLEX, "cannot analyse: expressions nested too deeply"))
     facts.noqa = noqa_lines(source)
     return facts
 
 
-def analyze_bytes(raw: bytes, index: RuleIndex, notebook: bool = False) -> FileFacts:
-    """Facts of a file's bytes: a ``.py`` module or a notebook, whose lines map back to its cells."""
+def analyze_bytes(raw: bytes, index: RuleIndex, notebook: bool = False, tree: ast.Module | None = None) -> FileFacts:
+    """Facts of a file's bytes: a ``.py`` module or a notebook, whose lines map back to its cells.
+
+    ``tree``: the syntax tree of a module's text where the caller already parsed it (not for notebooks).
+    """
     try:
         if notebook:
             source, cells = notebook_source(raw)
@@ -94,7 +105,7 @@ def analyze_bytes(raw: bytes, index: RuleIndex, notebook: bool = False) -> FileF
             source, cells = decode_source(raw), []
     except SourceProblem as problem:
         return problem_facts(problem)
-    facts = analyze_source(source, index)
+    facts = analyze_source(source, index, None if notebook else tree)
     if cells:
         facts.cells = cells
     return facts

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import libcst as cst
+import ast
 
 from ..ruleset.schema import ArgumentCondition
 
@@ -22,42 +20,38 @@ UNKNOWN = _Marker("UNKNOWN")  # the argument or its value cannot be known static
 
 MATCH, NO_MATCH, UNCERTAIN = "match", "no-match", "uncertain"
 
+_LITERAL_TYPES = (str, bytes, bool, int, float, type(None))
 
-def literal_value(node: cst.BaseExpression):
+
+def literal_value(node: ast.expr):
     """The Python value of a literal expression, or UNKNOWN."""
-    if isinstance(node, cst.Name):
-        return {"True": True, "False": False, "None": None}.get(node.value, UNKNOWN)
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return UNKNOWN if value is None else value
-    if isinstance(node, cst.Integer):
-        try:
-            return int(node.value.replace("_", ""), 0)
-        except ValueError:
-            return UNKNOWN
-    if isinstance(node, cst.Float):
-        return float(node.value.replace("_", ""))
-    if isinstance(node, (cst.Tuple, cst.List)):
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, _LITERAL_TYPES) else UNKNOWN
+    if isinstance(node, (ast.Tuple, ast.List)):
         # ``(1, 1)``: a tuple of literals compares equal to a rule's list value ``[1, 1]``.
-        values = tuple(
-            UNKNOWN if isinstance(e, cst.StarredElement) else literal_value(e.value) for e in node.elements
-        )
+        values = tuple(UNKNOWN if isinstance(e, ast.Starred) else literal_value(e) for e in node.elts)
         return UNKNOWN if any(v is UNKNOWN for v in values) else values
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        value = literal_value(node.expression)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = literal_value(node.operand)
         return -value if isinstance(value, (int, float)) and not isinstance(value, bool) else UNKNOWN
     return UNKNOWN
 
 
-def find_argument(args: Sequence[cst.Arg], condition: ArgumentCondition, method_form: bool):
+def literal_string(node) -> str | None:
+    """The text of a string literal, else None."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def find_argument(call: ast.Call, condition: ArgumentCondition, method_form: bool):
     """The expression passed for the argument ``condition`` names, ABSENT or UNKNOWN."""
     has_star_kwargs = False
-    if condition.keyword is not None:
-        for arg in args:
-            if arg.keyword is not None and arg.keyword.value == condition.keyword:
-                return arg.value
-            if arg.star == "**":
-                has_star_kwargs = True
+    for keyword in call.keywords:
+        if keyword.arg is None:  # ``**options``
+            has_star_kwargs = True
+        elif condition.keyword is not None and keyword.arg == condition.keyword:
+            return keyword.value
+    if condition.keyword is None:
+        has_star_kwargs = False  # a positional-only argument cannot hide in ``**options``
     position = condition.position
     if method_form:
         if condition.method_position is not None:
@@ -65,30 +59,26 @@ def find_argument(args: Sequence[cst.Arg], condition: ArgumentCondition, method_
         elif position is not None:
             position = position - 1 if position > 0 else None
     if position is not None:
-        index = 0
-        for arg in args:
-            if arg.keyword is not None or arg.star == "**":
-                continue
-            if arg.star == "*":
+        for index, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
                 return UNKNOWN
             if index == position:
-                return arg.value
-            index += 1
+                return arg
     return UNKNOWN if has_star_kwargs else ABSENT
 
 
-def find_key(mapping: cst.Dict, condition: ArgumentCondition):
+def find_key(mapping: ast.Dict, condition: ArgumentCondition):
     """The value a dict display gives the key ``condition.keyword``, ABSENT or UNKNOWN."""
     found = ABSENT
-    for element in mapping.elements:  # the last occurrence wins, as in Python
-        if isinstance(element, cst.StarredDictElement):
+    for key_node, value in zip(mapping.keys, mapping.values, strict=True):  # the last occurrence wins
+        if key_node is None:
             found = UNKNOWN  # ``**other`` may hold the key
             continue
-        key = literal_value(element.key)
+        key = literal_value(key_node)
         if key is UNKNOWN:
             found = UNKNOWN
         elif key == condition.keyword:
-            found = element.value
+            found = value
     return found
 
 

@@ -8,9 +8,8 @@ literal sequence of strings, of a string, or of ``.split()``. A set held in a va
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
-
-import libcst as cst
 
 from ..ruleset.schema import ITERATED_KINDS
 
@@ -20,40 +19,40 @@ STRING_SET = ITERATED_KINDS[0]
 ORDERED_CONSUMERS = frozenset({"list", "tuple", "enumerate"})
 _SET_BUILDERS = frozenset({"set", "frozenset"})
 _STRING_METHODS = frozenset({"split", "splitlines", "rsplit"})
-_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 
-def is_string_set(node: cst.BaseExpression, is_builtin: Callable[[str], bool]) -> bool:
+def is_string_set(node: ast.expr, is_builtin: Callable[[str], bool]) -> bool:
     """Whether ``node`` visibly builds a set of two or more strings."""
-    if isinstance(node, cst.Set):
-        return len(node.elements) > 1 and all(_is_string(e, is_builtin) for e in node.elements)
-    if isinstance(node, cst.SetComp):
+    if isinstance(node, ast.Set):
+        return _all_strings(node.elts, is_builtin)
+    if isinstance(node, ast.SetComp):
         return _is_string_value(node.elt, is_builtin)
-    if isinstance(node, cst.Call) and _builtin_name(node.func, is_builtin) in _SET_BUILDERS:
-        if len(node.args) != 1 or node.args[0].star or node.args[0].keyword is not None:
+    if isinstance(node, ast.Call) and _builtin_name(node.func, is_builtin) in _SET_BUILDERS:
+        if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
             return False
-        source = node.args[0].value
-        if isinstance(source, (cst.List, cst.Tuple, cst.Set)):
-            return len(source.elements) > 1 and all(_is_string(e, is_builtin) for e in source.elements)
-        if isinstance(source, (cst.SimpleString, cst.ConcatenatedString)):
-            value = source.evaluated_value
-            return isinstance(value, str) and len(set(value)) > 1
-        if isinstance(source, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+        source = node.args[0]
+        if isinstance(source, (ast.List, ast.Tuple, ast.Set)):
+            return _all_strings(source.elts, is_builtin)
+        if isinstance(source, ast.Constant) and isinstance(source.value, (str, bytes)):
+            return isinstance(source.value, str) and len(set(source.value)) > 1
+        if isinstance(source, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
             return _is_string_value(source.elt, is_builtin)
-        return (isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute)
-                and source.func.attr.value in _STRING_METHODS)
+        return (isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute)
+                and source.func.attr in _STRING_METHODS)
     return False
 
 
-def _is_string(element: cst.BaseElement, is_builtin) -> bool:
-    return isinstance(element, cst.Element) and _is_string_value(element.value, is_builtin)
+def _all_strings(elements: list[ast.expr], is_builtin) -> bool:
+    return len(elements) > 1 and all(
+        not isinstance(e, ast.Starred) and _is_string_value(e, is_builtin) for e in elements
+    )
 
 
-def _is_string_value(node: cst.BaseExpression, is_builtin) -> bool:
-    if isinstance(node, _STRINGS):
+def _is_string_value(node: ast.expr, is_builtin) -> bool:
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))):
         return True
-    return isinstance(node, cst.Call) and _builtin_name(node.func, is_builtin) == "str"
+    return isinstance(node, ast.Call) and _builtin_name(node.func, is_builtin) == "str"
 
 
-def _builtin_name(func: cst.BaseExpression, is_builtin) -> str | None:
-    return func.value if isinstance(func, cst.Name) and is_builtin(func.value) else None
+def _builtin_name(func: ast.expr, is_builtin) -> str | None:
+    return func.id if isinstance(func, ast.Name) and is_builtin(func.id) else None

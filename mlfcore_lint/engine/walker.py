@@ -1,73 +1,65 @@
-"""One traversal of a libcst module: resolves names as it goes and matches every rule at once.
+"""One traversal of a module's syntax tree: resolves names as it goes and matches every rule at once.
 
-libcst's ``QualifiedNameProvider`` and a full visitor cost many times the parse.  This walker keeps its
-own scopes (imports, aliases, shadowing definitions) and descends only through fields that can hold
-code, never into whitespace, commas or parentheses, so the traversal stays close to the cost of the parse.
+The tree is CPython's own (:mod:`ast`), the one flake8 and pylint's parser start from, so a front end that
+already holds it costs no second parse. The walker keeps its own scopes (imports, aliases, shadowing
+definitions) and descends only through fields that can hold code, never into names, literals or
+expression contexts, so the traversal stays close to the cost of the parse.
 """
 
 from __future__ import annotations
 
-import collections.abc
-import dataclasses
-import typing
+import ast
+import re
 from collections.abc import Callable
 
-import libcst as cst
-
 from ..ruleset.schema import anchor_keys
-from .conditions import MATCH, NO_MATCH, check_all, check_value, find_argument, find_key, literal_value
+from .conditions import MATCH, NO_MATCH, check_all, check_value, find_argument, find_key, literal_string
 from .facts import Candidate, FileFacts
 from .index import SATISFIES, TRIGGERS, Entry, RuleIndex
 from .ordering import ORDERED_CONSUMERS, is_string_set
-from .positions import positions_of
 
 LOCAL = None  # a name bound to something that is not a framework object
 
-_SKIPPED_FIELDS = frozenset({
-    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
-    "encoding", "default_indent", "default_newline", "has_trailing_newline", "equal", "dot", "colon",
-    "operator", "asynchronous", "trailing_whitespace", "lbracket", "rbracket", "lbrace", "rbrace", "star",
-    "whitespace_after_star", "relative", "newline", "walrus", "keyword", "attr",
+#: ASDL field types that never hold code: identifiers, constants, contexts and operators.
+_PLAIN_FIELD_TYPES = frozenset({
+    "identifier", "string", "constant", "int", "expr_context", "boolop", "operator", "unaryop", "cmpop",
+    "type_ignore",
 })
+_SIGNATURE = re.compile(r"(\w+)([*?]?) (\w+)")
 
 
-def _child_fields(node_type: type) -> list[tuple[str, bool]]:
-    """(field, is a sequence) for the fields of ``node_type`` that can hold code, in source order."""
-    found = []
-    for item in dataclasses.fields(node_type):
-        if item.name in _SKIPPED_FIELDS or item.name.startswith("whitespace"):
-            continue
-        if item.type in (str, bool, int) or getattr(item.type, "__origin__", None) is typing.Literal:
-            continue
-        if str in typing.get_args(item.type):  # e.g. an f-string conversion: ``Optional[str]``
-            continue
-        found.append((item.name, _is_sequence(item.type)))
-    return found
+def _child_fields(node_type: type) -> list[tuple[str, bool]] | None:
+    """(field, is a list) for the fields of ``node_type`` that can hold code, in source order.
 
-
-def _is_sequence(annotation) -> bool:
-    """``Sequence[X]`` or ``Optional[Sequence[X]]`` (an f-string's format spec)."""
-    if getattr(annotation, "__origin__", None) is collections.abc.Sequence:
-        return True
-    return any(_is_sequence(argument) for argument in typing.get_args(annotation))
+    Read from the node type's ASDL signature (``Call(expr func, expr* args, keyword* keywords)``);
+    None where a Python version documents a node type differently (then every field is looked at).
+    """
+    signature = node_type.__doc__ or ""
+    found = {name: (kind, marker == "*") for kind, marker, name in _SIGNATURE.findall(signature.split("\n")[0])}
+    if set(found) != set(node_type._fields):
+        return None
+    return [(name, is_list) for name in node_type._fields
+            for kind, is_list in [found[name]] if kind not in _PLAIN_FIELD_TYPES]
 
 
 def _node_types() -> list[type]:
-    return [t for t in vars(cst).values() if isinstance(t, type) and issubclass(t, cst.CSTNode)
-            and dataclasses.is_dataclass(t)]
+    return [t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.AST)]
 
 
-#: Nodes that hold no code below them (names, literals): never pushed on the walk's stack.
-LEAVES = frozenset(t for t in _node_types() if not _child_fields(t)) | {cst.MaybeSentinel}
+#: Nodes that hold no code below them (names, literals, contexts): never pushed on the walk's stack.
+LEAVES = frozenset(t for t in _node_types() if _child_fields(t) == [])
 
 
 def _compile_pusher(node_type: type):
     """A function that pushes a node's children (reversed, so they pop in source order), skipping leaves."""
+    fields = _child_fields(node_type)
+    if fields is None:
+        return _push_any_fields
     lines = ["def push(node, stack):"]
-    for name, is_sequence in reversed(_child_fields(node_type)):
-        if is_sequence:
-            lines += [f"    for item in reversed(node.{name} or ()):",
-                      "        if item.__class__ not in LEAVES:",
+    for name, is_list in reversed(fields):
+        if is_list:
+            lines += [f"    for item in reversed(node.{name}):",
+                      "        if item is not None and item.__class__ not in LEAVES:",
                       "            stack.append(item)"]
         else:
             lines += [f"    value = node.{name}",
@@ -75,29 +67,27 @@ def _compile_pusher(node_type: type):
                       "        stack.append(value)"]
     lines.append("    return None")
     namespace = {"LEAVES": LEAVES}
-    exec("\n".join(lines), namespace)  # generated from libcst's own field declarations, nothing else
+    exec("\n".join(lines), namespace)  # generated from the node type's own field declarations, nothing else
     return namespace["push"]
 
 
-_pushers: dict[type, object] = {}
+def _push_any_fields(node: ast.AST, stack: list) -> None:
+    for name in reversed(node._fields):
+        value = getattr(node, name, None)
+        items = reversed(value) if isinstance(value, list) else (value,)
+        for item in items:
+            if isinstance(item, ast.AST) and item.__class__ not in LEAVES:
+                stack.append(item)
 
 
-def push_children(node: cst.CSTNode, stack: list) -> None:
+_pushers: dict[type, Callable] = {}
+
+
+def push_children(node: ast.AST, stack: list) -> None:
     pusher = _pushers.get(node.__class__)
     if pusher is None:
         pusher = _pushers[node.__class__] = _compile_pusher(node.__class__)
     pusher(node, stack)
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    parts.append(node.value)
-    return ".".join(reversed(parts))
 
 
 class _Scope:
@@ -137,35 +127,38 @@ class _BindAfter:
 
 
 class Walker:
-    def __init__(self, index: RuleIndex, module: cst.Module):
+    def __init__(self, index: RuleIndex, module: ast.Module, source: str):
         self.index = index
         self.module = module
+        self.source = source
         self.module_scope = _Scope(None)
         self.scope = self.module_scope
         self.final_module_names: dict[str, str | None] = {}
         self.star_modules: list[str] = []
         self.facts = FileFacts()
         self.imported_roots: set[str] = set()
-        self._positioned: list[tuple[cst.CSTNode, Candidate]] = []
-        self._main_node: cst.CSTNode | None = None
+        self._positioned: list[tuple[ast.AST, Candidate]] = []
+        self._main_node: ast.If | None = None
         self._triggered: set[str] = set()
         self._satisfied: set[str] = set()
         self._handlers: dict[type, Callable] = {
-            cst.Import: self._import,
-            cst.ImportFrom: self._import_from,
-            cst.FunctionDef: self._function,
-            cst.ClassDef: self._class,
-            cst.Lambda: self._lambda,
-            cst.Assign: self._assign,
-            cst.AnnAssign: self._ann_assign,
-            cst.Call: self._call,
-            cst.Dict: self._dict,
-            cst.If: self._if,
-            cst.For: self._for,
-            cst.WithItem: self._with_item,
-            cst.ExceptHandler: self._except,
-            cst.NamedExpr: self._named_expr,
-            cst.CompFor: self._comp_for,
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+            ast.ClassDef: self._class,
+            ast.Lambda: self._lambda,
+            ast.Assign: self._assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.Call: self._call,
+            ast.Dict: self._dict,
+            ast.If: self._if,
+            ast.For: self._for,
+            ast.AsyncFor: self._for,
+            ast.withitem: self._with_item,
+            ast.ExceptHandler: self._except,
+            ast.NamedExpr: self._named_expr,
+            ast.comprehension: self._comprehension,
             _EnterScope: self._enter_scope,
             _BindAfter: self._bind_after,
         }
@@ -194,20 +187,17 @@ class Walker:
 
     def _prescan_module_names(self) -> None:
         """Module-level imports and definitions, as function bodies see them when they run."""
-        saved = self.scope
         for statement in _flat_statements(self.module.body):
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Import):
-                        self._bind_import(small)
-                    elif isinstance(small, cst.ImportFrom):
-                        self._bind_import_from(small)
-            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                self.module_scope.names[statement.name.value] = LOCAL
+            if isinstance(statement, ast.Import):
+                self._bind_import(statement)
+            elif isinstance(statement, ast.ImportFrom):
+                self._bind_import_from(statement)
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.module_scope.names[statement.name] = LOCAL
         self.final_module_names = dict(self.module_scope.names)
         self.module_scope.names.clear()
         self.star_modules.clear()
-        self.scope = saved
+        self.facts.relative_imports.clear()
 
     # ------------------------------------------------------------------ names
 
@@ -227,14 +217,14 @@ class Walker:
                 return candidate
         return None
 
-    def qualify(self, node: cst.BaseExpression) -> str | None:
+    def qualify(self, node: ast.expr) -> str | None:
         parts = []
-        while isinstance(node, cst.Attribute):
-            parts.append(node.attr.value)
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
             node = node.value
-        if not isinstance(node, cst.Name):
+        if not isinstance(node, ast.Name):
             return None
-        base = self.lookup(node.value)
+        base = self.lookup(node.id)
         if base is None:
             return None
         if parts:
@@ -245,43 +235,37 @@ class Walker:
     def bind(self, name: str, value: str | None) -> None:
         self.scope.names[name] = value
 
-    def _bind_target(self, target: cst.BaseExpression, value: str | None = LOCAL) -> None:
-        if isinstance(target, cst.Name):
-            self.bind(target.value, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_target(element.value)
-        elif isinstance(target, cst.StarredElement):
+    def _bind_target(self, target: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, LOCAL)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind_target(element)
+        elif isinstance(target, ast.Starred):
             self._bind_target(target.value)
 
-    def _bind_import(self, node: cst.Import) -> list[str]:
+    def _bind_import(self, node: ast.Import) -> list[str]:
         modules = []
         for alias in node.names:
-            name = dotted_name(alias.name)
-            if name is None:
-                continue
-            modules.append(name)
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.bind(alias.asname.name.value, name)
+            modules.append(alias.name)
+            if alias.asname is not None:
+                self.bind(alias.asname, alias.name)
             else:
-                root = name.split(".")[0]
+                root = alias.name.split(".")[0]
                 self.bind(root, root)
         return modules
 
-    def _bind_import_from(self, node: cst.ImportFrom) -> list[str]:
-        module = dotted_name(node.module) if node.module is not None else ""
-        level = len(node.relative)
+    def _bind_import_from(self, node: ast.ImportFrom) -> list[str]:
+        module = node.module or ""
+        level = node.level or 0
         names = []
-        if isinstance(node.names, cst.ImportStar):
+        if node.names and node.names[0].name == "*":
             if level == 0 and module:
                 self.star_modules.append(module)
         else:
             for alias in node.names:
-                name = dotted_name(alias.name) or ""
-                names.append(name)
-                bound = alias.asname.name.value if alias.asname is not None and isinstance(
-                    alias.asname.name, cst.Name) else name
-                self.bind(bound, f"{module}.{name}" if level == 0 and module else LOCAL)
+                names.append(alias.name)
+                self.bind(alias.asname or alias.name, f"{module}.{alias.name}" if level == 0 and module else LOCAL)
         if level:
             self.facts.relative_imports.append([level, module, names])
             return []
@@ -295,81 +279,76 @@ class Walker:
             self.imported_roots.add(module.split(".")[0])
         self._triggered.update(self.index.triggered_by_imports(modules))
 
-    def _import(self, node: cst.Import, stack) -> bool:
+    def _import(self, node: ast.Import, stack) -> bool:
         self._note_imports(self._bind_import(node))
         return True
 
-    def _import_from(self, node: cst.ImportFrom, stack) -> bool:
+    def _import_from(self, node: ast.ImportFrom, stack) -> bool:
         self._note_imports(self._bind_import_from(node))
         return True
 
-    def _function(self, node: cst.FunctionDef, stack) -> bool:
-        self.bind(node.name.value, LOCAL)
-        scope = _Scope(self.scope)
-        for param in _params(node.params):
-            scope.names[param.name.value] = LOCAL
-        stack.append(_POP)
-        stack.append(node.body)
-        stack.append(_EnterScope(scope))
-        # Decorators, defaults and annotations run in the enclosing scope.
-        outer = list(node.decorators) + [p.default for p in _params(node.params) if p.default is not None]
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack) -> bool:
+        self.bind(node.name, LOCAL)
+        self._open_scope(_Scope(self.scope), node.args, node.body, stack)
+        # Decorators and defaults run in the enclosing scope.
+        outer = node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
         stack.extend(reversed(outer))
         return True
 
-    def _lambda(self, node: cst.Lambda, stack) -> bool:
-        scope = _Scope(self.scope)
-        for param in _params(node.params):
-            scope.names[param.name.value] = LOCAL
-        stack.append(_POP)
-        stack.append(node.body)
-        stack.append(_EnterScope(scope))
+    def _lambda(self, node: ast.Lambda, stack) -> bool:
+        self._open_scope(_Scope(self.scope), node.args, [node.body], stack)
         return True
 
-    def _class(self, node: cst.ClassDef, stack) -> bool:
-        scope = _Scope(self.scope, is_class=True)
-        stack.append(_BindAfter(node.name.value))
+    def _open_scope(self, scope: _Scope, arguments: ast.arguments, body: list, stack) -> None:
+        for parameter in _parameters(arguments):
+            scope.names[parameter] = LOCAL
         stack.append(_POP)
-        stack.append(node.body)
+        stack.extend(reversed(body))
         stack.append(_EnterScope(scope))
-        outer = list(node.decorators) + [a.value for a in node.bases] + [a.value for a in node.keywords]
+
+    def _class(self, node: ast.ClassDef, stack) -> bool:
+        stack.append(_BindAfter(node.name))
+        stack.append(_POP)
+        stack.extend(reversed(node.body))
+        stack.append(_EnterScope(_Scope(self.scope, is_class=True)))
+        outer = node.decorator_list + node.bases + [k.value for k in node.keywords]
         stack.extend(reversed(outer))
         return True
 
-    def _assign(self, node: cst.Assign, stack) -> bool:
+    def _assign(self, node: ast.Assign, stack) -> bool:
         for target in node.targets:
-            self._assigned(target.target, node.value)
+            self._assigned(target, node.value)
         stack.append(node.value)
         for target in node.targets:
-            if not isinstance(target.target, cst.Name):
-                stack.append(target.target)
+            if not isinstance(target, ast.Name):
+                stack.append(target)
         return True
 
-    def _ann_assign(self, node: cst.AnnAssign, stack) -> bool:
+    def _ann_assign(self, node: ast.AnnAssign, stack) -> bool:
         if node.value is not None:
             self._assigned(node.target, node.value)
             stack.append(node.value)
         return True
 
-    def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            alias = self.qualify(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
-            self.bind(target.value, alias)
-        elif isinstance(target, cst.Attribute):
+    def _assigned(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            alias = self.qualify(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+            self.bind(target.id, alias)
+        elif isinstance(target, ast.Attribute):
             name = self.qualify(target)
             if name is not None:
                 for entry in self.index.assignments.get(name, ()):
                     outcome, reason = check_value(value, entry.matcher.value) if entry.matcher.value else (MATCH, "")
                     self._record(entry, outcome, reason, target, name)
-        elif isinstance(target, cst.Subscript):
-            if self.qualify(target.value) == "os.environ" and len(target.slice) == 1:
-                element = target.slice[0].slice
-                if isinstance(element, cst.Index):
-                    self._environment(element.value, value, target)
+        elif isinstance(target, ast.Subscript):
+            element = target.slice
+            if not isinstance(element, (ast.Tuple, ast.Slice)) and self.qualify(target.value) == "os.environ":
+                self._environment(element, value, target)
         else:
             self._bind_target(target)
 
-    def _environment(self, name_node, value, where: cst.CSTNode) -> None:
-        variable = literal_value_str(name_node)
+    def _environment(self, name_node, value, where: ast.AST) -> None:
+        variable = literal_string(name_node)
         if variable is None:
             return
         for entry in self.index.environment.get(variable, ()):
@@ -377,7 +356,7 @@ class Walker:
             outcome, reason = check_value(value, condition) if condition else (MATCH, "")
             self._record(entry, outcome, reason, where, f"os.environ[{variable!r}]")
 
-    def _call(self, node: cst.Call, stack) -> bool:
+    def _call(self, node: ast.Call, stack) -> bool:
         func = node.func
         name = self.qualify(func)
         if name is not None:
@@ -387,37 +366,38 @@ class Walker:
                 self._triggered.add(code)
             if name.startswith("os."):
                 self._environment_call(name, node)
-        elif isinstance(func, cst.Attribute) and not _is_own_method(func):
-            for entry in self.index.methods.get(func.attr.value, ()):
+        elif isinstance(func, ast.Attribute) and not _is_own_method(func):
+            for entry in self.index.methods.get(func.attr, ()):
                 if not entry.framework_roots or self.imported_roots.intersection(entry.framework_roots):
-                    self._match_call(entry, node, "." + func.attr.value, method_form=True)
+                    self._match_call(entry, node, "." + func.attr, method_form=True)
         if name is None and self.index.iterations:
             self._ordered_consumer(node)
         push_children(node, stack)
         return True
 
-    def _environment_call(self, name: str, node: cst.Call) -> None:
+    def _environment_call(self, name: str, node: ast.Call) -> None:
         args = node.args
         if name in ("os.environ.setdefault", "os.putenv", "os.environ.__setitem__") and args:
-            value = args[1].value if len(args) > 1 else cst.Name("None")
-            self._environment(args[0].value, value, node)
+            value = args[1] if len(args) > 1 else ast.Constant(None)
+            self._environment(args[0], value, node)
         elif name == "os.environ.update":
+            for keyword in node.keywords:
+                if keyword.arg is not None:
+                    self._environment(ast.Constant(keyword.arg), keyword.value, node)
             for arg in args:
-                if arg.keyword is not None:
-                    self._environment(cst.SimpleString(repr(arg.keyword.value)), arg.value, node)
-                elif isinstance(arg.value, cst.Dict):
-                    for element in arg.value.elements:
-                        if isinstance(element, cst.DictElement):
-                            self._environment(element.key, element.value, node)
+                if isinstance(arg, ast.Dict):
+                    for key, value in zip(arg.keys, arg.values, strict=True):
+                        if key is not None:
+                            self._environment(key, value, node)
 
-    def _dict(self, node: cst.Dict, stack) -> bool:
+    def _dict(self, node: ast.Dict, stack) -> bool:
         roots = self.index.mapping_roots
         if not self.index.mappings or (roots is not None and not self.imported_roots.intersection(roots)):
             return False
-        keys = {literal_value(e.key) for e in node.elements if isinstance(e, cst.DictElement)}
+        keys = {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
         seen = set()
         for key in keys:
-            for entry in self.index.mappings.get(key, ()) if isinstance(key, str) else ():
+            for entry in self.index.mappings.get(key, ()):
                 if id(entry) in seen or not keys.issuperset(anchor_keys(entry.matcher)):
                     continue
                 seen.add(id(entry))
@@ -427,22 +407,20 @@ class Walker:
                 self._record(entry, outcome, reason, node, f"{{{anchor_keys(entry.matcher)[0]!r}: ...}}")
         return False
 
-    def _match_call(self, entry: Entry, node: cst.Call, api: str, method_form: bool) -> None:
-        args = node.args
-
+    def _match_call(self, entry: Entry, node: ast.Call, api: str, method_form: bool) -> None:
         def argument(condition):
-            found = find_argument(args, condition, method_form)
-            if isinstance(found, (cst.Attribute, cst.Name)) and _names_constants(condition):
+            found = find_argument(node, condition, method_form)
+            if isinstance(found, (ast.Attribute, ast.Name)) and _names_constants(condition):
                 # ``method=tf.image.ResizeMethod.NEAREST_NEIGHBOR``: compared by its qualified name
                 name = self.qualify(found)
                 if name is not None:
-                    return cst.SimpleString(repr(name))
+                    return ast.Constant(name)
             return found
 
         outcome, reason = check_all(entry.matcher.arguments, argument)
         self._record(entry, outcome, reason, node, api)
 
-    def _record(self, entry: Entry, outcome: str, reason: str, node: cst.CSTNode, api: str) -> None:
+    def _record(self, entry: Entry, outcome: str, reason: str, node: ast.AST, api: str) -> None:
         if outcome == NO_MATCH:
             return
         if entry.purpose == SATISFIES:
@@ -462,55 +440,55 @@ class Walker:
         self.bind(item.name, LOCAL)
         return True
 
-    def _if(self, node: cst.If, stack) -> bool:
-        if self._main_node is None and self.scope is self.module_scope and _is_main_guard(node.test):
+    def _if(self, node: ast.If, stack) -> bool:
+        if self._main_node is None and self.scope is self.module_scope and is_main_guard(node.test):
             self._main_node = node
         return False
 
-    def _for(self, node: cst.For, stack) -> bool:
+    def _for(self, node: ast.For | ast.AsyncFor, stack) -> bool:
         self._iterated(node.iter, node.iter)
         self._bind_target(node.target)
         return False
 
-    def _with_item(self, node: cst.WithItem, stack) -> bool:
-        if node.asname is not None:
-            self._bind_target(node.asname.name)
-        stack.append(node.item)
+    def _with_item(self, node: ast.withitem, stack) -> bool:
+        if node.optional_vars is not None:
+            self._bind_target(node.optional_vars)
+        stack.append(node.context_expr)
         return True
 
-    def _except(self, node: cst.ExceptHandler, stack) -> bool:
+    def _except(self, node: ast.ExceptHandler, stack) -> bool:
         if node.name is not None:
-            self._bind_target(node.name.name)
+            self.bind(node.name, LOCAL)
         return False
 
-    def _named_expr(self, node: cst.NamedExpr, stack) -> bool:
+    def _named_expr(self, node: ast.NamedExpr, stack) -> bool:
         self._bind_target(node.target)
         stack.append(node.value)
         return True
 
-    def _comp_for(self, node: cst.CompFor, stack) -> bool:
+    def _comprehension(self, node: ast.comprehension, stack) -> bool:
         self._iterated(node.iter, node.iter)
         self._bind_target(node.target)
         return False
 
-    def _iterated(self, collection: cst.BaseExpression, where: cst.CSTNode) -> None:
+    def _iterated(self, collection: ast.expr, where: ast.AST) -> None:
         """``collection`` is consumed in iteration order: report it if that order changes between runs."""
         if self.index.iterations and is_string_set(collection, self.is_builtin):
             for entry in self.index.iterations:
                 self._record(entry, MATCH, "", where, "set of strings")
 
-    def _ordered_consumer(self, node: cst.Call) -> None:
+    def _ordered_consumer(self, node: ast.Call) -> None:
         func = node.func
-        if not node.args or node.args[0].star:
+        if not node.args or isinstance(node.args[0], ast.Starred):
             return
         consumes_in_order = (
-            isinstance(func, cst.Name) and func.value in ORDERED_CONSUMERS and self.is_builtin(func.value)
+            isinstance(func, ast.Name) and func.id in ORDERED_CONSUMERS and self.is_builtin(func.id)
         ) or (  # ``", ".join(...)``
-            isinstance(func, cst.Attribute) and func.attr.value == "join"
-            and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
+            isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant)
+            and isinstance(func.value.value, (str, bytes))
         )
         if consumes_in_order:
-            self._iterated(node.args[0].value, node)
+            self._iterated(node.args[0], node)
 
     def is_builtin(self, name: str) -> bool:
         """Whether ``name`` is not bound in any enclosing scope (so it is the built-in of that name)."""
@@ -529,20 +507,28 @@ class Walker:
         facts = self.facts
         facts.triggered = sorted(self._triggered)
         facts.satisfied = sorted(self._satisfied)
-        if not self._positioned and self._main_node is None:
-            return
-        # Positions cost a code-generation pass, so they are computed only for files that need them, and
-        # only for the nodes reported.
-        wanted = [node for node, _ in self._positioned]
-        if self._main_node is not None:
-            wanted.append(self._main_node)
-        positions = positions_of(self.module, wanted)
+        columns = CharacterColumns(self.source)
         for node, candidate in self._positioned:
-            (candidate.line, start), (candidate.end_line, end) = positions[node]
-            candidate.column, candidate.end_column = start + 1, end + 1
+            candidate.line, candidate.column = node.lineno, columns.of(node.lineno, node.col_offset) + 1
+            candidate.end_line = node.end_lineno
+            candidate.end_column = columns.of(node.end_lineno, node.end_col_offset) + 1
         if self._main_node is not None:
-            (facts.main_line, column), _ = positions[self._main_node]
-            facts.main_column = column + 1
+            facts.main_line = self._main_node.lineno
+            facts.main_column = columns.of(self._main_node.lineno, self._main_node.col_offset) + 1
+
+
+class CharacterColumns:
+    """Character columns from the UTF-8 byte offsets :mod:`ast` gives (they differ only after non-ASCII text)."""
+
+    _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's own line ends; ``str.splitlines`` knows more
+
+    def __init__(self, source: str):
+        self._lines = None if source.isascii() else self._LINE_BREAK.split(source)
+
+    def of(self, line: int, byte_offset: int) -> int:
+        if self._lines is None or line > len(self._lines) or self._lines[line - 1].isascii():
+            return byte_offset
+        return len(self._lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
 def _names_constants(condition) -> bool:
@@ -551,50 +537,39 @@ def _names_constants(condition) -> bool:
     return any(isinstance(option, str) and "." in option for option in options)
 
 
-def _is_own_method(func: cst.Attribute) -> bool:
+def _is_own_method(func: ast.Attribute) -> bool:
     """``self.gather(...)`` calls a method of the class being defined, not a tensor's."""
-    return isinstance(func.value, cst.Name) and func.value.value in ("self", "cls")
+    return isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
 
 
-def _params(params: cst.Parameters) -> list[cst.Param]:
-    found = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            found.append(star)
+def _parameters(arguments: ast.arguments) -> list[str]:
+    found = [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
+    found += [star.arg for star in (arguments.vararg, arguments.kwarg) if star is not None]
     return found
 
 
-def _flat_statements(body):
+def _flat_statements(body: list[ast.stmt]):
     """Module-level statements, including those inside top-level ``if``/``try`` blocks."""
     for statement in body:
         yield statement
-        if isinstance(statement, (cst.If, cst.Try)):
-            yield from _flat_statements(statement.body.body)
-            if isinstance(statement, cst.Try):
-                for handler in statement.handlers:
-                    yield from _flat_statements(handler.body.body)
-            orelse = statement.orelse
-            while orelse is not None:
-                inner = getattr(orelse, "body", None)
-                if inner is not None:
-                    yield from _flat_statements(inner.body)
-                orelse = getattr(orelse, "orelse", None)
+        if isinstance(statement, ast.If):
+            yield from _flat_statements(statement.body)
+            yield from _flat_statements(statement.orelse)
+        elif isinstance(statement, _TRY_STATEMENTS):
+            yield from _flat_statements(statement.body)
+            for handler in statement.handlers:
+                yield from _flat_statements(handler.body)
+            yield from _flat_statements(statement.orelse)
 
 
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
         return False
-    comparison = test.comparisons[0]
-    if not isinstance(comparison.operator, cst.Equal):
-        return False
-    sides = (test.left, comparison.comparator)
-    names = [s.value for s in sides if isinstance(s, cst.Name)]
-    strings = [s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)]
+    sides = (test.left, test.comparators[0])
+    names = [s.id for s in sides if isinstance(s, ast.Name)]
+    strings = [literal_string(s) for s in sides if isinstance(s, ast.Constant)]
     return names == ["__name__"] and strings == ["__main__"]
-
-
-def literal_value_str(node) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None

@@ -17,12 +17,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ..engine.walker import _is_main_guard as is_main_guard
-from ..engine.walker import dotted_name, literal_value_str
 from ..ruleset.schema import CallMatcher
 from .apply import FileEdit
 from .codemods.base import Site, keyword_argument, last_name, positional_arguments
-from .names import is_docstring, is_import_statement
+from .names import dotted_name, is_docstring, is_import_statement, is_main_guard, literal_string
 
 BLOCK_COMMENT = "# Reproducible runs: seeds and determinism switches (added by mlfcore-fix)."
 SEED_OPTIONS = ("--seed", "--random-seed", "--random_seed")
@@ -220,12 +218,12 @@ def _argparse_seed_destination(module: cst.Module) -> str | None:
     for call in _calls(module):
         if last_name(call.func) != "add_argument":
             continue
-        options = [literal_value_str(a.value) for a in positional_arguments(call)]
+        options = [literal_string(a.value) for a in positional_arguments(call)]
         if not any(option in SEED_OPTIONS for option in options):
             continue
         destination = keyword_argument(call, "dest")
         if destination is not None:
-            return literal_value_str(destination.value)
+            return literal_string(destination.value)
         option = next(o for o in options if o in SEED_OPTIONS)
         return option.lstrip("-").replace("-", "_")
     return None

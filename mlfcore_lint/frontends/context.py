@@ -94,10 +94,13 @@ def project_context(start: Path, overrides: Overrides) -> ProjectContext:
     return context
 
 
-def check_module(path: Path, source: str, overrides: Overrides, honour_noqa: bool = True) -> list[Finding]:
-    """Findings for ``source`` standing in for the file ``path``, judged within its project."""
+def check_module(path: Path, source: str, overrides: Overrides, honour_noqa: bool = True, tree=None) -> list[Finding]:
+    """Findings for ``source`` standing in for the file ``path``, judged within its project.
+
+    ``tree``: the :mod:`ast` tree of ``source`` where the front end has it (flake8), so it is not parsed twice.
+    """
     path = path.resolve()
-    return project_context(path, overrides).check_buffer(path, source, honour_noqa=honour_noqa)
+    return project_context(path, overrides).check_buffer(path, source, honour_noqa=honour_noqa, tree=tree)
 
 
 def prepare(overrides: Overrides, paths=()) -> list[ProjectContext]:

@@ -28,7 +28,7 @@ class MlfcoreChecker:
     active: ClassVar[bool] = True
 
     def __init__(self, tree, lines: list[str], filename: str):
-        del tree  # flake8 needs the parameter to run the plugin once per file; the engine parses ``lines``
+        self.tree = tree  # flake8's own parse of ``lines``: the engine walks it instead of parsing again
         self.lines = lines
         self.filename = filename
 
@@ -60,7 +60,7 @@ class MlfcoreChecker:
             return
         source = "".join(self.lines)
         try:
-            findings = check_module(Path(self.filename), source, self.overrides, honour_noqa=False)
+            findings = check_module(Path(self.filename), source, self.overrides, honour_noqa=False, tree=self.tree)
         except ValueError as error:  # ConfigError, RuleError: the configuration of the project holding the file
             from flake8.exceptions import ExecutionError  # flake8 reports it and stops, without a traceback
 

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from ...engine.walker import literal_value_str
+from ..names import literal_string
 from ...ruleset.schema import CallMatcher
 from .base import (
     CODEMODS,
@@ -51,7 +51,7 @@ class _ModeSwitch(Codemod):
                 return None
             argument = arguments[position]
         value = argument.value
-        if not isinstance(value, cst.SimpleString) or literal_value_str(value) not in self.flagged:
+        if not isinstance(value, cst.SimpleString) or literal_string(value) not in self.flagged:
             return None  # a computed value: a person decides
         quote = value.quote
         return with_argument_value(node, argument, cst.SimpleString(f"{quote}{self.replacement}{quote}"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...engine.walker import literal_value_str
+from ..names import literal_string
 from .base import CODEMODS, Codemod, positional_arguments, single_target
 
 OP_DETERMINISM = "tensorflow.config.experimental.enable_op_determinism"
@@ -45,7 +45,7 @@ def _turns_on_determinism(node) -> bool:
         value = arguments[1].value
     else:
         return False
-    return literal_value_str(value) in TRUE_VALUES
+    return literal_string(value) in TRUE_VALUES
 
 
 @CODEMODS.register

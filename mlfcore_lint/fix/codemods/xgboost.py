@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...engine.walker import literal_value_str
+from ..names import literal_string
 from .base import (
     CODEMODS,
     Codemod,
@@ -34,7 +34,7 @@ class CoordinateDescentUpdater(Codemod):
         if has_unpacking(node):
             return None
         booster = keyword_argument(node, "booster")
-        if booster is None or literal_value_str(booster.value) != "gblinear":
+        if booster is None or literal_string(booster.value) != "gblinear":
             for argument in node.args:  # ``xgb.train({"booster": "gblinear", ...}, dtrain)``
                 if isinstance(argument.value, cst.Dict):
                     fixed = _fixed_parameters(argument.value)
@@ -57,14 +57,14 @@ def _fixed_parameters(parameters: cst.Dict) -> cst.Dict | None:
     elements = list(parameters.elements)
     if any(not isinstance(e, cst.DictElement) for e in elements):
         return None  # ``**other`` may set the updater
-    keys = {literal_value_str(e.key): e for e in elements}
+    keys = {literal_string(e.key): e for e in elements}
     booster = keys.get("booster")
-    if booster is None or literal_value_str(booster.value) != "gblinear":
+    if booster is None or literal_string(booster.value) != "gblinear":
         return None
     value = _string_like(booster.value, UPDATER)
     updater = keys.get("updater")
     if updater is not None:
-        if literal_value_str(updater.value) == UPDATER:
+        if literal_string(updater.value) == UPDATER:
             return None
         return parameters.with_changes(elements=[e.with_changes(value=value) if e is updater else e for e in elements])
     key = _string_like(booster.key, "updater")
