@@ -10,18 +10,22 @@ import hashlib
 import json
 import os
 import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
 from .engine.facts import FileFacts
 
 CACHE_DIR_NAME = ".mlfcore_lint_cache"
+LOCK_WAIT_SECONDS = 60  # past this, a process works on without the lock rather than hang
 
 
 class FactsCache:
     def __init__(self, directory: Path, ruleset_fingerprint: str):
         self.directory = directory
         self.salt = f"{__version__}\0{ruleset_fingerprint}\0".encode()
+        self._prepared = False  # the folder and its .gitignore exist
 
     def key(self, raw: bytes, notebook: bool) -> str:
         return self.key_with_salt(self.salt.decode(), raw, notebook)
@@ -43,13 +47,45 @@ class FactsCache:
     def put(self, key: str, facts: FileFacts) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.directory / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# created by mlfcore-lint\n*\n", encoding="utf-8")
+            self._prepare()
+            path.parent.mkdir(exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 json.dump(facts.to_json(), handle, separators=(",", ":"))
             os.replace(temporary, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+    def _prepare(self) -> None:
+        if not self._prepared:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            gitignore = self.directory / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# created by mlfcore-lint\n*\n", encoding="utf-8")
+            self._prepared = True
+
+    @contextmanager
+    def exclusive(self):
+        """Hold the cache's lock while reading many files, so that processes starting together (flake8's or
+        pylint's jobs) do not each analyse the same project: the first fills the cache, the others then read
+        it. Works on without the lock where it cannot be taken (no ``fcntl``, a read-only folder, a long wait).
+        """
+        try:
+            import fcntl
+
+            self._prepare()
+            handle = open(self.directory / ".lock", "a+b")  # noqa: SIM115 - closed below, after the wait
+        except (ImportError, OSError):
+            yield
+            return
+        with handle:
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.01)
+            yield  # the lock goes with the file handle

@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import multiprocessing
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,7 +208,8 @@ class ProjectContext:
     def _read(self, paths: list[Path]) -> None:
         """Facts of files not read yet, analysed in parallel."""
         unread = [path for path in paths if path not in self.facts]
-        facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs)
+        with self.cache.exclusive() if self.cache is not None and len(unread) > 1 else nullcontext():
+            facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs)
         for path, file_facts in zip(unread, facts, strict=True):
             self.add(path, str(path), file_facts)
 
@@ -319,9 +321,10 @@ class ProjectContext:
             facts = analyze_bytes(raw, index_for(self.ruleset), notebook, tree)
             if key is not None:
                 self.cache.put(key, facts)
-        # A file the pre-filter skips matches no rule and has no ``__main__`` block: unless it starts a program
-        # by name, nothing is reported in it. If no program read it from disk, it changes no other file either.
-        reportable = not facts.skipped or self._named_entry_point(path)
+        # Findings in a file come from its own matches, its problems and, at an entry point, the requirements
+        # of its program: a file with none of these reports nothing, and needs no project step. If no program
+        # read it from disk, it changes no other file either.
+        reportable = bool(facts.candidates or facts.error or facts.main_line) or self._named_entry_point(path)
         if not reportable and path not in self.facts:
             return []
         self.add(path, self.display.get(path, str(path)), facts)

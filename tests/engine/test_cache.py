@@ -71,3 +71,40 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path):
         assert len(json.loads(stdout)) == 40
     leftovers = [p for p in (tmp_path / CACHE_DIR_NAME).rglob(".tmp-*")]
     assert leftovers == []
+
+
+def test_exclusive_lets_one_process_fill_the_cache_while_others_wait(tmp_path):
+    from mlfcore_lint.cache import FactsCache
+
+    cache = FactsCache(tmp_path / CACHE_DIR_NAME, "fingerprint")
+    waiter = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from mlfcore_lint.cache import FactsCache\n"
+        "with FactsCache(Path(sys.argv[1]), 'fingerprint').exclusive():\n"
+        "    print(time.time())\n"
+    )
+    with cache.exclusive():
+        other = subprocess.Popen([sys.executable, "-c", waiter, str(tmp_path / CACHE_DIR_NAME)],
+                                 stdout=subprocess.PIPE, text=True)
+        import time
+
+        time.sleep(1.0)
+        released = time.time()
+    entered = float(other.communicate(timeout=30)[0])
+    assert entered >= released
+
+
+def test_a_front_end_reads_the_project_only_for_files_with_something_to_report(tmp_path, ruleset):
+    from mlfcore_lint.runner import ProjectContext
+
+    settings = make_project(tmp_path, files=0)
+    (tmp_path / "train.py").write_text("import torch\nimport helpers\nif __name__ == '__main__':\n    pass\n")
+    (tmp_path / "helpers.py").write_text("import torch\n\ndef scale(x):\n    return torch.relu(x)\n")
+    (tmp_path / "model.py").write_text(SOURCE)
+    context = ProjectContext(settings, ruleset)
+    assert context.check_buffer(tmp_path / "helpers.py", (tmp_path / "helpers.py").read_text()) == []
+    assert tmp_path / "train.py" not in context.facts  # nothing in helpers.py needed the program
+    findings = context.check_buffer(tmp_path / "model.py", SOURCE)
+    assert [f.code for f in findings] == ["MLF101"]
+    assert tmp_path / "train.py" in context.facts  # a match whose verdict depends on the programs
