@@ -18,6 +18,7 @@ from pathlib import Path
 from pylint.checkers import BaseRawFileChecker
 from pylint.interfaces import HIGH, INFERENCE
 
+from ..engine.source import decode_source
 from ..model import Finding
 from ..ruleset.schema import Rule, RuleSet
 from .context import Overrides, check_module
@@ -92,7 +93,7 @@ class EngineRun:
         else:
             try:
                 with node.stream() as stream:  # the text pylint checks: the file or ``--from-stdin`` input
-                    source = stream.read().decode("utf-8")
+                    source = decode_source(stream.read())  # as the interpreter reads it (coding cookie, BOM)
                 report = ModuleReport(node, check_module(Path(node.file), source, overrides))
             except Exception as error:  # noqa: BLE001 - a plugin failure is a message, never a crash
                 report = ModuleReport(node, [], f"{type(error).__name__}: {error}".splitlines()[0])

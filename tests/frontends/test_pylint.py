@@ -150,3 +150,12 @@ def test_parallel_jobs_report_the_same(tmp_path):
     parallel = pylint("-j", "3", *files, cwd=project)
     assert message_lines(parallel.stdout) == message_lines(serial.stdout)
     assert len(message_lines(serial.stdout)) == 2 + 2 * 7
+
+
+def test_a_module_in_a_declared_encoding_is_read_as_python_reads_it(tmp_path):
+    project = training_project(tmp_path / "project")
+    source = "# -*- coding: latin-1 -*-\nimport torch\nname = 'café'\ntorch.backends.cudnn.benchmark = True\n"
+    (project / "legacy.py").write_bytes(source.encode("latin-1"))
+    result = pylint("legacy.py", cwd=project)
+    assert result.stderr == ""
+    assert reported(result) == [f"4:0: {message_id(BENCHMARK)} {BENCHMARK.symbol}"]
