@@ -337,10 +337,8 @@ def bench_pylint_plugin(source: Path, jobs: int, plugin_bin: Path, repeat: int, 
 PROFILED_PHASES = {
     "read and decode": ("engine/source.py", "decode_source"),
     "pre-filter": ("engine/analyze.py", "<pre-filter>"),
-    "nesting check": ("engine/analyze.py", "nesting_depth"),
-    "parse (libcst)": ("libcst/_parser/entrypoints.py", "parse_module"),
-    "walk (rules, names)": ("engine/walker.py", "run"),  # less the positions, see profile_engine
-    "positions (libcst metadata)": ("libcst/metadata/wrapper.py", "resolve"),
+    "parse (CPython's ast)": ("engine/analyze.py", "parse_module"),
+    "walk (rules, names, positions)": ("engine/walker.py", "run"),
     "noqa comments": ("engine/noqa.py", "noqa_lines"),
     "facts to JSON": ("engine/facts.py", "to_json"),
 }
@@ -395,12 +393,6 @@ def profile_engine(sources: list[Path], sample: int) -> dict:
             cumulative for (filename, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items()
             if name == function and filename.replace(os.sep, "/").endswith(module_suffix)
         )
-    # The walker computes positions at its end: count them once, under their own label.
-    phases["walk (rules, names)"] -= phases["positions (libcst metadata)"]
-    positioned = sum(
-        calls for (filename, _line, name), (_cc, calls, _tt, _cumulative, _callers) in stats.stats.items()
-        if name == "resolve" and filename.replace(os.sep, "/").endswith("libcst/metadata/wrapper.py")
-    )
 
     def startup(code: str) -> float:
         runs = []
@@ -413,7 +405,6 @@ def profile_engine(sources: list[Path], sample: int) -> dict:
     return {
         "files_sampled": len(chosen),
         "files_parsed": parsed,
-        "files_positioned": positioned,
         "bytes_sampled": sum(len(raw) for raw in contents),
         "analysis_seconds": total,
         "phases": phases,
@@ -539,7 +530,7 @@ def render(report: Report) -> str:
     if report.profile:
         p = report.profile
         out += [(f"Where the engine's time goes ({p['files_sampled']} files sampled, {p['files_parsed']} parsed, "
-                f"{p['files_positioned']} needed positions, {p['bytes_sampled'] / MIB:.1f} MiB; "
+                f"{p['bytes_sampled'] / MIB:.1f} MiB; "
                 "one process, under cProfile)")]
         table = [[label, f"{seconds:.2f}", f"{100 * seconds / p['analysis_seconds']:.0f} %"]
                  for label, seconds in p["phases"].items()]
