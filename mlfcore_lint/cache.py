@@ -28,11 +28,7 @@ class FactsCache:
         self._prepared = False  # the folder and its .gitignore exist
 
     def key(self, raw: bytes, notebook: bool) -> str:
-        return self.key_with_salt(self.salt.decode(), raw, notebook)
-
-    @staticmethod
-    def key_with_salt(salt: str, raw: bytes, notebook: bool) -> str:
-        return hashlib.sha256(salt.encode() + (b"nb\0" if notebook else b"py\0") + raw).hexdigest()
+        return hashlib.sha256(self.salt + (b"nb\0" if notebook else b"py\0") + raw).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -45,13 +41,17 @@ class FactsCache:
             return None
 
     def put(self, key: str, facts: FileFacts) -> None:
+        self.put_json(key, facts.to_json())
+
+    def put_json(self, key: str, data: dict) -> None:
+        """Store facts already turned into JSON data (``FileFacts.to_json``)."""
         path = self._path(key)
         try:
             self._prepare()
             path.parent.mkdir(exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(facts.to_json(), handle, separators=(",", ":"))
+                json.dump(data, handle, separators=(",", ":"))
             os.replace(temporary, path)
         except OSError:
             pass  # a cache that cannot be written only costs time

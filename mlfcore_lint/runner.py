@@ -107,16 +107,19 @@ def index_for(ruleset: RuleSet):
     return _worker_index
 
 
-def _analyze_in_worker(job: tuple[str, bool, str | None]) -> tuple[dict, str | None]:
-    """Read and analyse one file; returns its facts and the cache key of the bytes actually read."""
+def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> dict:
+    """Read and analyse one file, and cache its facts under the bytes actually read (in the worker, so that
+    the writes run in parallel too); returns the facts as JSON."""
     from .engine.analyze import analyze_bytes
 
-    path, notebook, salt = job
+    path, notebook, cache = job
     raw = read_file(Path(path))
     if isinstance(raw, SourceProblem):
-        return problem_facts(raw).to_json(), None
-    key = FactsCache.key_with_salt(salt, raw, notebook) if salt is not None else None
-    return analyze_bytes(raw, _worker_index, notebook).to_json(), key
+        return problem_facts(raw).to_json()
+    data = analyze_bytes(raw, _worker_index, notebook).to_json()
+    if cache is not None:
+        cache.put_json(cache.key(raw, notebook), data)
+    return data
 
 
 def read_file(path: Path) -> bytes | SourceProblem:
@@ -147,8 +150,7 @@ def collect_facts(
                 continue
         misses.append((position, str(path), notebook))
     if misses:
-        salt = cache.salt.decode() if cache is not None else None
-        jobs_list = [(path, notebook, salt) for _, path, notebook in misses]
+        jobs_list = [(path, notebook, cache) for _, path, notebook in misses]
         jobs = max(1, min(jobs, len(misses)))
         if multiprocessing.current_process().daemon:  # a flake8 or pylint job may not start processes
             jobs = 1
@@ -160,11 +162,8 @@ def collect_facts(
             with context.Pool(jobs, initializer=_worker_init, initargs=(ruleset,)) as pool:
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
                 computed = pool.map(_analyze_in_worker, jobs_list, chunksize=chunk)
-        for (position, _, _), (data, key) in zip(misses, computed, strict=True):
-            facts = FileFacts.from_json(data)
-            results[position] = facts
-            if cache is not None and key is not None:
-                cache.put(key, facts)
+        for (position, _, _), data in zip(misses, computed, strict=True):
+            results[position] = FileFacts.from_json(data)
     return results, len(misses)
 
 
@@ -199,11 +198,6 @@ class ProjectContext:
             self._project = None  # the project step must see the new facts
         self.facts[path] = facts
         self.display[path] = display
-
-    def _facts_of(self, path: Path) -> FileFacts:
-        if path not in self.facts:
-            self._read([path])
-        return self.facts[path]
 
     def _read(self, paths: list[Path]) -> None:
         """Facts of files not read yet, analysed in parallel."""
@@ -286,8 +280,7 @@ class ProjectContext:
         from .engine.project import Project, SourceFile
 
         wanted = set(paths)
-        for path in self.supporting_files():
-            self._facts_of(path)
+        self.supporting_files()  # read once: every entry point and the modules it imports
         if self._project is None:
             sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
             self._project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)

@@ -77,6 +77,7 @@ class Project:
                 or settings.is_configured_entry_point(source.relative)
             )
         self._closures: dict[str, list[SourceFile]] = {}
+        self._verdicts: dict[tuple[str, int | None], Verdict] = {}  # the targets are fixed for a project
         for source in files:
             if source.is_entry_point:
                 for member in self.program(source):
@@ -137,10 +138,13 @@ class Project:
     # ------------------------------------------------------------------ findings
 
     def verdict(self, rule: Rule, matcher_index: int | None) -> Verdict:
-        ranges = rule.versions
-        if matcher_index is not None and matcher_index < len(rule.matchers):
-            ranges = rule.matchers[matcher_index].versions or ranges
-        return evaluate(ranges, self.targets, self.ruleset.releases)
+        key = (rule.code, matcher_index)
+        if key not in self._verdicts:
+            ranges = rule.versions
+            if matcher_index is not None and matcher_index < len(rule.matchers):
+                ranges = rule.matchers[matcher_index].versions or ranges
+            self._verdicts[key] = evaluate(ranges, self.targets, self.ruleset.releases)
+        return self._verdicts[key]
 
     def findings(self) -> list[Finding]:
         return [finding for source in self.files for finding in self.findings_in(source)]
