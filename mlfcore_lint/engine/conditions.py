@@ -42,12 +42,21 @@ def literal_string(node) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def find_argument(call: ast.Call, condition: ArgumentCondition, method_form: bool):
-    """The expression passed for the argument ``condition`` names, ABSENT or UNKNOWN."""
+def find_argument(call: ast.Call, condition: ArgumentCondition, method_form: bool, unpacked=None):
+    """The expression passed for the argument ``condition`` names, ABSENT or UNKNOWN.
+
+    ``unpacked(expression)`` gives the dict display that a ``**expression`` is known to unpack (a dict built
+    in the same function), or None: a keyword found there counts as given, one missing from it as absent.
+    """
     has_star_kwargs = False
     for keyword in call.keywords:
         if keyword.arg is None:  # ``**options``
-            has_star_kwargs = True
+            mapping = unpacked(keyword.value) if unpacked is not None and condition.keyword is not None else None
+            found = find_key(mapping, condition) if mapping is not None else UNKNOWN
+            if found is UNKNOWN:
+                has_star_kwargs = True
+            elif found is not ABSENT:
+                return found
         elif condition.keyword is not None and keyword.arg == condition.keyword:
             return keyword.value
     if condition.keyword is None:
@@ -82,8 +91,15 @@ def find_key(mapping: ast.Dict, condition: ArgumentCondition):
     return found
 
 
-def check_value(node, condition: ArgumentCondition) -> tuple[str, str]:
-    """Whether an argument (an expression, ABSENT or UNKNOWN) meets ``condition``; returns (outcome, reason)."""
+def check_value(node, condition: ArgumentCondition, kinds_of=None) -> tuple[str, str]:
+    """Whether an argument (an expression, ABSENT or UNKNOWN) meets ``condition``; returns (outcome, reason).
+
+    ``kinds_of(expression)`` names the kinds (schema.EXPRESSION_KINDS) the walker knows the expression to be;
+    a condition fails for an expression of a kind it lists under ``unless``.
+    """
+    if (condition.unless and kinds_of is not None and node is not ABSENT and node is not UNKNOWN
+            and kinds_of(node).intersection(condition.unless)):
+        return NO_MATCH, ""
     if condition.present is not None:
         if node is UNKNOWN:
             return (NO_MATCH, "") if condition.unknown == "ignore" else (
@@ -134,11 +150,11 @@ def _contains(options: tuple, value) -> bool:
     return False
 
 
-def check_all(conditions, lookup) -> tuple[str, str]:
+def check_all(conditions, lookup, kinds_of=None) -> tuple[str, str]:
     """Combine the outcomes of every condition: all must match; uncertainty is kept with its reason."""
     reason = ""
     for condition in conditions:
-        outcome, why = check_value(lookup(condition), condition)
+        outcome, why = check_value(lookup(condition), condition, kinds_of)
         if outcome == NO_MATCH:
             return NO_MATCH, ""
         if outcome == UNCERTAIN and not reason:

@@ -13,7 +13,16 @@ import re
 from collections.abc import Callable
 
 from ..ruleset.schema import anchor_keys
-from .conditions import MATCH, NO_MATCH, check_all, check_value, find_argument, find_key, literal_string
+from .conditions import (
+    MATCH,
+    NO_MATCH,
+    check_all,
+    check_value,
+    find_argument,
+    find_key,
+    literal_string,
+    literal_value,
+)
 from .facts import Candidate, FileFacts
 from .index import SATISFIES, TRIGGERS, Entry, RuleIndex
 from .ordering import ORDERED_CONSUMERS, is_string_set
@@ -91,12 +100,14 @@ def push_children(node: ast.AST, stack: list) -> None:
 
 
 class _Scope:
-    __slots__ = ("names", "parent", "is_class")
+    __slots__ = ("names", "parent", "is_class", "values", "parameters")
 
     def __init__(self, parent: _Scope | None, is_class: bool = False):
         self.names: dict[str, str | None] = {}
         self.parent = parent
         self.is_class = is_class
+        self.values: dict[str, ast.expr] = {}  # plain name -> the expression assigned to it last, in source order
+        self.parameters: dict[str, ast.expr | None] = {}  # the function's parameters -> their defaults
 
 
 class _PopScope:
@@ -150,6 +161,7 @@ class Walker:
             ast.Lambda: self._lambda,
             ast.Assign: self._assign,
             ast.AnnAssign: self._ann_assign,
+            ast.AugAssign: self._aug_assign,
             ast.Call: self._call,
             ast.Dict: self._dict,
             ast.If: self._if,
@@ -234,6 +246,80 @@ class Walker:
 
     def bind(self, name: str, value: str | None) -> None:
         self.scope.names[name] = value
+        self.scope.values.pop(name, None)
+
+    # ------------------------------------------------------------------ values within one function
+
+    def local_value(self, node: ast.expr) -> ast.expr | None:
+        """The expression last assigned to the plain name ``node`` in the current scope, if any."""
+        return self.scope.values.get(node.id) if isinstance(node, ast.Name) else None
+
+    def unpacked_mapping(self, node: ast.expr) -> ast.Dict | None:
+        """The dict that ``**node`` unpacks, where it was built in the same function (see ``_remember``)."""
+        value = self.local_value(node)
+        return value if isinstance(value, ast.Dict) else None
+
+    def kinds_of(self, node: ast.expr) -> set[str]:
+        """What the walker knows an argument to be (schema.EXPRESSION_KINDS)."""
+        kinds = set()
+        if self._is_number(node, 0):
+            kinds.add("number")
+        if self._is_flattened(node, 0):
+            kinds.add("flattened")
+        if (isinstance(node, ast.Name) and node.id in self.scope.parameters) or _is_own_attribute(node):
+            kinds.add("passed-in")
+        return kinds
+
+    def _is_number(self, node: ast.expr, depth: int) -> bool:
+        if depth > _MAX_VALUE_DEPTH:
+            return False
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, (bool, int, float, complex))
+        if isinstance(node, ast.UnaryOp):
+            return self._is_number(node.operand, depth + 1)
+        if isinstance(node, ast.BinOp):
+            return self._is_number(node.left, depth + 1) and self._is_number(node.right, depth + 1)
+        if isinstance(node, ast.Call):
+            return (isinstance(node.func, ast.Name) and node.func.id in _NUMBER_BUILTINS
+                    and self.is_builtin(node.func.id)) or (
+                isinstance(node.func, ast.Attribute) and node.func.attr == "item" and not node.args)
+        if isinstance(node, ast.Name):
+            value = self.local_value(node)
+            if value is None and node.id in self.scope.parameters:
+                value = self.scope.parameters[node.id]
+            return value is not None and self._is_number(value, depth + 1)
+        return False
+
+    def _is_flattened(self, node: ast.expr, depth: int) -> bool:
+        """``t.view(-1)``, ``t.reshape(-1)``, ``t.flatten()`` or ``torch.flatten(t)``: one dimension."""
+        if isinstance(node, ast.Name) and depth <= _MAX_VALUE_DEPTH:
+            value = self.local_value(node)
+            return value is not None and self._is_flattened(value, depth + 1)
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.keywords:
+            return False
+        method, args = node.func.attr, node.args
+        if method in ("view", "reshape"):
+            return len(args) == 1 and literal_value(args[0]) in (-1, (-1,))
+        if method == "flatten":
+            return not args or (self.qualify(node.func) == "torch.flatten" and len(args) == 1)
+        return False
+
+    def _remember(self, name: str, value: ast.expr) -> None:
+        """Keep what a plain name was assigned in this scope: a dict as a display of its own, to add keys to."""
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict" \
+                and not value.args and self.is_builtin("dict"):
+            value = ast.Dict(keys=[None if k.arg is None else ast.Constant(k.arg) for k in value.keywords],
+                             values=[k.value for k in value.keywords])
+        elif isinstance(value, ast.Dict):
+            value = ast.Dict(keys=list(value.keys), values=list(value.values))
+        self.scope.values[name] = value
+
+    def _changed_mapping(self, target: ast.expr, key: ast.expr | None, value: ast.expr | None) -> None:
+        """``name[key] = value`` or a mutating method on a remembered dict: the key joins it (None: any key)."""
+        mapping = self.unpacked_mapping(target)
+        if mapping is not None:
+            mapping.keys.append(key if literal_string(key) is not None else None)
+            mapping.values.append(value if value is not None else ast.Constant(None))
 
     def _bind_target(self, target: ast.expr) -> None:
         if isinstance(target, ast.Name):
@@ -302,6 +388,7 @@ class Walker:
     def _open_scope(self, scope: _Scope, arguments: ast.arguments, body: list, stack) -> None:
         for parameter in _parameters(arguments):
             scope.names[parameter] = LOCAL
+        scope.parameters = _parameter_defaults(arguments)
         stack.append(_POP)
         stack.extend(reversed(body))
         stack.append(_EnterScope(scope))
@@ -330,18 +417,27 @@ class Walker:
             stack.append(node.value)
         return True
 
+    def _aug_assign(self, node: ast.AugAssign, stack) -> bool:
+        if isinstance(node.target, ast.Name):  # ``x += y``: no longer the value remembered for ``x``
+            self.scope.values.pop(node.target.id, None)
+        return False
+
     def _assigned(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
             alias = self.qualify(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
             self.bind(target.id, alias)
+            if self.scope is not self.module_scope:
+                self._remember(target.id, value)
         elif isinstance(target, ast.Attribute):
             name = self.qualify(target)
             if name is not None:
                 for entry in self.index.assignments.get(name, ()):
-                    outcome, reason = check_value(value, entry.matcher.value) if entry.matcher.value else (MATCH, "")
+                    outcome, reason = (check_value(value, entry.matcher.value, self.kinds_of)
+                                       if entry.matcher.value else (MATCH, ""))
                     self._record(entry, outcome, reason, target, name)
         elif isinstance(target, ast.Subscript):
             element = target.slice
+            self._changed_mapping(target.value, element, value)
             if not isinstance(element, (ast.Tuple, ast.Slice)) and self.qualify(target.value) == "os.environ":
                 self._environment(element, value, target)
         else:
@@ -367,6 +463,8 @@ class Walker:
             if name.startswith("os."):
                 self._environment_call(name, node)
         elif isinstance(func, ast.Attribute) and not _is_own_method(func):
+            if func.attr in _DICT_MUTATORS:
+                self._changed_mapping(func.value, None, None)
             for entry in self.index.methods.get(func.attr, ()):
                 if not entry.framework_roots or self.imported_roots.intersection(entry.framework_roots):
                     self._match_call(entry, node, "." + func.attr, method_form=True)
@@ -409,7 +507,7 @@ class Walker:
 
     def _match_call(self, entry: Entry, node: ast.Call, api: str, method_form: bool) -> None:
         def argument(condition):
-            found = find_argument(node, condition, method_form)
+            found = find_argument(node, condition, method_form, self.unpacked_mapping)
             if isinstance(found, (ast.Attribute, ast.Name)) and _names_constants(condition):
                 # ``method=tf.image.ResizeMethod.NEAREST_NEIGHBOR``: compared by its qualified name
                 name = self.qualify(found)
@@ -417,7 +515,7 @@ class Walker:
                     return ast.Constant(name)
             return found
 
-        outcome, reason = check_all(entry.matcher.arguments, argument)
+        outcome, reason = check_all(entry.matcher.arguments, argument, self.kinds_of)
         self._record(entry, outcome, reason, node, api)
 
     def _record(self, entry: Entry, outcome: str, reason: str, node: ast.AST, api: str) -> None:
@@ -535,6 +633,25 @@ def _names_constants(condition) -> bool:
     """Whether a condition lists qualified names of constants (``tensorflow.image.ResizeMethod.BILINEAR``)."""
     options = (condition.one_of or ()) + (condition.none_of or ())
     return any(isinstance(option, str) and "." in option for option in options)
+
+
+_MAX_VALUE_DEPTH = 8  # how far a value is followed through names and arithmetic
+_NUMBER_BUILTINS = frozenset({"float", "int", "round", "abs", "len"})
+_DICT_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
+
+
+def _is_own_attribute(node: ast.expr) -> bool:
+    """``self.benchmark``: state of the object, set by whoever configured it."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def _parameter_defaults(arguments: ast.arguments) -> dict[str, ast.expr | None]:
+    positional = arguments.posonlyargs + arguments.args
+    defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+    found = {a.arg: default for a, default in zip(positional, defaults, strict=True)}
+    found.update({a.arg: default for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)})
+    found.update({star.arg: None for star in (arguments.vararg, arguments.kwarg) if star is not None})
+    return found
 
 
 def _is_own_method(func: ast.Attribute) -> bool:

@@ -25,6 +25,11 @@ DETERMINISTIC = "deterministic"
 STATUSES = (NONDETERMINISTIC, DETERMINISTIC_WITH_SWITCH, DETERMINISTIC)
 APPLICABILITIES = ("safe", "unsafe")
 UNKNOWN_POLICIES = ("report", "ignore")
+#: Kinds of argument expression a condition can exclude with ``unless`` (see engine/conditions.py):
+#:   number     a Python number: a numeric literal, arithmetic on numbers, or a parameter whose default is one;
+#:   flattened  a tensor flattened to one dimension in the call (``t.view(-1)``, ``t.reshape(-1)``, ``t.flatten()``);
+#:   passed-in  a parameter of the enclosing function, or an attribute of ``self``: the caller's choice.
+EXPRESSION_KINDS = ("number", "flattened", "passed-in")
 SCALAR_TYPES = (str, int, float, bool, type(None))
 
 
@@ -55,6 +60,7 @@ class ArgumentCondition:
     default: Any = None  # the value when the argument is absent
     has_default: bool = False
     unknown: str = "report"  # a value that cannot be known statically: report (lower severity) or ignore
+    unless: tuple[str, ...] = ()  # kinds of expression (EXPRESSION_KINDS) for which the condition fails
 
     @property
     def label(self) -> str:
@@ -277,7 +283,7 @@ def _scalars(reader: _Reader, key: str) -> tuple | None:
 
 
 def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCondition:
-    allowed = {"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown"}
+    allowed = {"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown", "unless"}
     if allow_location:
         allowed |= {"keyword", "position", "method_position"}
     reader.check_keys(allowed)
@@ -304,6 +310,10 @@ def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCond
         if not isinstance(contains, (list, tuple)) or not contains or not all(isinstance(c, str) for c in contains):
             reader.fail("contains", "must be a string or a list of strings")
         contains = tuple(contains)
+    unless = reader.data.get("unless", [])
+    unless = [unless] if isinstance(unless, str) else unless
+    if not isinstance(unless, list) or any(kind not in EXPRESSION_KINDS for kind in unless):
+        reader.fail("unless", f"must be a list of: {', '.join(EXPRESSION_KINDS)}")
     has_default = "default" in reader.data
     default = reader.data.get("default")
     if has_default and not isinstance(default, SCALAR_TYPES):
@@ -320,6 +330,7 @@ def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCond
         default=default,
         has_default=has_default,
         unknown=reader.choice("unknown", UNKNOWN_POLICIES, "report"),
+        unless=tuple(unless),
     )
 
 

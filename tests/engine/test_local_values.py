@@ -1,0 +1,112 @@
+"""What the walker knows about an argument from the same function: numbers, flattened targets, values passed
+in by the caller, and dicts built there and unpacked with ``**``."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..conftest import lint_snippet
+
+TARGETS = ("torch==2.13", "lightning==2.6")
+
+
+def codes(source, ruleset):
+    return sorted({f.code for f in lint_snippet(source, ruleset, TARGETS)})
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"),
+    [
+        ("1.0", False),
+        ("-(2 * 0.5)", False),
+        ("float(scale) / 2", False),
+        ("on_value", False),  # a parameter whose default is a number
+        ("weights.item()", False),
+        ("src", True),  # a parameter without a default
+        ("noise", True),  # a tensor made above
+    ],
+)
+def test_a_number_is_not_a_tensor_source(value, reported, ruleset):
+    source = (
+        "import torch\n"
+        "def place(out, index, src, scale, weights, on_value=1.0):\n"
+        "    noise = torch.randn(4)\n"
+        f"    return out.scatter_(0, index, {value})\n"
+    )
+    assert ("MLF131" in codes(source, ruleset)) == reported
+
+
+def test_a_rebound_parameter_loses_its_default(ruleset):
+    source = (
+        "import torch\n"
+        "def place(out, index, on_value=1.0):\n"
+        "    on_value = torch.full_like(out, 2.0)\n"
+        "    return out.scatter_(0, index, on_value)\n"
+    )
+    assert codes(source, ruleset) == ["MLF131"]
+
+
+@pytest.mark.parametrize(
+    ("target", "reported"),
+    [
+        ("labels.view(-1)", False),
+        ("labels.reshape(-1)", False),
+        ("labels.flatten()", False),
+        ("torch.flatten(labels)", False),
+        ("flat", False),
+        ("labels", True),
+        ("labels.view(-1, 4)", True),
+        ("labels.flatten(1)", True),
+    ],
+)
+def test_a_flattened_target_means_classification_input(target, reported, ruleset):
+    source = (
+        "import torch\nimport torch.nn.functional as F\n"
+        "def loss(logits, labels):\n"
+        "    flat = labels.view(-1)\n"
+        f"    return F.cross_entropy(logits, {target})\n"
+    )
+    assert ("MLF112" in codes(source, ruleset)) == reported
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"),
+    [("benchmark", False), ("self.benchmark", False), ("config.benchmark", True), ("True", True)],
+)
+def test_a_value_passed_in_is_the_callers_choice(value, reported, ruleset):
+    source = (
+        "import torch\n"
+        "class Setup:\n"
+        "    def apply(self, config, benchmark=None):\n"
+        f"        torch.backends.cudnn.benchmark = {value}\n"
+    )
+    assert ("MLF140" in codes(source, ruleset)) == reported
+
+
+@pytest.mark.parametrize(
+    ("building", "reported"),
+    [
+        ("options = dict(max_epochs=3)", False),
+        ("options = {'max_epochs': 3}\n    options['devices'] = 2", False),
+        ("options = dict(max_epochs=3, benchmark=True)", True),
+        ("options = {'max_epochs': 3}\n    options['benchmark'] = True", True),
+        ("options = dict(max_epochs=3)\n    options[name] = value", True),  # a key that cannot be read
+        ("options = dict(max_epochs=3)\n    options.update(extra)", True),
+        ("options = dict(max_epochs=3, **extra)", True),
+        ("options = make_options()", True),
+    ],
+)
+def test_a_dict_built_in_the_function_is_read_through_unpacking(building, reported, ruleset):
+    source = (
+        "import lightning as L\n"
+        "def fit(model, name, value, extra):\n"
+        f"    {building}\n"
+        "    return L.Trainer(**options)\n"
+    )
+    assert ("MLF406" in codes(source, ruleset)) == reported
+
+
+def test_module_level_dicts_are_not_followed(ruleset):
+    # any function may change a module's dict before the call runs: its keys stay unknown ("possible")
+    source = "import lightning as L\noptions = dict(max_epochs=3)\nL.Trainer(**options)\n"
+    assert codes(source, ruleset) == ["MLF404", "MLF405", "MLF406"]
