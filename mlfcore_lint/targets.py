@@ -103,6 +103,34 @@ def project_pins(root: Path) -> dict[str, SpecifierSet]:
     return pins
 
 
+def own_release(root: Path) -> tuple[str, SpecifierSet] | None:
+    """The distribution the project itself is, and its version: the source of Lightning targets Lightning.
+
+    Read from a static ``[project]`` name and version in ``pyproject.toml``, else from the ``PKG-INFO`` that
+    every sdist carries (projects whose version is computed at build time only have it there).
+    """
+    project = read_pyproject(root / "pyproject.toml").get("project", {}) or {}
+    name, version = project.get("name"), project.get("version")
+    if not (isinstance(name, str) and isinstance(version, str)):
+        name = version = None
+        try:
+            metadata = (root / "PKG-INFO").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        for line in metadata.splitlines():
+            if not line.strip():
+                break  # the headers end at the first empty line
+            key, _, value = line.partition(":")
+            if key == "Name":
+                name = value.strip()
+            elif key == "Version":
+                version = value.strip()
+    release = re.match(r"^[0-9]+(\.[0-9]+)*", version or "")
+    if not name or release is None:
+        return None
+    return normalize_distribution(name), SpecifierSet(f"=={release.group(0)}")
+
+
 def installed_versions(distributions) -> dict[str, SpecifierSet]:
     """Versions of installed distributions, read from their metadata (the framework is not imported)."""
     import importlib.metadata
@@ -132,6 +160,9 @@ def resolve_targets(settings: Settings, distributions) -> dict[str, SpecifierSet
     """Per distribution, the first source that names it: explicit targets, project pins, installed metadata."""
     targets = dict(settings.targets)
     if settings.discover_targets:
+        own = own_release(settings.root)
+        if own is not None and own[0] in distributions:
+            targets.setdefault(*own)
         for name, specifier in project_pins(settings.root).items():
             targets.setdefault(name, specifier)
         missing = [d for d in distributions if d not in targets]

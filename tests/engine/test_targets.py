@@ -7,7 +7,7 @@ import json
 from packaging.specifiers import SpecifierSet
 
 from mlfcore_lint.config import Settings, load_settings
-from mlfcore_lint.targets import installed_versions, project_pins, resolve_targets
+from mlfcore_lint.targets import installed_versions, own_release, project_pins, resolve_targets
 
 from ..conftest import run_cli
 
@@ -35,6 +35,22 @@ def test_order_cli_then_config_then_pins(tmp_path):
     assert targets["torch"] == SpecifierSet("==2.13")
     assert targets["xgboost"] == SpecifierSet("==2.0")
     assert targets["tensorflow"] == SpecifierSet("==2.15")
+
+
+def test_a_framework_checked_as_its_own_project_targets_its_own_release(tmp_path):
+    (tmp_path / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: pytorch-lightning\nVersion: 2.6.6\n\nName: body\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "lightning"\ndynamic = ["version"]\n')
+    assert own_release(tmp_path) == ("lightning", SpecifierSet("==2.6.6"))
+    settings = load_settings(None, [tmp_path], [])
+    assert resolve_targets(settings, ["lightning"])["lightning"] == SpecifierSet("==2.6.6")
+    assert "pytorch-lightning" not in resolve_targets(settings, ["torch"])
+
+
+def test_a_static_project_version_is_read_from_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "XGBoost"\nversion = "3.2.0"\n')
+    assert own_release(tmp_path) == ("xgboost", SpecifierSet("==3.2.0"))
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "trainer"\n')
+    assert own_release(tmp_path) is None
 
 
 def test_installed_metadata_is_read_without_importing(monkeypatch):
