@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .engine.facts import FileFacts
+from .engine.facts import FACTS_FORMAT, FileFacts
 
 CACHE_DIR_NAME = ".mlfcore_lint_cache"
 LOCK_WAIT_SECONDS = 60  # past this, a process works on without the lock rather than hang
@@ -24,7 +24,7 @@ LOCK_WAIT_SECONDS = 60  # past this, a process works on without the lock rather 
 class FactsCache:
     def __init__(self, directory: Path, ruleset_fingerprint: str):
         self.directory = directory
-        self.salt = f"{__version__}\0{ruleset_fingerprint}\0".encode()
+        self.salt = f"{__version__}\0{FACTS_FORMAT}\0{ruleset_fingerprint}\0".encode()
         self._prepared = False  # the folder and its .gitignore exist
 
     def key(self, raw: bytes, notebook: bool) -> str:

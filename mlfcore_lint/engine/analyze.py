@@ -22,7 +22,7 @@ _TOO_COMPLEX_MESSAGES = ("too many nested parentheses", "too complex", "too many
 DEEP_RECURSION_LIMIT = 20000
 
 _IMPORT_LINE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?P<dots>\.*)(?P<module>[\w.]*)[ \t]+import[ \t]+(?P<names>\(?[\w., \t]*)"
+    r"^(?P<indent>[ \t]*)(?:from[ \t]+(?P<dots>\.*)(?P<module>[\w.]*)[ \t]+import[ \t]+(?P<names>\(?[\w., \t]*)"
     r"|import[ \t]+(?P<modules>[\w., \t]+))",
     re.MULTILINE,
 )
@@ -32,21 +32,30 @@ def scan_imports(source: str, index: RuleIndex) -> FileFacts:
     """Facts of a file the pre-filter skips: only its imports, read line by line without parsing.
 
     Such a file can match no rule, but the modules it imports still make an entry point that imports it
-    need seeds (``import torch`` in a model module) and link it to other project modules.
+    need seeds (``import torch`` in a model module) and link it to other project modules. An indented import
+    is below the top level (a function, an ``if`` or ``try`` block): it is recorded as deferred, as the walker
+    records it.
     """
     facts = FileFacts(skipped=True, noqa=noqa_lines(source))
+    loaded: set[str] = set()
+    loaded_relative: list[list] = []
     for match in _IMPORT_LINE.finditer(source):
+        deferred = bool(match.group("indent"))
         if match.group("modules") is not None:
             modules = [part.split()[0] for part in match.group("modules").split(",") if part.split()]
-            facts.imports.extend(modules)
-            continue
-        names = [part.split()[0] for part in match.group("names").strip("( \t").split(",") if part.split()]
-        module, level = match.group("module"), len(match.group("dots"))
-        if level:
-            facts.relative_imports.append([level, module, names])
-        elif module:
-            facts.imports.extend([module] + [f"{module}.{name}" for name in names])
-    facts.triggered = sorted(index.triggered_by_imports(facts.imports))
+        else:
+            names = [part.split()[0] for part in match.group("names").strip("( \t").split(",") if part.split()]
+            module, level = match.group("module"), len(match.group("dots"))
+            modules = [module] + [f"{module}.{name}" for name in names] if module and not level else []
+            if level:
+                facts.relative_imports.append([level, module, names])
+                (facts.deferred_relative_imports if deferred else loaded_relative).append([level, module, names])
+        facts.imports.extend(modules)
+        (facts.deferred_imports.extend if deferred else loaded.update)(modules)
+    facts.deferred_imports = sorted(set(facts.deferred_imports) - loaded)
+    facts.deferred_relative_imports = [item for item in facts.deferred_relative_imports if item not in loaded_relative]
+    facts.import_triggered = sorted(index.triggered_by_imports(sorted(loaded)))
+    facts.deferred_triggered = sorted(index.triggered_by_imports(facts.deferred_imports) - set(facts.import_triggered))
     return facts
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
+#: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
+FACTS_FORMAT = 2
+
+
 @dataclass
 class Candidate:
     code: str
@@ -26,7 +30,13 @@ class FileFacts:
     candidates: list[Candidate] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)  # absolute module names this file imports
     relative_imports: list[list] = field(default_factory=list)  # [level, module or "", [names]]
-    triggered: list[str] = field(default_factory=list)  # requirement codes this file triggers
+    # Imports below the module's top level (in a function, or an ``if``/``try``/``with`` block): they run only
+    # when that code does. Those of modules other than an entry point do not make a program need seeds.
+    deferred_imports: list[str] = field(default_factory=list)  # a subset of ``imports``
+    deferred_relative_imports: list[list] = field(default_factory=list)  # a subset of ``relative_imports``
+    triggered: list[str] = field(default_factory=list)  # requirement codes its calls and settings trigger
+    import_triggered: list[str] = field(default_factory=list)  # ... that its top-level imports trigger
+    deferred_triggered: list[str] = field(default_factory=list)  # ... that only its deferred imports trigger
     satisfied: list[str] = field(default_factory=list)  # requirement codes this file satisfies
     main_line: int = 0  # line of ``if __name__ == "__main__":`` (0: none)
     main_column: int = 0

@@ -85,16 +85,22 @@ class Project:
 
     # ------------------------------------------------------------------ import graph
 
-    def _local_imports(self, source: SourceFile) -> list[SourceFile]:
+    def _local_imports(self, source: SourceFile, loaded_only: bool = False) -> list[SourceFile]:
+        """Project modules ``source`` imports; ``loaded_only``: those it imports when it is loaded."""
         found = []
-        for name in source.facts.imports:
-            target = self.modules.get(name)
+        facts = source.facts
+        deferred = set(facts.deferred_imports) if loaded_only else set()
+        for name in facts.imports:
+            target = self.modules.get(name) if name not in deferred else None
             if target is not None:
                 found.append(target)
         package = source.module.split(".")
         if not source.relative.endswith("__init__.py"):
             package = package[:-1]
-        for level, module, names in source.facts.relative_imports:
+        for item in facts.relative_imports:
+            if loaded_only and item in facts.deferred_relative_imports:
+                continue
+            level, module, names = item
             base = package[: len(package) - (level - 1)] if level > 1 else package
             prefix = ".".join(base + ([module] if module else []))
             for candidate in [prefix] + [f"{prefix}.{n}" if prefix else n for n in names]:
@@ -116,6 +122,21 @@ class Project:
                         queue.append(target)
             self._closures[key] = list(seen.values())
         return self._closures[key]
+
+    def loaded_program(self, entry: SourceFile) -> list[SourceFile]:
+        """What the entry point loads for certain: every module it imports, and what those modules import at
+        their top level. A lazy or optional import elsewhere (in a function, or ``try: ... except ImportError``)
+        runs only when that code does: what it brings in does not make the program use a framework."""
+        seen = {id(entry): entry}
+        queue = list(self._local_imports(entry))
+        for member in queue:
+            seen.setdefault(id(member), member)
+        while queue:
+            for target in self._local_imports(queue.pop(), loaded_only=True):
+                if id(target) not in seen:
+                    seen[id(target)] = target
+                    queue.append(target)
+        return list(seen.values())
 
     def satisfies(self, entry: SourceFile, code: str) -> bool:
         return any(code in member.facts.satisfied for member in self.program(entry))
@@ -169,8 +190,14 @@ class Project:
         return found
 
     def _missing_requirements(self, entry: SourceFile) -> list[Finding]:
-        members = self.program(entry)
-        triggered = set().union(*(set(m.facts.triggered) for m in members))
+        # What triggers a requirement: what the program does (calls, settings) wherever it does it; the
+        # frameworks it imports, where they are loaded for certain (see ``loaded_program``) or by the entry
+        # point itself, whose functions run.
+        triggered = set(entry.facts.deferred_triggered)
+        for member in self.program(entry):
+            triggered.update(member.facts.triggered)
+        for member in self.loaded_program(entry):
+            triggered.update(member.facts.import_triggered)
         found = []
         for code in sorted(triggered):
             rule = self.ruleset.get(code)

@@ -151,6 +151,11 @@ class Walker:
         self._positioned: list[tuple[ast.AST, Candidate]] = []
         self._main_node: ast.If | None = None
         self._triggered: set[str] = set()
+        self._import_triggered: set[str] = set()  # by the module's top-level imports
+        self._deferred_triggered: set[str] = set()  # by imports that do not run when the module loads
+        self._top_level = {id(statement) for statement in module.body}
+        self._loaded_imports: set[str] = set()
+        self._loaded_relative_imports: list[list] = []
         self._satisfied: set[str] = set()
         self._handlers: dict[type, Callable] = {
             ast.Import: self._import,
@@ -359,18 +364,29 @@ class Walker:
 
     # ------------------------------------------------------------------ handlers (True: children done)
 
-    def _note_imports(self, modules: list[str]) -> None:
+    def _note_imports(self, node: ast.Import | ast.ImportFrom, modules: list[str]) -> None:
+        """Record what ``node`` imports; one below the module's top level (in a function, or in an ``if``,
+        ``try`` or ``with`` block: a lazy, optional or type-checking import) is recorded as deferred too."""
+        deferred = id(node) not in self._top_level
         for module in modules:
             self.facts.imports.append(module)
             self.imported_roots.add(module.split(".")[0])
-        self._triggered.update(self.index.triggered_by_imports(modules))
+        if isinstance(node, ast.ImportFrom) and node.level:
+            relative = self.facts.relative_imports[-1]
+            (self.facts.deferred_relative_imports if deferred else self._loaded_relative_imports).append(relative)
+        if deferred:
+            self.facts.deferred_imports.extend(modules)
+        else:
+            self._loaded_imports.update(modules)
+        codes = self.index.triggered_by_imports(modules)
+        (self._deferred_triggered if deferred else self._import_triggered).update(codes)
 
     def _import(self, node: ast.Import, stack) -> bool:
-        self._note_imports(self._bind_import(node))
+        self._note_imports(node, self._bind_import(node))
         return True
 
     def _import_from(self, node: ast.ImportFrom, stack) -> bool:
-        self._note_imports(self._bind_import_from(node))
+        self._note_imports(node, self._bind_import_from(node))
         return True
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack) -> bool:
@@ -604,6 +620,12 @@ class Walker:
     def _finish(self) -> None:
         facts = self.facts
         facts.triggered = sorted(self._triggered)
+        facts.import_triggered = sorted(self._import_triggered)
+        facts.deferred_triggered = sorted(self._deferred_triggered - self._import_triggered)
+        # a module imported at the top level too is loaded with the module
+        facts.deferred_imports = sorted(set(facts.deferred_imports) - self._loaded_imports)
+        facts.deferred_relative_imports = [
+            item for item in facts.deferred_relative_imports if item not in self._loaded_relative_imports]
         facts.satisfied = sorted(self._satisfied)
         columns = CharacterColumns(self.source)
         for node, candidate in self._positioned:

@@ -251,3 +251,21 @@ def test_tooling_scripts_are_not_training_entry_points(project):
     (project / "pyproject.toml").write_text('[tool.mlfcore-lint]\nentry-points = ["setup.py"]\n')
     codes = {d["code"] for d in json.loads(check(project, "--format", "json").stdout) if d["path"] == "setup.py"}
     assert codes == {"MLF160", "MLF161"}
+
+
+def _entry_codes(project, path):
+    return {d["code"] for d in json.loads(check(project, "--format", "json").stdout) if d["path"] == path}
+
+
+def test_lazy_and_optional_imports_of_imported_modules_do_not_make_a_program_use_torch(project):
+    (project / "pkg").mkdir()
+    (project / "pkg" / "__init__.py").write_text("try:\n    from .deep import Net\nexcept ImportError:\n    Net = None\n")
+    (project / "pkg" / "deep.py").write_text("import torch\nNet = torch.nn.Linear\n")
+    (project / "pkg" / "lazy.py").write_text("def fit():\n    import torch\n    return torch.zeros(1)\n")
+    (project / "report.py").write_text("import pkg\nimport pkg.lazy\nif __name__ == '__main__':\n    print(pkg.Net)\n")
+    assert _entry_codes(project, "report.py") == set()
+    # the entry point's own lazy import runs, and so does what the modules it loads import at their top level
+    (project / "train.py").write_text("def main():\n    import torch\nif __name__ == '__main__':\n    main()\n")
+    (project / "tune.py").write_text("from pkg import deep\nif __name__ == '__main__':\n    pass\n")
+    assert _entry_codes(project, "train.py") == {"MLF160", "MLF161"}
+    assert _entry_codes(project, "tune.py") == {"MLF160", "MLF161"}
