@@ -65,8 +65,10 @@ def find_argument(call: ast.Call, condition: ArgumentCondition, method_form: boo
     if method_form:
         if condition.method_position is not None:
             position = condition.method_position
+        elif position == 0:  # ``torch.gather(input, ...)`` is ``input.gather(...)``
+            return call.func.value if isinstance(call.func, ast.Attribute) else ABSENT
         elif position is not None:
-            position = position - 1 if position > 0 else None
+            position = position - 1
     if position is not None:
         for index, arg in enumerate(call.args):
             if isinstance(arg, ast.Starred):

@@ -128,6 +128,16 @@ class _EnterScope:
         self.scope = scope
 
 
+class _RememberAfter:
+    """A stack item that remembers what a plain name was assigned, once the assigned value has been walked
+    (``mask = torch.gather(mask, ...)`` reads the earlier ``mask``)."""
+
+    __slots__ = ("name", "value", "scope")
+
+    def __init__(self, name: str, value: ast.expr, scope: _Scope):
+        self.name, self.value, self.scope = name, value, scope
+
+
 class _BindAfter:
     """A stack item that binds a class name once its body has been walked."""
 
@@ -178,6 +188,7 @@ class Walker:
             ast.comprehension: self._comprehension,
             _EnterScope: self._enter_scope,
             _BindAfter: self._bind_after,
+            _RememberAfter: self._remember_after,
         }
 
     # ------------------------------------------------------------------ traversal
@@ -273,7 +284,38 @@ class Walker:
             kinds.add("flattened")
         if (isinstance(node, ast.Name) and node.id in self.scope.parameters) or _is_own_attribute(node):
             kinds.add("passed-in")
+        if self._is_no_grad(node, 0):
+            kinds.add("no-grad")
         return kinds
+
+    def _is_no_grad(self, node: ast.expr, depth: int) -> bool:
+        """A tensor that autograd does not record (see schema.EXPRESSION_KINDS), as far as this function shows."""
+        if depth > _MAX_VALUE_DEPTH:
+            return False
+        if isinstance(node, ast.Name):
+            value = self.local_value(node)
+            return value is not None and self._is_no_grad(value, depth + 1)
+        if isinstance(node, ast.Subscript):
+            return self._is_no_grad(node.value, depth + 1)
+        if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+            operands = (node.left, node.right) if isinstance(node, ast.BinOp) else (node.operand,)
+            return all(self._is_number(o, depth + 1) or self._is_no_grad(o, depth + 1) for o in operands) and any(
+                not self._is_number(o, depth + 1) for o in operands)
+        if not isinstance(node, ast.Call):
+            return False
+        name = self.qualify(node.func)
+        if name in _TENSOR_FACTORIES:
+            return not any(k.arg == "requires_grad" and literal_value(k.value) is not False for k in node.keywords)
+        if name in ("torch.cat", "torch.stack") and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
+            return all(self._is_no_grad(element, depth + 1) for element in node.args[0].elts)
+        if name is not None or not isinstance(node.func, ast.Attribute):
+            return False
+        method = node.func.attr
+        if method in _UNTRACKED_RESULTS:
+            return True
+        if method == "to" and node.args and self.qualify(node.args[0]) in _INTEGER_DTYPES:
+            return True
+        return method in _SHAPE_AND_UNARY_METHODS and self._is_no_grad(node.func.value, depth + 1)
 
     def _is_number(self, node: ast.expr, depth: int) -> bool:
         if depth > _MAX_VALUE_DEPTH:
@@ -420,7 +462,7 @@ class Walker:
 
     def _assign(self, node: ast.Assign, stack) -> bool:
         for target in node.targets:
-            self._assigned(target, node.value)
+            self._assigned(target, node.value, stack)
         stack.append(node.value)
         for target in node.targets:
             if not isinstance(target, ast.Name):
@@ -429,7 +471,7 @@ class Walker:
 
     def _ann_assign(self, node: ast.AnnAssign, stack) -> bool:
         if node.value is not None:
-            self._assigned(node.target, node.value)
+            self._assigned(node.target, node.value, stack)
             stack.append(node.value)
         return True
 
@@ -438,12 +480,14 @@ class Walker:
             self.scope.values.pop(node.target.id, None)
         return False
 
-    def _assigned(self, target: ast.expr, value: ast.expr) -> None:
+    def _assigned(self, target: ast.expr, value: ast.expr, stack) -> None:
         if isinstance(target, ast.Name):
             alias = self.qualify(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
-            self.bind(target.id, alias)
-            if self.scope is not self.module_scope:
-                self._remember(target.id, value)
+            self.scope.names[target.id] = alias  # what the value itself reads is remembered until it is walked
+            if self.scope is self.module_scope:
+                self.scope.values.pop(target.id, None)
+            else:
+                stack.append(_RememberAfter(target.id, value, self.scope))
         elif isinstance(target, ast.Attribute):
             name = self.qualify(target)
             if name is not None:
@@ -548,6 +592,11 @@ class Walker:
 
     def _enter_scope(self, item: _EnterScope, stack) -> bool:
         self.scope = item.scope
+        return True
+
+    def _remember_after(self, item: _RememberAfter, stack) -> bool:
+        if item.scope is self.scope:
+            self._remember(item.name, item.value)
         return True
 
     def _bind_after(self, item: _BindAfter, stack) -> bool:
@@ -660,6 +709,26 @@ def _names_constants(condition) -> bool:
 _MAX_VALUE_DEPTH = 8  # how far a value is followed through names and arithmetic
 _NUMBER_BUILTINS = frozenset({"float", "int", "round", "abs", "len"})
 _DICT_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
+#: Factories whose result autograd records only when asked to (``requires_grad=True``).
+_TENSOR_FACTORIES = frozenset(f"torch.{name}" for name in (
+    "arange", "range", "linspace", "logspace", "zeros", "ones", "full", "empty", "eye", "tensor", "randperm",
+    "randint", "rand", "randn", "zeros_like", "ones_like", "full_like", "empty_like", "randint_like",
+    "rand_like", "randn_like", "tril_indices", "triu_indices",
+))
+_INTEGER_DTYPES = frozenset(f"torch.{name}" for name in (
+    "long", "int64", "int", "int32", "short", "int16", "int8", "uint8", "bool",
+))
+#: Methods whose result autograd never records: integer or boolean results, and detached tensors.
+_UNTRACKED_RESULTS = frozenset({
+    "long", "int", "short", "byte", "char", "bool", "argmax", "argmin", "argsort", "nonzero", "detach",
+    "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "sign",
+})
+#: Methods that reshape a tensor or apply a function elementwise: recorded only where their input is.
+_SHAPE_AND_UNARY_METHODS = frozenset({
+    "view", "reshape", "unsqueeze", "squeeze", "expand", "expand_as", "permute", "transpose", "flatten",
+    "unflatten", "repeat", "repeat_interleave", "contiguous", "clone", "float", "double", "half", "bfloat16",
+    "to", "sin", "cos", "exp", "log", "sqrt", "abs", "neg", "pow", "flip", "roll", "t", "T", "cpu", "cuda",
+})
 
 
 def _is_own_attribute(node: ast.expr) -> bool:

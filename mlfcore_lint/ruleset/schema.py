@@ -28,8 +28,11 @@ UNKNOWN_POLICIES = ("report", "ignore")
 #: Kinds of argument expression a condition can exclude with ``unless`` (see engine/conditions.py):
 #:   number     a Python number: a numeric literal, arithmetic on numbers, or a parameter whose default is one;
 #:   flattened  a tensor flattened to one dimension in the call (``t.view(-1)``, ``t.reshape(-1)``, ``t.flatten()``);
-#:   passed-in  a parameter of the enclosing function, or an attribute of ``self``: the caller's choice.
-EXPRESSION_KINDS = ("number", "flattened", "passed-in")
+#:   passed-in  a parameter of the enclosing function, or an attribute of ``self``: the caller's choice;
+#:   no-grad    a tensor autograd does not record: made by a factory such as ``torch.arange`` or ``torch.zeros``
+#:              (without ``requires_grad=True``), cast to an integer or boolean dtype, detached, or reshaped or
+#:              combined from such tensors and numbers in the same function.
+EXPRESSION_KINDS = ("number", "flattened", "passed-in", "no-grad")
 SCALAR_TYPES = (str, int, float, bool, type(None))
 
 

@@ -110,3 +110,46 @@ def test_module_level_dicts_are_not_followed(ruleset):
     # any function may change a module's dict before the call runs: its keys stay unknown ("possible")
     source = "import lightning as L\noptions = dict(max_epochs=3)\nL.Trainer(**options)\n"
     assert codes(source, ruleset) == ["MLF404", "MLF405", "MLF406"]
+
+
+@pytest.mark.parametrize(
+    ("table", "reported"),
+    [
+        ("torch.arange(8)", False),
+        ("torch.zeros(4, 8).float().view(-1, 2)", False),
+        ("(torch.arange(8) * 2).unsqueeze(0)", False),
+        ("torch.cat([torch.zeros(2), torch.ones(2)])", False),
+        ("weights.argsort()", False),
+        ("weights.to(torch.long)", False),
+        ("weights.detach()", False),
+        ("constant", False),  # a local made by a factory
+        ("torch.zeros(8, requires_grad=True)", True),
+        ("weights", True),
+        ("weights.view(-1)", True),
+        ("constant * weights", True),
+        ("torch.cat([constant, weights])", True),
+    ],
+)
+def test_an_input_autograd_does_not_record_has_no_backward(table, reported, ruleset):
+    source = (
+        "import torch\n"
+        "def pick(weights, index):\n"
+        "    constant = torch.linspace(0, 1, 8)\n"
+        f"    return ({table}).gather(0, index), torch.gather({table}, 0, index)\n"
+    )
+    found = [f.code for f in lint_snippet(source, ruleset, TARGETS)]
+    assert found == (["MLF126", "MLF126"] if reported else [])
+
+
+def test_an_assignment_reads_the_earlier_value_of_its_own_name(ruleset):
+    source = (
+        "import torch\n"
+        "def random_mask(ids_restore, keep):\n"
+        "    mask = torch.zeros(ids_restore.shape)\n"
+        "    mask[:, :keep] = 1\n"
+        "    mask = torch.gather(mask, dim=1, index=ids_restore)\n"
+        "    return mask\n"
+    )
+    assert codes(source, ruleset) == []
+    rebound = source.replace("    mask = torch.gather", "    mask = mask * weights\n    mask = torch.gather")
+    assert codes(rebound, ruleset) == ["MLF126"]
