@@ -284,9 +284,34 @@ class Walker:
             kinds.add("flattened")
         if (isinstance(node, ast.Name) and node.id in self.scope.parameters) or _is_own_attribute(node):
             kinds.add("passed-in")
-        if self._is_no_grad(node, 0):
+        if self._is_integer(node, 0):
+            kinds.update(("integer", "no-grad"))  # autograd never records integer tensors
+        elif self._is_no_grad(node, 0):
             kinds.add("no-grad")
         return kinds
+
+    def _is_integer(self, node: ast.expr, depth: int) -> bool:
+        """A tensor of an integer or boolean dtype (see schema.EXPRESSION_KINDS)."""
+        if depth > _MAX_VALUE_DEPTH:
+            return False
+        if isinstance(node, ast.Name):
+            value = self.local_value(node)
+            return value is not None and self._is_integer(value, depth + 1)
+        if isinstance(node, ast.Compare):
+            return True
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+            return self._is_integer(node.operand, depth + 1)
+        if isinstance(node, ast.BinOp) and not isinstance(node.op, (ast.Div, ast.Pow)):
+            return all(self._is_integer(o, depth + 1) or _is_integer_literal(o) for o in (node.left, node.right))
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            return False
+        method = node.func.attr
+        if method in _INTEGER_RESULTS:
+            return True
+        if method in ("to", "type") and node.args:
+            return self.qualify(node.args[0]) in _INTEGER_DTYPES
+        return (method in _INTEGER_PRESERVING_METHODS and not any(k.arg == "dtype" for k in node.keywords)
+                and self._is_integer(node.func.value, depth + 1))
 
     def _is_no_grad(self, node: ast.expr, depth: int) -> bool:
         """A tensor that autograd does not record (see schema.EXPRESSION_KINDS), as far as this function shows."""
@@ -311,9 +336,7 @@ class Walker:
         if name is not None or not isinstance(node.func, ast.Attribute):
             return False
         method = node.func.attr
-        if method in _UNTRACKED_RESULTS:
-            return True
-        if method == "to" and node.args and self.qualify(node.args[0]) in _INTEGER_DTYPES:
+        if method in _UNTRACKED_RESULTS or self._is_integer(node, depth + 1):
             return True
         return method in _SHAPE_AND_UNARY_METHODS and self._is_no_grad(node.func.value, depth + 1)
 
@@ -718,17 +741,29 @@ _TENSOR_FACTORIES = frozenset(f"torch.{name}" for name in (
 _INTEGER_DTYPES = frozenset(f"torch.{name}" for name in (
     "long", "int64", "int", "int32", "short", "int16", "int8", "uint8", "bool",
 ))
-#: Methods whose result autograd never records: integer or boolean results, and detached tensors.
-_UNTRACKED_RESULTS = frozenset({
-    "long", "int", "short", "byte", "char", "bool", "argmax", "argmin", "argsort", "nonzero", "detach",
-    "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "sign",
+#: Methods whose result is a tensor of an integer or boolean dtype, whatever the input.
+_INTEGER_RESULTS = frozenset({
+    "long", "int", "short", "byte", "char", "bool", "argmax", "argmin", "argsort", "nonzero",
+    "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not", "logical_and",
+    "logical_or",
 })
+#: Methods that keep an integer tensor integer.
+_INTEGER_PRESERVING_METHODS = frozenset({
+    "view", "reshape", "unsqueeze", "squeeze", "expand", "expand_as", "permute", "transpose", "flatten",
+    "contiguous", "clone", "flip", "roll", "t", "cpu", "cuda", "cumsum", "sum", "repeat", "repeat_interleave",
+})
+#: Methods whose result autograd never records, besides integer results.
+_UNTRACKED_RESULTS = frozenset({"detach", "sign"})
 #: Methods that reshape a tensor or apply a function elementwise: recorded only where their input is.
 _SHAPE_AND_UNARY_METHODS = frozenset({
     "view", "reshape", "unsqueeze", "squeeze", "expand", "expand_as", "permute", "transpose", "flatten",
     "unflatten", "repeat", "repeat_interleave", "contiguous", "clone", "float", "double", "half", "bfloat16",
     "to", "sin", "cos", "exp", "log", "sqrt", "abs", "neg", "pow", "flip", "roll", "t", "T", "cpu", "cuda",
 })
+
+
+def _is_integer_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
 
 
 def _is_own_attribute(node: ast.expr) -> bool:

@@ -31,8 +31,10 @@ UNKNOWN_POLICIES = ("report", "ignore")
 #:   passed-in  a parameter of the enclosing function, or an attribute of ``self``: the caller's choice;
 #:   no-grad    a tensor autograd does not record: made by a factory such as ``torch.arange`` or ``torch.zeros``
 #:              (without ``requires_grad=True``), cast to an integer or boolean dtype, detached, or reshaped or
-#:              combined from such tensors and numbers in the same function.
-EXPRESSION_KINDS = ("number", "flattened", "passed-in", "no-grad")
+#:              combined from such tensors and numbers in the same function;
+#:   integer    a tensor of an integer or boolean dtype: cast (``.long()``, ``.to(torch.int64)``), compared
+#:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so.
+EXPRESSION_KINDS = ("number", "flattened", "passed-in", "no-grad", "integer")
 SCALAR_TYPES = (str, int, float, bool, type(None))
 
 
