@@ -282,7 +282,8 @@ class Walker:
             kinds.add("number")
         if self._is_flattened(node, 0):
             kinds.add("flattened")
-        if (isinstance(node, ast.Name) and node.id in self.scope.parameters) or _is_own_attribute(node):
+        if (isinstance(node, ast.Name) and node.id in self.scope.parameters) or _is_own_attribute(node) \
+                or self._is_saved_setting(node):
             kinds.add("passed-in")
         if self._is_integer(node, 0):
             kinds.update(("integer", "no-grad"))  # autograd never records integer tensors
@@ -339,6 +340,15 @@ class Walker:
         if method in _UNTRACKED_RESULTS or self._is_integer(node, depth + 1):
             return True
         return method in _SHAPE_AND_UNARY_METHODS and self._is_no_grad(node.func.value, depth + 1)
+
+    def _is_saved_setting(self, node: ast.expr) -> bool:
+        """A name assigned a framework setting as it was (``old = torch.backends.cudnn.benchmark``,
+        ``state = torch.are_deterministic_algorithms_enabled()``), to be restored."""
+        value = self.local_value(node)
+        if isinstance(value, ast.Call) and not value.args and not value.keywords:
+            name = self.qualify(value.func)
+            return name is not None and name.rsplit(".", 1)[-1].startswith(_SETTING_GETTERS)
+        return isinstance(value, ast.Attribute) and (self.qualify(value) or "").startswith(_SETTING_MODULES)
 
     def _is_number(self, node: ast.expr, depth: int) -> bool:
         if depth > _MAX_VALUE_DEPTH:
@@ -731,6 +741,8 @@ def _names_constants(condition) -> bool:
 
 _MAX_VALUE_DEPTH = 8  # how far a value is followed through names and arithmetic
 _NUMBER_BUILTINS = frozenset({"float", "int", "round", "abs", "len"})
+_SETTING_GETTERS = ("are_", "is_", "get_")  # ``torch.are_deterministic_algorithms_enabled()`` and the like
+_SETTING_MODULES = ("torch.backends.",)
 _DICT_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
 #: Factories whose result autograd records only when asked to (``requires_grad=True``).
 _TENSOR_FACTORIES = frozenset(f"torch.{name}" for name in (

@@ -153,3 +153,24 @@ def test_an_assignment_reads_the_earlier_value_of_its_own_name(ruleset):
     assert codes(source, ruleset) == []
     rebound = source.replace("    mask = torch.gather", "    mask = mask * weights\n    mask = torch.gather")
     assert codes(rebound, ruleset) == ["MLF126"]
+
+
+@pytest.mark.parametrize(
+    ("saved", "reported"),
+    [
+        ("torch.backends.cudnn.benchmark", False),
+        ("torch.are_deterministic_algorithms_enabled()", False),
+        ("read_option()", True),
+        ("options.benchmark", True),
+    ],
+)
+def test_a_setting_saved_earlier_is_restored_not_chosen(saved, reported, ruleset):
+    source = (
+        "import torch\n"
+        "def timed(function, options):\n"
+        f"    previous = {saved}\n"
+        "    torch.backends.cudnn.benchmark = False\n"
+        "    function()\n"
+        "    torch.backends.cudnn.benchmark = previous\n"
+    )
+    assert ("MLF140" in codes(source, ruleset)) == reported
