@@ -280,8 +280,8 @@ class Walker:
         kinds = set()
         if self._is_number(node, 0):
             kinds.add("number")
-        if self._is_flattened(node, 0):
-            kinds.add("flattened")
+        if self._is_one_dimensional(node, 0):
+            kinds.add("one-dimensional")
         if (isinstance(node, ast.Name) and node.id in self.scope.parameters) or _is_own_attribute(node) \
                 or self._is_saved_setting(node):
             kinds.add("passed-in")
@@ -370,12 +370,16 @@ class Walker:
             return value is not None and self._is_number(value, depth + 1)
         return False
 
-    def _is_flattened(self, node: ast.expr, depth: int) -> bool:
-        """``t.view(-1)``, ``t.reshape(-1)``, ``t.flatten()`` or ``torch.flatten(t)``: one dimension."""
+    def _is_one_dimensional(self, node: ast.expr, depth: int) -> bool:
+        """``t.view(-1)``, ``t.reshape(-1)``, ``t.flatten()``, ``torch.flatten(t)`` or ``torch.arange(n)``."""
         if isinstance(node, ast.Name) and depth <= _MAX_VALUE_DEPTH:
             value = self.local_value(node)
-            return value is not None and self._is_flattened(value, depth + 1)
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.keywords:
+            return value is not None and self._is_one_dimensional(value, depth + 1)
+        if not isinstance(node, ast.Call):
+            return False
+        if self.qualify(node.func) in ("torch.arange", "torch.randperm"):
+            return True
+        if not isinstance(node.func, ast.Attribute) or node.keywords:
             return False
         method, args = node.func.attr, node.args
         if method in ("view", "reshape"):

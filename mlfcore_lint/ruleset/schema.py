@@ -27,14 +27,15 @@ APPLICABILITIES = ("safe", "unsafe")
 UNKNOWN_POLICIES = ("report", "ignore")
 #: Kinds of argument expression a condition can exclude with ``unless`` (see engine/conditions.py):
 #:   number     a Python number: a numeric literal, arithmetic on numbers, or a parameter whose default is one;
-#:   flattened  a tensor flattened to one dimension in the call (``t.view(-1)``, ``t.reshape(-1)``, ``t.flatten()``);
+#:   one-dimensional  a 1-D tensor: flattened (``t.view(-1)``, ``t.reshape(-1)``, ``t.flatten()``) or a range
+#:              (``torch.arange(n)``), in the call or through a name assigned one in the same function;
 #:   passed-in  a parameter of the enclosing function, or an attribute of ``self``: the caller's choice;
 #:   no-grad    a tensor autograd does not record: made by a factory such as ``torch.arange`` or ``torch.zeros``
 #:              (without ``requires_grad=True``), cast to an integer or boolean dtype, detached, or reshaped or
 #:              combined from such tensors and numbers in the same function;
 #:   integer    a tensor of an integer or boolean dtype: cast (``.long()``, ``.to(torch.int64)``), compared
 #:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so.
-EXPRESSION_KINDS = ("number", "flattened", "passed-in", "no-grad", "integer")
+EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer")
 SCALAR_TYPES = (str, int, float, bool, type(None))
 
 

@@ -1,4 +1,4 @@
-"""What the walker knows about an argument from the same function: numbers, flattened targets, values passed
+"""What the walker knows about an argument from the same function: numbers, one-dimensional targets, values passed
 in by the caller, and dicts built there and unpacked with ``**``."""
 
 from __future__ import annotations
@@ -54,12 +54,13 @@ def test_a_rebound_parameter_loses_its_default(ruleset):
         ("labels.flatten()", False),
         ("torch.flatten(labels)", False),
         ("flat", False),
+        ("torch.arange(len(logits))", False),
         ("labels", True),
         ("labels.view(-1, 4)", True),
         ("labels.flatten(1)", True),
     ],
 )
-def test_a_flattened_target_means_classification_input(target, reported, ruleset):
+def test_a_one_dimensional_target_means_classification_input(target, reported, ruleset):
     source = (
         "import torch\nimport torch.nn.functional as F\n"
         "def loss(logits, labels):\n"
