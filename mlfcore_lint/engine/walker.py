@@ -275,6 +275,12 @@ class Walker:
         value = self.local_value(node)
         return value if isinstance(value, ast.Dict) else None
 
+    def _followed(self, node: ast.expr | None, depth: int) -> tuple[ast.expr | None, int]:
+        """What a plain name was last assigned, followed through names (None where unknown or too deep)."""
+        while isinstance(node, ast.Name) and depth <= _MAX_VALUE_DEPTH:
+            node, depth = self.local_value(node), depth + 1
+        return (node, depth) if depth <= _MAX_VALUE_DEPTH else (None, depth)
+
     def kinds_of(self, node: ast.expr) -> set[str]:
         """What the walker knows an argument to be (schema.EXPRESSION_KINDS)."""
         kinds = set()
@@ -293,11 +299,7 @@ class Walker:
 
     def _is_integer(self, node: ast.expr, depth: int) -> bool:
         """A tensor of an integer or boolean dtype (see schema.EXPRESSION_KINDS)."""
-        if depth > _MAX_VALUE_DEPTH:
-            return False
-        if isinstance(node, ast.Name):
-            value = self.local_value(node)
-            return value is not None and self._is_integer(value, depth + 1)
+        node, depth = self._followed(node, depth)
         if isinstance(node, ast.Compare):
             return True
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
@@ -316,11 +318,7 @@ class Walker:
 
     def _is_no_grad(self, node: ast.expr, depth: int) -> bool:
         """A tensor that autograd does not record (see schema.EXPRESSION_KINDS), as far as this function shows."""
-        if depth > _MAX_VALUE_DEPTH:
-            return False
-        if isinstance(node, ast.Name):
-            value = self.local_value(node)
-            return value is not None and self._is_no_grad(value, depth + 1)
+        node, depth = self._followed(node, depth)
         if isinstance(node, ast.Subscript):
             return self._is_no_grad(node.value, depth + 1)
         if isinstance(node, (ast.BinOp, ast.UnaryOp)):
@@ -372,9 +370,7 @@ class Walker:
 
     def _is_one_dimensional(self, node: ast.expr, depth: int) -> bool:
         """``t.view(-1)``, ``t.reshape(-1)``, ``t.flatten()``, ``torch.flatten(t)`` or ``torch.arange(n)``."""
-        if isinstance(node, ast.Name) and depth <= _MAX_VALUE_DEPTH:
-            value = self.local_value(node)
-            return value is not None and self._is_one_dimensional(value, depth + 1)
+        node, depth = self._followed(node, depth)
         if not isinstance(node, ast.Call):
             return False
         if self.qualify(node.func) in ("torch.arange", "torch.randperm"):
