@@ -26,6 +26,7 @@ class Entry:
     matcher_index: int
     matcher: Matcher
     framework_roots: tuple[str, ...] = ()  # method forms count only where one of these is imported
+    backward_only: bool = False  # the rule's ``backward_only``: calls autograd does not record do not count
 
 
 @dataclass
@@ -108,8 +109,9 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     words: set[str] = set()
     method_words: set[str] = set()  # matched only after a dot: ``x.batch(`` but not ``batch_size``
 
-    def add(purpose: str, code: str, position: int, matcher: Matcher, roots: tuple[str, ...]):
-        entry = Entry(purpose, code, position, matcher, roots)
+    def add(purpose: str, code: str, position: int, matcher: Matcher, roots: tuple[str, ...],
+            backward_only: bool = False):
+        entry = Entry(purpose, code, position, matcher, roots, backward_only)
         if isinstance(matcher, CallMatcher):
             for api in matcher.apis:
                 index.calls.setdefault(index.canonical(api), []).append(entry)
@@ -140,7 +142,7 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     for rule in ruleset:
         roots = _roots(ruleset, rule.framework)
         for position, matcher in enumerate(rule.matchers):
-            add(FINDING, rule.code, position, matcher, roots)
+            add(FINDING, rule.code, position, matcher, roots, rule.backward_only)
         requirement = rule.requirement
         if requirement is None:
             continue

@@ -100,14 +100,17 @@ def push_children(node: ast.AST, stack: list) -> None:
 
 
 class _Scope:
-    __slots__ = ("names", "parent", "is_class", "values", "parameters")
+    __slots__ = ("names", "parent", "is_class", "values", "parameters", "gradients_off")
 
-    def __init__(self, parent: _Scope | None, is_class: bool = False):
+    def __init__(self, parent: _Scope | None, is_class: bool = False, gradients_off: bool = False):
         self.names: dict[str, str | None] = {}
         self.parent = parent
         self.is_class = is_class
         self.values: dict[str, ast.expr] = {}  # plain name -> the expression assigned to it last, in source order
         self.parameters: dict[str, ast.expr | None] = {}  # the function's parameters -> their defaults
+        # Whether autograd records calls here: the function's decorator, then each ``with`` block entered
+        # (``torch.no_grad()``, ``torch.enable_grad()``); the last entry is in force.
+        self.gradients_off: list[bool] = [gradients_off]
 
 
 class _PopScope:
@@ -136,6 +139,15 @@ class _RememberAfter:
 
     def __init__(self, name: str, value: ast.expr, scope: _Scope):
         self.name, self.value, self.scope = name, value, scope
+
+
+class _GradientMode:
+    """A stack item that enters (``off`` True or False) or leaves (``off`` None) a ``with`` block's gradient mode."""
+
+    __slots__ = ("off",)
+
+    def __init__(self, off: bool | None):
+        self.off = off
 
 
 class _BindAfter:
@@ -182,12 +194,15 @@ class Walker:
             ast.If: self._if,
             ast.For: self._for,
             ast.AsyncFor: self._for,
+            ast.With: self._with,
+            ast.AsyncWith: self._with,
             ast.withitem: self._with_item,
             ast.ExceptHandler: self._except,
             ast.NamedExpr: self._named_expr,
             ast.comprehension: self._comprehension,
             _EnterScope: self._enter_scope,
             _BindAfter: self._bind_after,
+            _GradientMode: self._gradient_mode,
             _RememberAfter: self._remember_after,
         }
 
@@ -466,7 +481,8 @@ class Walker:
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack) -> bool:
         self.bind(node.name, LOCAL)
-        self._open_scope(_Scope(self.scope), node.args, node.body, stack)
+        gradients_off = any(self._gradient_mode_of(decorator) is True for decorator in node.decorator_list)
+        self._open_scope(_Scope(self.scope, gradients_off=gradients_off), node.args, node.body, stack)
         # Decorators and defaults run in the enclosing scope.
         outer = node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
         stack.extend(reversed(outer))
@@ -599,6 +615,9 @@ class Walker:
         return False
 
     def _match_call(self, entry: Entry, node: ast.Call, api: str, method_form: bool) -> None:
+        if entry.backward_only and self.scope.gradients_off[-1] and not _constructs_module(api):
+            return  # autograd does not record the call: there is no backward pass to misbehave
+
         def argument(condition):
             found = find_argument(node, condition, method_form, self.unpacked_mapping)
             if isinstance(found, (ast.Attribute, ast.Name)) and _names_constants(condition):
@@ -645,6 +664,38 @@ class Walker:
         self._iterated(node.iter, node.iter)
         self._bind_target(node.target)
         return False
+
+    def _with(self, node: ast.With | ast.AsyncWith, stack) -> bool:
+        modes = [self._gradient_mode_of(item.context_expr) for item in node.items]
+        modes = [mode for mode in modes if mode is not None]
+        if not modes:
+            return False
+        stack.append(_GradientMode(None))
+        stack.extend(reversed(node.body))
+        stack.append(_GradientMode(modes[-1]))
+        stack.extend(reversed(node.items))
+        return True
+
+    def _gradient_mode(self, item: _GradientMode, stack) -> bool:
+        if item.off is None:
+            self.scope.gradients_off.pop()
+        else:
+            self.scope.gradients_off.append(item.off)
+        return True
+
+    def _gradient_mode_of(self, context: ast.expr) -> bool | None:
+        """True for a context that stops autograd recording (``torch.no_grad()``), False for one that turns it
+        on (``torch.enable_grad()``), None for any other or one whose mode cannot be seen."""
+        call = context if isinstance(context, ast.Call) else None
+        name = self.qualify(call.func if call is not None else context)
+        mode = _GRADIENT_CONTEXTS.get(name or "")
+        if mode is None or call is None or not (call.args or call.keywords):
+            return mode
+        given = call.args[0] if call.args else call.keywords[0].value
+        value = literal_value(given)
+        if not isinstance(value, bool):
+            return None
+        return not value if name.endswith("set_grad_enabled") else (mode if value else not mode)
 
     def _with_item(self, node: ast.withitem, stack) -> bool:
         if node.optional_vars is not None:
@@ -731,6 +782,21 @@ class CharacterColumns:
         if self._lines is None or line > len(self._lines) or self._lines[line - 1].isascii():
             return byte_offset
         return len(self._lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+
+#: Gradient-mode contexts and decorators -> whether they turn recording off, as called without arguments.
+#: With an argument: ``set_grad_enabled(flag)`` turns it off for False; ``inference_mode(False)`` leaves it on.
+_GRADIENT_CONTEXTS = {
+    "torch.no_grad": True, "torch.autograd.no_grad": True, "torch.autograd.grad_mode.no_grad": True,
+    "torch.inference_mode": True, "torch.autograd.grad_mode.inference_mode": True,
+    "torch.enable_grad": False, "torch.autograd.enable_grad": False, "torch.autograd.grad_mode.enable_grad": False,
+    "torch.set_grad_enabled": False, "torch.autograd.set_grad_enabled": False,
+}
+
+
+def _constructs_module(api: str) -> bool:
+    """``torch.nn.MaxPool3d``: a class, whose call creates a module that runs later, in whatever mode then holds."""
+    return api.rsplit(".", 1)[-1][:1].isupper()
 
 
 def _names_constants(condition) -> bool:

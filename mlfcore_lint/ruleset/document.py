@@ -69,6 +69,10 @@ def render_markdown(rule: Rule) -> str:
         out.append("Reports " + ", ".join(matched_forms(rule)) + ".")
     if rule.condition:
         out += ["", f"Condition: {rule.condition}"]
+    if rule.backward_only:
+        out += ["", "Only the backward pass misbehaves, so a function call inside a `torch.no_grad()` or "
+                "`torch.inference_mode()` block, or in a function decorated with either, is not reported: "
+                "autograd does not record it. Creating a module there still is (it runs later)."]
     out += ["", "## Why is this bad?", "", rule.why, "", "## Example", ""]
     out += [*code_block(rule.flagged_examples[0].code), ""]
     out += ["## Use instead", "", rule.alternative, ""]

@@ -181,6 +181,9 @@ class Rule:
     source_file: str
     tags: tuple[str, ...] = ()
     evidence: str = ""  # fixture verdict or other proof, written by the verify suite
+    # Only the backward pass misbehaves: a function call autograd does not record (in a ``torch.no_grad()`` or
+    # ``torch.inference_mode()`` block or function) is not reported; constructing a module there still is.
+    backward_only: bool = False
 
     @property
     def url(self) -> str:
@@ -494,7 +497,7 @@ def _read_examples(reader: _Reader, key: str) -> tuple[Example, ...]:
 
 RULE_KEYS = {
     "code", "symbol", "message", "severity", "framework", "match", "requirement", "versions",
-    "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence",
+    "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence", "backward_only",
 }
 
 
@@ -556,4 +559,5 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         source_file=path,
         tags=reader.str_list("tags"),
         evidence=reader.str("evidence"),
+        backward_only=reader.choice("backward_only", (True, False), False),
     )

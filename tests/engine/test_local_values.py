@@ -175,3 +175,27 @@ def test_a_setting_saved_earlier_is_restored_not_chosen(saved, reported, ruleset
         "    torch.backends.cudnn.benchmark = previous\n"
     )
     assert ("MLF140" in codes(source, ruleset)) == reported
+
+
+@pytest.mark.parametrize(
+    ("source", "reported"),
+    [
+        # a function defined inside a gradient-free block runs when it is called, in the caller's mode
+        ("import torch\nimport torch.nn.functional as F\n@torch.no_grad()\ndef outer(x):\n"
+         "    def inner(y):\n        return F.interpolate(y, scale_factor=2, mode='bilinear')\n    return inner\n", True),
+        # leaving the block restores recording
+        ("import torch\nimport torch.nn.functional as F\ndef f(x):\n    with torch.no_grad():\n        x = x * 2\n"
+         "    return F.interpolate(x, scale_factor=2, mode='bilinear')\n", True),
+        # a mode that cannot be seen counts as recording
+        ("import torch\nimport torch.nn.functional as F\ndef f(x, train):\n    with torch.set_grad_enabled(train):\n"
+         "        return F.interpolate(x, scale_factor=2, mode='bilinear')\n", True),
+        ("import torch\nimport torch.nn.functional as F\ndef f(x):\n    with torch.inference_mode(False):\n"
+         "        return F.interpolate(x, scale_factor=2, mode='bilinear')\n", True),
+        ("import torch\nimport torch.nn.functional as F\ndef f(x):\n    with open('log') as log, torch.no_grad():\n"
+         "        return F.interpolate(x, scale_factor=2, mode='bilinear')\n", False),
+        ("from torch import no_grad\nimport torch.nn.functional as F\n@no_grad()\ndef f(x):\n"
+         "    return F.interpolate(x, scale_factor=2, mode='bilinear')\n", False),
+    ],
+)
+def test_gradient_free_blocks_and_functions(source, reported, ruleset):
+    assert ("MLF102" in codes(source, ruleset)) is reported
