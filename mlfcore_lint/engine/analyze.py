@@ -7,7 +7,7 @@ import re
 import sys
 import warnings
 
-from .facts import FileFacts, problem_facts
+from .facts import FileFacts, ImportLedger, problem_facts
 from .index import RuleIndex
 from .noqa import noqa_lines
 from .notebook import notebook_source
@@ -37,10 +37,9 @@ def scan_imports(source: str, index: RuleIndex) -> FileFacts:
     records it.
     """
     facts = FileFacts(skipped=True, noqa=noqa_lines(source))
-    loaded: set[str] = set()
-    loaded_relative: list[list] = []
+    ledger = ImportLedger()
     for match in _IMPORT_LINE.finditer(source):
-        deferred = bool(match.group("indent"))
+        relative = None
         if match.group("modules") is not None:
             modules = [part.split()[0] for part in match.group("modules").split(",") if part.split()]
         else:
@@ -48,14 +47,11 @@ def scan_imports(source: str, index: RuleIndex) -> FileFacts:
             module, level = match.group("module"), len(match.group("dots"))
             modules = [module] + [f"{module}.{name}" for name in names] if module and not level else []
             if level:
-                facts.relative_imports.append([level, module, names])
-                (facts.deferred_relative_imports if deferred else loaded_relative).append([level, module, names])
+                relative = [level, module, names]
+                facts.relative_imports.append(relative)
         facts.imports.extend(modules)
-        (facts.deferred_imports.extend if deferred else loaded.update)(modules)
-    facts.deferred_imports = sorted(set(facts.deferred_imports) - loaded)
-    facts.deferred_relative_imports = [item for item in facts.deferred_relative_imports if item not in loaded_relative]
-    facts.import_triggered = sorted(index.triggered_by_imports(sorted(loaded)))
-    facts.deferred_triggered = sorted(index.triggered_by_imports(facts.deferred_imports) - set(facts.import_triggered))
+        ledger.add(modules, relative, deferred=bool(match.group("indent")))
+    ledger.record(facts, index)
     return facts
 
 

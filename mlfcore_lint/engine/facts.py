@@ -57,6 +57,32 @@ class FileFacts:
         return facts
 
 
+class ImportLedger:
+    """A module's imports as they are found: at its top level, loaded with the module, or deferred (in a
+    function, or an ``if``/``try``/``with`` block: lazy, optional or type-checking imports). A module imported
+    both ways is loaded. The walker and the import scan of skipped files keep one each."""
+
+    def __init__(self):
+        self.loaded: set[str] = set()
+        self.deferred: set[str] = set()
+        self.loaded_relative: list[list] = []
+        self.deferred_relative: list[list] = []
+
+    def add(self, modules: list[str], relative: list | None, deferred: bool) -> None:
+        """``modules``: absolute names an import statement binds; ``relative``: its [level, module, names]."""
+        (self.deferred if deferred else self.loaded).update(modules)
+        if relative is not None:
+            (self.deferred_relative if deferred else self.loaded_relative).append(relative)
+
+    def record(self, facts: FileFacts, index) -> None:
+        """Write the deferred imports and what the imports trigger (through ``index``, a RuleIndex) into facts."""
+        facts.deferred_imports = sorted(self.deferred - self.loaded)
+        facts.deferred_relative_imports = [item for item in self.deferred_relative if item not in self.loaded_relative]
+        loaded_codes = index.triggered_by_imports(sorted(self.loaded))
+        facts.import_triggered = sorted(loaded_codes)
+        facts.deferred_triggered = sorted(index.triggered_by_imports(facts.deferred_imports) - loaded_codes)
+
+
 def problem_facts(problem) -> FileFacts:
     """Facts of a file that could not be analysed: one MLF9xx problem (a ``SourceProblem``)."""
     return FileFacts(error=Candidate(problem.code, problem.line, problem.column, problem.line,

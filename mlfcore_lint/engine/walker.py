@@ -23,7 +23,7 @@ from .conditions import (
     literal_string,
     literal_value,
 )
-from .facts import Candidate, FileFacts
+from .facts import Candidate, FileFacts, ImportLedger
 from .index import SATISFIES, TRIGGERS, Entry, RuleIndex
 from .ordering import ORDERED_CONSUMERS, is_string_set
 
@@ -173,11 +173,8 @@ class Walker:
         self._positioned: list[tuple[ast.AST, Candidate]] = []
         self._main_node: ast.If | None = None
         self._triggered: set[str] = set()
-        self._import_triggered: set[str] = set()  # by the module's top-level imports
-        self._deferred_triggered: set[str] = set()  # by imports that do not run when the module loads
         self._top_level = {id(statement) for statement in module.body}
-        self._loaded_imports: set[str] = set()
-        self._loaded_relative_imports: list[list] = []
+        self._imports = ImportLedger()
         self._satisfied: set[str] = set()
         self._handlers: dict[type, Callable] = {
             ast.Import: self._import,
@@ -461,15 +458,8 @@ class Walker:
         for module in modules:
             self.facts.imports.append(module)
             self.imported_roots.add(module.split(".")[0])
-        if isinstance(node, ast.ImportFrom) and node.level:
-            relative = self.facts.relative_imports[-1]
-            (self.facts.deferred_relative_imports if deferred else self._loaded_relative_imports).append(relative)
-        if deferred:
-            self.facts.deferred_imports.extend(modules)
-        else:
-            self._loaded_imports.update(modules)
-        codes = self.index.triggered_by_imports(modules)
-        (self._deferred_triggered if deferred else self._import_triggered).update(codes)
+        relative = self.facts.relative_imports[-1] if isinstance(node, ast.ImportFrom) and node.level else None
+        self._imports.add(modules, relative, deferred)
 
     def _import(self, node: ast.Import, stack) -> bool:
         self._note_imports(node, self._bind_import(node))
@@ -753,12 +743,7 @@ class Walker:
     def _finish(self) -> None:
         facts = self.facts
         facts.triggered = sorted(self._triggered)
-        facts.import_triggered = sorted(self._import_triggered)
-        facts.deferred_triggered = sorted(self._deferred_triggered - self._import_triggered)
-        # a module imported at the top level too is loaded with the module
-        facts.deferred_imports = sorted(set(facts.deferred_imports) - self._loaded_imports)
-        facts.deferred_relative_imports = [
-            item for item in facts.deferred_relative_imports if item not in self._loaded_relative_imports]
+        self._imports.record(facts, self.index)
         facts.satisfied = sorted(self._satisfied)
         columns = CharacterColumns(self.source)
         for node, candidate in self._positioned:
