@@ -117,3 +117,12 @@ def test_sphinx_build_has_no_warnings(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     for rule in RULESET:
         assert (tmp_path / "html" / "rules" / f"{rule.code}.html").is_file(), rule.code
+
+
+def test_rule_format_page_documents_every_key():
+    from mlfcore_lint.ruleset.schema import CONDITION_KEYS, EXPRESSION_KINDS, LOCATION_KEYS, MATCH_KINDS, RULE_KEYS
+
+    page = (DOCS / "rule-format.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_-]+)`", page))
+    missing = (set(RULE_KEYS) | CONDITION_KEYS | LOCATION_KEYS | set(MATCH_KINDS) | set(EXPRESSION_KINDS)) - documented
+    assert not missing, f"docs/rule-format.md does not name: {sorted(missing)}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
 FACTS_FORMAT = 2
 

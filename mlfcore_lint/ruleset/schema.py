@@ -291,11 +291,14 @@ def _scalars(reader: _Reader, key: str) -> tuple | None:
     return tuple(items)
 
 
+#: The keys of an argument condition (docs/rule-format.md documents each), and those that locate the argument.
+CONDITION_KEYS = frozenset({"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown", "unless"})
+LOCATION_KEYS = frozenset({"keyword", "position", "method_position"})
+MATCH_KINDS = ("call", "assignment", "environment", "mapping", "iteration")
+
+
 def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCondition:
-    allowed = {"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown", "unless"}
-    if allow_location:
-        allowed |= {"keyword", "position", "method_position"}
-    reader.check_keys(allowed)
+    reader.check_keys(CONDITION_KEYS | LOCATION_KEYS if allow_location else CONDITION_KEYS)
     keyword = reader.data.get("keyword")
     position = reader.data.get("position")
     method_position = reader.data.get("method_position")
@@ -386,10 +389,9 @@ def anchor_keys(matcher: MappingMatcher) -> tuple[str, ...]:
 
 
 def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
-    kinds = [k for k in ("call", "assignment", "environment", "mapping", "iteration") if k in reader.data]
+    kinds = [k for k in MATCH_KINDS if k in reader.data]
     if len(kinds) != 1:
-        reader.fail(None, "each match entry needs exactly one of: call, assignment, environment, mapping, "
-                          "iteration")
+        reader.fail(None, f"each match entry needs exactly one of: {', '.join(MATCH_KINDS)}")
     kind = kinds[0]
     reader.check_keys({kind, "versions"})
     versions = read_versions(reader, "versions", framework)

@@ -15,8 +15,8 @@ from typing import ClassVar
 
 import libcst as cst
 
-from ..names import literal_string
 from ...ruleset.schema import CallMatcher
+from ..names import literal_string
 from .base import (
     CODEMODS,
     Codemod,
