@@ -152,7 +152,9 @@ def collect_facts(
     if misses:
         jobs_list = [(path, notebook, cache) for _, path, notebook in misses]
         jobs = max(1, min(jobs, len(misses)))
-        if multiprocessing.current_process().daemon:  # a flake8 or pylint job may not start processes
+        if multiprocessing.parent_process() is not None:
+            # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores
+            # busy, and a daemon process may not start processes at all.
             jobs = 1
         if jobs == 1 or len(misses) < 4:
             _worker_init(ruleset)
