@@ -14,7 +14,7 @@ from .config import Settings, read_pyproject
 from .engine.facts import FileFacts, problem_facts
 from .engine.source import UNREADABLE, SourceProblem
 from .model import Finding
-from .ruleset.schema import RuleSet
+from .ruleset.schema import DETERMINISTIC_WITH_SWITCH, RuleSet
 from .targets import resolve_targets
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
@@ -187,6 +187,7 @@ class ProjectContext:
         self.display: dict[Path, str] = {}
         self._module_paths: dict[str, Path] | None = None
         self._supporting: list[Path] | None = None
+        self._programs_read: set[Path] = set()  # entry points whose programs were read (``_read_program``)
         # The project step over the current facts, reused while they do not change (a front end checking
         # the files on disk adds facts equal to those already read for the entry points' programs).
         self._project = None
@@ -211,18 +212,14 @@ class ProjectContext:
 
     def _all_module_paths(self) -> dict[str, Path]:
         if self._module_paths is None:
-            from .engine.project import module_name
+            from .engine.project import importable_names, module_name
 
             root = self.settings.root.resolve()
-            self._module_paths = {}
             if self.project_files is None:
                 self.project_files = [path for path, _ in discover([root], self.settings)]
-            for path in self.project_files:
-                if path.suffix != ".py":
-                    continue
-                parts = module_name(path.resolve().relative_to(root).as_posix()).split(".")
-                for start in range(len(parts)):
-                    self._module_paths.setdefault(".".join(parts[start:]), path)
+            relative = [(path, path.resolve().relative_to(root).as_posix()) for path in self.project_files
+                        if path.suffix == ".py"]
+            self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
         return self._module_paths
 
     def _named_entry_point(self, path: Path) -> bool:
@@ -277,12 +274,47 @@ class ProjectContext:
                 if candidate in project_paths:
                     yield candidate
 
-    def findings_for(self, paths: list[Path], honour_noqa: bool = True) -> list[Finding]:
-        """Findings in ``paths`` (whose facts were added), judged in the context of the whole project."""
+    def _read_program(self, entry: Path) -> None:
+        """Facts of ``entry`` and of the project modules it imports, transitively, one wave of imports at a time
+        (an entry point's own findings depend on nothing else)."""
+        if entry in self._programs_read or self._supporting is not None:
+            return
+        modules = self._all_module_paths()
+        project_paths = set(modules.values())
+        seen, wave = {entry}, [entry]
+        while wave:
+            self._read(wave)
+            imported = []
+            for path in wave:
+                for target in self._imported_paths(path, modules, project_paths):
+                    if target not in seen:
+                        seen.add(target)
+                        imported.append(target)
+            wave = imported
+        self._programs_read.add(entry)
+
+    def _depends_on_programs(self, facts: FileFacts) -> bool:
+        """Whether a match in ``facts`` is reported or not depending on the programs that import the file: its
+        status in the targeted versions is "deterministic with the switch"."""
+        from .engine.project import rule_verdict
+
+        for candidate in facts.candidates:
+            rule = self.ruleset.get(candidate.code)
+            if rule is not None and rule_verdict(rule, candidate.matcher, self.targets,
+                                                 self.ruleset.releases).status == DETERMINISTIC_WITH_SWITCH:
+                return True
+        return False
+
+    def findings_for(self, paths: list[Path], honour_noqa: bool = True, whole_project: bool = True) -> list[Finding]:
+        """Findings in ``paths`` (whose facts were added), judged in the context of the whole project.
+
+        ``whole_project=False``: the caller has read what these files need (``check_buffer``).
+        """
         from .engine.project import Project, SourceFile
 
         wanted = set(paths)
-        self.supporting_files()  # read once: every entry point and the modules it imports
+        if whole_project:
+            self.supporting_files()  # read once: every entry point and the modules it imports
         if self._project is None:
             sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
             self._project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)
@@ -319,11 +351,20 @@ class ProjectContext:
         # Findings in a file come from its own matches, its problems and, at an entry point, the requirements
         # of its program: a file with none of these reports nothing, and needs no project step. If no program
         # read it from disk, it changes no other file either.
-        reportable = bool(facts.candidates or facts.error or facts.main_line) or self._named_entry_point(path)
+        entry_point = bool(facts.main_line) or self._named_entry_point(path)
+        reportable = bool(facts.candidates or facts.error) or entry_point
         if not reportable and path not in self.facts:
             return []
         self.add(path, self.display.get(path, str(path)), facts)
-        return self.findings_for([path], honour_noqa) if reportable else []
+        if not reportable:
+            return []
+        # Read only what the verdicts need: every program, where a match depends on the switch; else the
+        # file's own program, where it starts one.
+        if self._depends_on_programs(facts):
+            self.supporting_files()
+        elif entry_point:
+            self._read_program(path)
+        return self.findings_for([path], honour_noqa, whole_project=False)
 
 
 def _mentions_main(path: Path) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from packaging.specifiers import SpecifierSet
 
@@ -18,6 +19,8 @@ from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, Rul
 from ..ruleset.versions import Verdict, evaluate
 from .facts import Candidate, FileFacts
 from .noqa import is_suppressed
+
+T = TypeVar("T")
 
 _LOWER = {"error": "warning", "warning": "info", "info": "info"}
 
@@ -40,6 +43,18 @@ def module_name(relative: str) -> str:
     return ".".join(parts)
 
 
+def importable_names(modules: list[tuple[str, str, T]]) -> dict[str, T]:
+    """Every dotted suffix of each (module name, relative path, value) -> its value: ``src/pkg/mod.py`` is
+    imported as ``pkg.mod``. Where several modules end in the same suffix, the one with the shortest name
+    wins, then the first by name and path, so the answer never depends on the order files were read in."""
+    names: dict[str, T] = {}
+    for module, _, value in sorted(modules, key=lambda entry: (entry[0].count("."), entry[0], entry[1])):
+        parts = module.split(".")
+        for start in range(len(parts)):
+            names.setdefault(".".join(parts[start:]), value)
+    return names
+
+
 #: Scripts with a ``__main__`` block that build, test or document a project and never train a model; a
 #: configured ``entry-points`` glob still makes one an entry point.
 TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py"})
@@ -50,6 +65,16 @@ def is_console_script(module: str, console_scripts) -> bool:
     return any(module == script or module.endswith("." + script) for script in console_scripts)
 
 
+def rule_verdict(rule: Rule, matcher_index: int | None, targets: dict[str, SpecifierSet],
+                 releases: dict[str, tuple[str, ...]]) -> Verdict:
+    """The worst status of ``rule`` (of its match form ``matcher_index``, where it has its own ranges) over
+    the targeted versions."""
+    ranges = rule.versions
+    if matcher_index is not None and matcher_index < len(rule.matchers):
+        ranges = rule.matchers[matcher_index].versions or ranges
+    return evaluate(ranges, targets, releases)
+
+
 class Project:
     def __init__(self, files: list[SourceFile], settings: Settings, ruleset: RuleSet,
                  targets: dict[str, SpecifierSet], console_scripts: set[str] = frozenset()):
@@ -58,7 +83,6 @@ class Project:
         self.ruleset = ruleset
         self.targets = targets
         self.honour_noqa = True  # flake8 reads suppression comments itself: its front end turns this off
-        self.modules: dict[str, SourceFile] = {}
         root = settings.root.resolve()
         for source in files:
             try:
@@ -66,10 +90,7 @@ class Project:
             except ValueError:
                 source.relative = source.path.name
             source.module = module_name(source.relative)
-            # ``src/pkg/mod.py`` is imported as ``pkg.mod``: register every suffix of the dotted path.
-            parts = source.module.split(".")
-            for start in range(len(parts)):
-                self.modules.setdefault(".".join(parts[start:]), source)
+        self.modules: dict[str, SourceFile] = importable_names([(s.module, s.relative, s) for s in files])
         for source in files:
             source.is_entry_point = (
                 (source.facts.main_line > 0 and source.path.name not in TOOLING_SCRIPTS)
@@ -161,10 +182,7 @@ class Project:
     def verdict(self, rule: Rule, matcher_index: int | None) -> Verdict:
         key = (rule.code, matcher_index)
         if key not in self._verdicts:
-            ranges = rule.versions
-            if matcher_index is not None and matcher_index < len(rule.matchers):
-                ranges = rule.matchers[matcher_index].versions or ranges
-            self._verdicts[key] = evaluate(ranges, self.targets, self.ruleset.releases)
+            self._verdicts[key] = rule_verdict(rule, matcher_index, self.targets, self.ruleset.releases)
         return self._verdicts[key]
 
     def findings(self) -> list[Finding]:

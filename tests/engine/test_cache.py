@@ -95,16 +95,26 @@ def test_exclusive_lets_one_process_fill_the_cache_while_others_wait(tmp_path):
     assert entered >= released
 
 
-def test_a_front_end_reads_the_project_only_for_files_with_something_to_report(tmp_path, ruleset):
+def test_a_front_end_reads_only_what_a_module_needs(tmp_path, ruleset):
     from mlfcore_lint.runner import ProjectContext
 
-    settings = make_project(tmp_path, files=0)
-    (tmp_path / "train.py").write_text("import torch\nimport helpers\nif __name__ == '__main__':\n    pass\n")
-    (tmp_path / "helpers.py").write_text("import torch\n\ndef scale(x):\n    return torch.relu(x)\n")
-    (tmp_path / "model.py").write_text(SOURCE)
+    settings = make_project(tmp_path, files=0)  # targets torch 2.11
+    (tmp_path / "train.py").write_text("import torch\nimport data\nif __name__ == '__main__':\n    pass\n")
+    (tmp_path / "data.py").write_text("import torch\n\ndef scale(x):\n    return torch.relu(x)\n")
+    (tmp_path / "tool.py").write_text("import torch\nif __name__ == '__main__':\n    pass\n")
+    (tmp_path / "model.py").write_text(SOURCE)  # MaxPool3d: non-deterministic in 2.11, whatever the switch
+    (tmp_path / "ops.py").write_text("import torch\ndef pick(x, index):\n    return torch.gather(x, 1, index)\n")
     context = ProjectContext(settings, ruleset)
-    assert context.check_buffer(tmp_path / "helpers.py", (tmp_path / "helpers.py").read_text()) == []
-    assert tmp_path / "train.py" not in context.facts  # nothing in helpers.py needed the program
-    findings = context.check_buffer(tmp_path / "model.py", SOURCE)
-    assert [f.code for f in findings] == ["MLF101"]
-    assert tmp_path / "train.py" in context.facts  # a match whose verdict depends on the programs
+    # nothing to report: no project step at all
+    assert context.check_buffer(tmp_path / "data.py", (tmp_path / "data.py").read_text()) == []
+    assert not context.facts
+    # a verdict that does not depend on the switch: the module alone
+    assert [f.code for f in context.check_buffer(tmp_path / "model.py", SOURCE)] == ["MLF101"]
+    assert tmp_path / "train.py" not in context.facts
+    # an entry point: its own program, not the others
+    findings = context.check_buffer(tmp_path / "train.py", (tmp_path / "train.py").read_text())
+    assert {"MLF160", "MLF161"} <= {f.code for f in findings}
+    assert tmp_path / "data.py" in context.facts and tmp_path / "tool.py" not in context.facts
+    # a match the switch makes deterministic: every program decides
+    assert [f.code for f in context.check_buffer(tmp_path / "ops.py", (tmp_path / "ops.py").read_text())] == ["MLF126"]
+    assert tmp_path / "tool.py" in context.facts
