@@ -304,17 +304,22 @@ def bench_engine(source: Path, jobs: int, flake8_bin: Path, repeat: int) -> Engi
     return EngineRow(source.name, len(python_files(source)), flake8, no_cache, cached)
 
 
+def coldest_of(repeat: int, command: list[str], project: Path) -> Measurement:
+    """The fastest of ``repeat`` runs of a plugin, each a first run: the project's facts cache starts empty."""
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(project / ".mlfcore_lint_cache", ignore_errors=True)
+        runs.append(measure(command))
+    return min(runs, key=lambda run: run.seconds)
+
+
 def bench_flake8_plugin(source: Path, jobs: int, flake8_bin: Path, plugin_bin: Path, repeat: int) -> PluginRow:
     listed = run_quietly([str(plugin_bin / "flake8"), "--version"], "flake8 --version (with the plugin)")
     if "mlfcore" not in listed.lower():
         raise BenchmarkError(f"the plugin environment's flake8 does not list the plugin: {listed.strip()}")
     common = ["--isolated", "-j", str(jobs), str(source)]
     without = best_of(repeat, [str(flake8_bin / "flake8"), "--select=F", *common])
-    runs = []
-    for _ in range(repeat):  # cold every time, like flake8 itself: the plugin's facts cache starts empty
-        shutil.rmtree(source / ".mlfcore_lint_cache", ignore_errors=True)
-        runs.append(measure([str(plugin_bin / "flake8"), "--select=F,MLF", *common]))
-    with_plugin = min(runs, key=lambda run: run.seconds)
+    with_plugin = coldest_of(repeat, [str(plugin_bin / "flake8"), "--select=F,MLF", *common], source)
     warm = best_of(repeat, [str(plugin_bin / "flake8"), "--select=F,MLF", *common])
     shutil.rmtree(source / ".mlfcore_lint_cache", ignore_errors=True)
     return PluginRow("flake8", source.name, len(python_files(source)), without, with_plugin, warm)
@@ -326,8 +331,7 @@ def bench_pylint_plugin(source: Path, jobs: int, plugin_bin: Path, repeat: int, 
     rcfile.write_text("", encoding="utf-8")  # the project's own pylint configuration is not read
     base = [str(plugin_bin / "pylint"), f"--rcfile={rcfile}", "-j", str(jobs), "--exit-zero", "--score=n"]
     without = best_of(repeat, [*base, *files])
-    shutil.rmtree(source / ".mlfcore_lint_cache", ignore_errors=True)
-    with_plugin = measure([*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files])
+    with_plugin = coldest_of(repeat, [*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files], source)
     warm = best_of(repeat, [*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files])
     shutil.rmtree(source / ".mlfcore_lint_cache", ignore_errors=True)
     return PluginRow("pylint", source.name, len(files), without, with_plugin, warm)
