@@ -277,7 +277,7 @@ class ProjectContext:
     def _read_program(self, entry: Path) -> None:
         """Facts of ``entry`` and of the project modules it imports, transitively, one wave of imports at a time
         (an entry point's own findings depend on nothing else)."""
-        if entry in self._programs_read or self._supporting is not None:
+        if entry in self._programs_read:
             return
         modules = self._all_module_paths()
         project_paths = set(modules.values())
