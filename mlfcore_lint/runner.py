@@ -242,55 +242,39 @@ class ProjectContext:
         """The project's entry points and every module they import, transitively (computed once)."""
         if self._supporting is not None:
             return self._supporting
-        modules = self._all_module_paths()
-        project_paths = set(modules.values())
-        queue = sorted(path for path in project_paths if self._has_main_block(path) or self._named_entry_point(path))
-        if queue:
+        from .engine.project import reachable
+
+        project_paths = set(self._all_module_paths().values())
+        entry_points = sorted(p for p in project_paths if self._has_main_block(p) or self._named_entry_point(p))
+        if entry_points:
             # Entry points usually import most of their project, so every module is read in one parallel
             # batch (from the facts cache where unchanged) rather than wave after wave of imports.
             self._read(sorted(project_paths))
-        seen = set(queue)
-        while queue:
-            for target in self._imported_paths(queue.pop(), modules, project_paths):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        self._supporting = sorted(seen)
+        self._supporting = sorted(reachable(entry_points, self._imported_paths))
         return self._supporting
 
-    def _imported_paths(self, path: Path, modules: dict[str, Path], project_paths: set[Path]):
-        facts = self.facts[path]
-        for name in facts.imports:
-            if name in modules:
-                yield modules[name]
-        for level, module, names in facts.relative_imports:
-            base = path.parent
-            for _ in range(level - 1):
-                base = base.parent
-            stem = base.joinpath(*module.split(".")) if module else base
-            for candidate in [stem.with_suffix(".py"), stem / "__init__.py"] + [
-                (stem / n).with_suffix(".py") for n in names
-            ]:
-                if candidate in project_paths:
-                    yield candidate
+    def _imported_paths(self, path: Path) -> list[Path]:
+        """The project modules the module at ``path`` imports (its facts are read)."""
+        from .engine.project import local_imports, module_name
+
+        try:
+            relative = path.resolve().relative_to(self.settings.root.resolve()).as_posix()
+        except ValueError:
+            relative = path.name
+        return local_imports(self.facts[path], module_name(relative), path.name == "__init__.py",
+                             self._all_module_paths())
 
     def _read_program(self, entry: Path) -> None:
         """Facts of ``entry`` and of the project modules it imports, transitively, one wave of imports at a time
         (an entry point's own findings depend on nothing else)."""
         if entry in self._programs_read:
             return
-        modules = self._all_module_paths()
-        project_paths = set(modules.values())
         seen, wave = {entry}, [entry]
-        while wave:
+        while wave:  # read a whole wave at once: in parallel, and under the cache's lock
             self._read(wave)
-            imported = []
-            for path in wave:
-                for target in self._imported_paths(path, modules, project_paths):
-                    if target not in seen:
-                        seen.add(target)
-                        imported.append(target)
-            wave = imported
+            wave = [target for path in wave for target in self._imported_paths(path) if target not in seen]
+            wave = list(dict.fromkeys(wave))
+            seen.update(wave)
         self._programs_read.add(entry)
 
     def _depends_on_programs(self, facts: FileFacts) -> bool:

@@ -7,6 +7,7 @@ framework versions the project targets.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -53,6 +54,43 @@ def importable_names(modules: list[tuple[str, str, T]]) -> dict[str, T]:
         for start in range(len(parts)):
             names.setdefault(".".join(parts[start:]), value)
     return names
+
+
+def local_imports(facts: FileFacts, module: str, is_package: bool, modules: dict[str, T],
+                  loaded_only: bool = False) -> list[T]:
+    """The project modules (``modules``: ``importable_names``) that a module imports; ``loaded_only``: only
+    those it imports when it is loaded (see ``FileFacts.deferred_imports``). The command line and the front
+    ends resolve imports with this one function, so they agree on every program."""
+    found = []
+    deferred = set(facts.deferred_imports) if loaded_only else set()
+    for name in facts.imports:
+        target = modules.get(name) if name not in deferred else None
+        if target is not None:
+            found.append(target)
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    for item in facts.relative_imports:
+        if loaded_only and item in facts.deferred_relative_imports:
+            continue
+        level, imported, names = item
+        base = package[: len(package) - (level - 1)] if level > 1 else package
+        prefix = ".".join(base + ([imported] if imported else []))
+        for candidate in [prefix] + [f"{prefix}.{n}" if prefix else n for n in names]:
+            target = modules.get(candidate) if candidate else None
+            if target is not None:
+                found.append(target)
+    return found
+
+
+def reachable(starts: Iterable[T], imports_of: Callable[[T], Iterable[T]]) -> list[T]:
+    """``starts`` and every module reachable from them through ``imports_of``, each once."""
+    seen = {id(start): start for start in starts}
+    queue = list(seen.values())
+    while queue:
+        for target in imports_of(queue.pop()):
+            if id(target) not in seen:
+                seen[id(target)] = target
+                queue.append(target)
+    return list(seen.values())
 
 
 #: Scripts with a ``__main__`` block that build, test or document a project and never train a model; a
@@ -108,56 +146,22 @@ class Project:
 
     def _local_imports(self, source: SourceFile, loaded_only: bool = False) -> list[SourceFile]:
         """Project modules ``source`` imports; ``loaded_only``: those it imports when it is loaded."""
-        found = []
-        facts = source.facts
-        deferred = set(facts.deferred_imports) if loaded_only else set()
-        for name in facts.imports:
-            target = self.modules.get(name) if name not in deferred else None
-            if target is not None:
-                found.append(target)
-        package = source.module.split(".")
-        if not source.relative.endswith("__init__.py"):
-            package = package[:-1]
-        for item in facts.relative_imports:
-            if loaded_only and item in facts.deferred_relative_imports:
-                continue
-            level, module, names = item
-            base = package[: len(package) - (level - 1)] if level > 1 else package
-            prefix = ".".join(base + ([module] if module else []))
-            for candidate in [prefix] + [f"{prefix}.{n}" if prefix else n for n in names]:
-                target = self.modules.get(candidate) if candidate else None
-                if target is not None:
-                    found.append(target)
-        return found
+        return local_imports(source.facts, source.module, source.relative.endswith("__init__.py"), self.modules,
+                             loaded_only)
 
     def program(self, entry: SourceFile) -> list[SourceFile]:
         """The entry point and every project module it imports, transitively."""
         key = entry.relative
         if key not in self._closures:
-            seen = {id(entry): entry}
-            queue = [entry]
-            while queue:
-                for target in self._local_imports(queue.pop()):
-                    if id(target) not in seen:
-                        seen[id(target)] = target
-                        queue.append(target)
-            self._closures[key] = list(seen.values())
+            self._closures[key] = reachable([entry], self._local_imports)
         return self._closures[key]
 
     def loaded_program(self, entry: SourceFile) -> list[SourceFile]:
         """What the entry point loads for certain: every module it imports, and what those modules import at
         their top level. A lazy or optional import elsewhere (in a function, or ``try: ... except ImportError``)
         runs only when that code does: what it brings in does not make the program use a framework."""
-        seen = {id(entry): entry}
-        queue = list(self._local_imports(entry))
-        for member in queue:
-            seen.setdefault(id(member), member)
-        while queue:
-            for target in self._local_imports(queue.pop(), loaded_only=True):
-                if id(target) not in seen:
-                    seen[id(target)] = target
-                    queue.append(target)
-        return list(seen.values())
+        return reachable([entry, *self._local_imports(entry)],
+                         lambda member: self._local_imports(member, loaded_only=True))
 
     def satisfies(self, entry: SourceFile, code: str) -> bool:
         return any(code in member.facts.satisfied for member in self.program(entry))
