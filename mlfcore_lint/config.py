@@ -18,7 +18,7 @@ else:  # pragma: no cover
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 
-CODE_OR_PREFIX = re.compile(r"^(ALL|MLF\d{0,3})$")
+CODE_OR_PREFIX = re.compile(r"^(ALL|HINT|MLF\d{0,3})$")
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "__pycache__", "build", "dist",
     "site-packages", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".mlfcore_lint_cache",
@@ -81,6 +81,12 @@ class Settings:
                 return False
         return True
 
+    def selects_hint(self, code: str) -> bool:
+        """Hints (rules that do not by themselves break determinism) are reported only when selected by their
+        code or by ``HINT``, like ruff's opinionated rules."""
+        chosen = self.select + self.extend_select
+        return code in chosen or "HINT" in chosen
+
     def is_excluded(self, path: Path, base: Path | None = None) -> bool:
         """Whether ``path`` (a file or folder) matches an exclude pattern, by name or by its path below
         ``base`` (a folder the user named: what lies above it is not excluded), or below the project root."""
@@ -106,6 +112,8 @@ def _longest_prefix(code: str, prefixes: tuple[str, ...]) -> int:
     for prefix in prefixes:
         if prefix == "ALL":
             best = max(best, 0)
+        elif prefix == "HINT":
+            continue
         elif code.startswith(prefix):
             best = max(best, len(prefix))
     return best

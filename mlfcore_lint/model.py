@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+#: How a finding was seen: the API and its condition for certain, or inferred (a value or a context the
+#: linter could not see, reported as "possible").
+CERTAIN, INFERRED = "certain", "inferred"
+
 
 @dataclass(frozen=True)
 class FixInfo:
@@ -26,6 +30,7 @@ class Finding:
     fix: FixInfo | None
     url: str
     cell: int | None = None  # notebooks: the 1-based cell number
+    certainty: str = CERTAIN
 
     @property
     def sort_key(self):

@@ -14,7 +14,7 @@ from .config import Settings, read_pyproject
 from .engine.facts import FileFacts, problem_facts
 from .engine.source import UNREADABLE, SourceProblem
 from .model import Finding
-from .ruleset.schema import DETERMINISTIC_WITH_SWITCH, RuleSet
+from .ruleset.schema import RuleSet
 from .targets import resolve_targets
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
@@ -68,11 +68,11 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
 
 
 def console_script_modules(root: Path) -> set[str]:
-    """Modules named by the project's console scripts (``pyproject.toml`` or ``setup.cfg``)."""
+    """The project's console scripts (``pyproject.toml`` or ``setup.cfg``), as ``module:function``."""
     modules = set()
     scripts = read_pyproject(root / "pyproject.toml").get("project", {}).get("scripts", {}) or {}
     for target in scripts.values():
-        modules.add(str(target).split(":")[0].strip())
+        modules.add(str(target).split("[")[0].strip())
     setup_cfg = root / "setup.cfg"
     if setup_cfg.is_file():
         parser = configparser.ConfigParser()
@@ -80,7 +80,7 @@ def console_script_modules(root: Path) -> set[str]:
             parser.read(setup_cfg, encoding="utf-8")
             for line in parser.get("options.entry_points", "console_scripts", fallback="").splitlines():
                 if "=" in line:
-                    modules.add(line.split("=", 1)[1].split(":")[0].strip())
+                    modules.add(line.split("=", 1)[1].split("[")[0].strip())
         except (configparser.Error, OSError, UnicodeDecodeError):
             pass
     return modules
@@ -187,7 +187,6 @@ class ProjectContext:
         self.display: dict[Path, str] = {}
         self._module_paths: dict[str, Path] | None = None
         self._supporting: list[Path] | None = None
-        self._programs_read: set[Path] = set()  # entry points whose programs were read (``_read_program``)
         # The project step over the current facts, reused while they do not change (a front end checking
         # the files on disk adds facts equal to those already read for the entry points' programs).
         self._project = None
@@ -233,23 +232,18 @@ class ProjectContext:
         return (self.settings.is_configured_entry_point(relative)
                 or is_console_script(module_name(relative), self.console_scripts))
 
-    def _has_main_block(self, path: Path) -> bool:
-        """From the facts where the file was read already (no second read), else from its text."""
-        facts = self.facts.get(path)
-        return facts.main_line > 0 if facts is not None else _mentions_main(path)
-
     def supporting_files(self) -> list[Path]:
         """The project's entry points and every module they import, transitively (computed once)."""
         if self._supporting is not None:
             return self._supporting
         from .engine.project import reachable
 
+        # Any module can start a program (a module-level script), and programs usually import most of their
+        # project: every module is read in one parallel batch (from the facts cache where unchanged).
         project_paths = set(self._all_module_paths().values())
-        entry_points = sorted(p for p in project_paths if self._has_main_block(p) or self._named_entry_point(p))
-        if entry_points:
-            # Entry points usually import most of their project, so every module is read in one parallel
-            # batch (from the facts cache where unchanged) rather than wave after wave of imports.
-            self._read(sorted(project_paths))
+        self._read(sorted(project_paths))
+        entry_points = sorted(p for p in project_paths if self.facts[p].main_line or self.facts[p].first_statement
+                              or self._named_entry_point(p))
         self._supporting = sorted(reachable(entry_points, self._imported_paths))
         return self._supporting
 
@@ -263,31 +257,6 @@ class ProjectContext:
             relative = path.name
         return local_imports(self.facts[path], module_name(relative), path.name == "__init__.py",
                              self._all_module_paths())
-
-    def _read_program(self, entry: Path) -> None:
-        """Facts of ``entry`` and of the project modules it imports, transitively, one wave of imports at a time
-        (an entry point's own findings depend on nothing else)."""
-        if entry in self._programs_read:
-            return
-        seen, wave = {entry}, [entry]
-        while wave:  # read a whole wave at once: in parallel, and under the cache's lock
-            self._read(wave)
-            wave = [target for path in wave for target in self._imported_paths(path) if target not in seen]
-            wave = list(dict.fromkeys(wave))
-            seen.update(wave)
-        self._programs_read.add(entry)
-
-    def _depends_on_programs(self, facts: FileFacts) -> bool:
-        """Whether a match in ``facts`` is reported or not depending on the programs that import the file: its
-        status in the targeted versions is "deterministic with the switch"."""
-        from .engine.project import rule_verdict
-
-        for candidate in facts.candidates:
-            rule = self.ruleset.get(candidate.code)
-            if rule is not None and rule_verdict(rule, candidate.matcher, self.targets,
-                                                 self.ruleset.releases).status == DETERMINISTIC_WITH_SWITCH:
-                return True
-        return False
 
     def findings_for(self, paths: list[Path], honour_noqa: bool = True, whole_project: bool = True) -> list[Finding]:
         """Findings in ``paths`` (whose facts were added), judged in the context of the whole project.
@@ -335,8 +304,9 @@ class ProjectContext:
         # Findings in a file come from its own matches, its problems and, at an entry point, the requirements
         # of its program: a file with none of these reports nothing, and needs no project step. If no program
         # read it from disk, it changes no other file either.
+        # A module whose top level runs code is a script where no other module imports it.
         entry_point = bool(facts.main_line) or self._named_entry_point(path)
-        reportable = bool(facts.candidates or facts.error) or entry_point
+        reportable = bool(facts.candidates or facts.error or facts.first_statement) or entry_point
         if not reportable and path not in self.facts:
             return []
         self.add(path, self.display.get(path, str(path)), facts)
@@ -344,18 +314,10 @@ class ProjectContext:
             return []
         # Read only what the verdicts need: every program, where a match depends on the switch; else the
         # file's own program, where it starts one.
-        if self._depends_on_programs(facts):
-            self.supporting_files()
-        elif entry_point:
-            self._read_program(path)
+        # The program model (whether its programs train, which code autograd records) needs the project: any
+        # finding can depend on it.
+        self.supporting_files()
         return self.findings_for([path], honour_noqa, whole_project=False)
-
-
-def _mentions_main(path: Path) -> bool:
-    try:
-        return b"__main__" in path.read_bytes()
-    except OSError:
-        return False
 
 
 def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: int | None = None,
@@ -372,7 +334,7 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
 
 
 def check_source(source: str, settings: Settings, ruleset: RuleSet, display: str = "<string>",
-                 notebook: bool = False, entry_point: bool | None = None) -> list[Finding]:
+                 notebook: bool = False) -> list[Finding]:
     """Findings for one in-memory module as a program of its own (examples, editor buffers)."""
     from .engine.analyze import analyze_bytes
     from .engine.project import Project, SourceFile
@@ -382,8 +344,5 @@ def check_source(source: str, settings: Settings, ruleset: RuleSet, display: str
     sources = [SourceFile(path, display, facts)]
     targets = resolve_targets(settings, ruleset.framework_modules)
     project = Project(sources, settings, ruleset, targets)
-    if entry_point is not None:
-        sources[0].is_entry_point = entry_point
-        sources[0].programs = [sources[0]] if entry_point else []
     return sorted(project.findings(), key=lambda f: f.sort_key)
 

@@ -26,7 +26,6 @@ CORE_FINDINGS = {
 OPTIONAL_FINDINGS = {
     ("data.py", "MLF163"),  # DataLoader(num_workers=4) without a seeded generator or worker_init_fn
     ("data.py", "MLF003"),  # np.random.default_rng() without a seed
-    ("train.py", "MLF112"),  # cross-entropy on (N, C, D, H, W) volumes: the spatial kernel
 }
 
 

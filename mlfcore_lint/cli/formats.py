@@ -11,6 +11,7 @@ from ..model import Finding
 from ..ruleset.schema import RuleSet
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SARIF_RANK = {"certain": 90.0, "inferred": 50.0}
 GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -79,6 +80,8 @@ def format_sarif(findings: list[Finding], ruleset: RuleSet) -> str:
                 "region": region,
             }}],
             "partialFingerprints": {"primaryLocationLineHash": fingerprint(finding)},
+            # GitHub code scanning orders alerts by rank: a finding seen for certain above an inferred one.
+            "rank": SARIF_RANK[finding.certainty],
         }
         if finding.code in rule_index:
             result["ruleIndex"] = rule_index[finding.code]

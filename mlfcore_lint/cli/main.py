@@ -75,7 +75,7 @@ def settings_from_args(args, paths: list[Path]) -> Settings:
 def validate_selection(args, ruleset) -> None:
     """Refuse codes no rule has and a ``--jobs`` below one (shared by ``check`` and ``mlfcore-fix``)."""
     for code in list(args.select or []) + list(args.ignore or []) + list(args.extend_select or []):
-        if code != "ALL" and not any(c.startswith(code) for c in ruleset.rules):
+        if code not in ("ALL", "HINT") and not any(c.startswith(code) for c in ruleset.rules):
             raise ConfigError(f"no rule code starts with {code!r} (see `mlfcore-lint rules`)")
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be 1 or more")

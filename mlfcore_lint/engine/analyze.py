@@ -22,7 +22,8 @@ _TOO_COMPLEX_MESSAGES = ("too many nested parentheses", "too complex", "too many
 DEEP_RECURSION_LIMIT = 20000
 
 _IMPORT_LINE = re.compile(
-    r"^(?P<indent>[ \t]*)(?:from[ \t]+(?P<dots>\.*)(?P<module>[\w.]*)[ \t]+import[ \t]+(?P<names>\(?[\w., \t]*)"
+    r"^(?P<indent>[ \t]*)(?:from[ \t]+(?P<dots>\.*)(?P<module>[\w.]*)[ \t]+import[ \t]+"
+    r"(?:\((?P<group>[^)]*)\)|(?P<names>[\w., \t]*))"
     r"|import[ \t]+(?P<modules>[\w., \t]+))",
     re.MULTILINE,
 )
@@ -43,7 +44,9 @@ def scan_imports(source: str, index: RuleIndex) -> FileFacts:
         if match.group("modules") is not None:
             modules = [part.split()[0] for part in match.group("modules").split(",") if part.split()]
         else:
-            names = [part.split()[0] for part in match.group("names").strip("( \t").split(",") if part.split()]
+            listed = match.group("group") if match.group("group") is not None else match.group("names")
+            listed = re.sub(r"#[^\n]*", "", listed)  # comments inside a parenthesised list
+            names = [part.split()[0] for part in listed.split(",") if part.split()]
             module, level = match.group("module"), len(match.group("dots"))
             modules = [module] + [f"{module}.{name}" for name in names] if module and not level else []
             if level:

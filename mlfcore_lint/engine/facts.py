@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
-FACTS_FORMAT = 2
+FACTS_FORMAT = 3
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Candidate:
     api: str
     matcher: int  # index of the rule's match entry that fired (for per-form version ranges)
     uncertain: str = ""  # why the match is not certain, e.g. "the value of `mode` is not known statically"
+    scope: str = ""  # the function it lies in (see engine/calls.py): ``<module>``, ``<main>``, ``f``, ``C.m``
 
 
 @dataclass
@@ -43,6 +44,10 @@ class FileFacts:
     error: Candidate | None = None  # an MLF9xx problem with the file itself
     skipped: bool = False  # the pre-filter found nothing any rule could match
     cells: list[list[int]] = field(default_factory=list)  # notebooks: line -> [cell, line in cell]
+    # The program model's facts (engine/calls.py): each scope's calls, what it does and draws; class bases.
+    scopes: dict[str, dict] = field(default_factory=dict)
+    classes: dict[str, list[str]] = field(default_factory=dict)
+    first_statement: int = 0  # line of the first top-level statement that runs code (0: none)
 
     def to_json(self) -> dict:
         return asdict(self)

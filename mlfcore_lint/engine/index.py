@@ -15,6 +15,7 @@ from ..ruleset.schema import (
     RuleSet,
     anchor_keys,
 )
+from .calls import PREFILTER_METHODS
 
 FINDING, SATISFIES, TRIGGERS = "finding", "satisfies", "triggers"
 
@@ -163,6 +164,8 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     # a call that triggers a requirement) or has a ``__main__`` block: an entry point must be checked for
     # missing requirements even when it calls nothing the rules know.
     words.add("__main__")
+    # The program model needs every scope that trains: a training call's method names are words too.
+    method_words.update(PREFILTER_METHODS)
     words.discard("*")
     method_words -= words
     alternatives = r"\b(?:" + _alternation(words) + r")\b"

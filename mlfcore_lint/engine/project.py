@@ -8,18 +8,20 @@ framework versions the project targets.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from packaging.specifiers import SpecifierSet
 
 from ..config import Settings
-from ..model import Finding, FixInfo
+from ..model import CERTAIN, INFERRED, Finding, FixInfo
 from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, RuleSet
 from ..ruleset.versions import Verdict, evaluate
 from .facts import Candidate, FileFacts
 from .noqa import is_suppressed
+from .program import NOT_DIFFERENTIATED, UNKNOWN, Program, ProgramModel, is_test_code
+from .walker import constructs_module
 
 T = TypeVar("T")
 
@@ -34,7 +36,8 @@ class SourceFile:
     relative: str = ""  # to the project root, POSIX
     module: str = ""  # dotted module name from the project root
     is_entry_point: bool = False
-    programs: list[SourceFile] = field(default_factory=list)  # entry points whose program includes it
+    programs: list[Program] = field(default_factory=list)  # the programs that include it
+    entry_programs: list[Program] = field(default_factory=list)  # the programs that start in it
 
 
 def module_name(relative: str) -> str:
@@ -93,14 +96,13 @@ def reachable(starts: Iterable[T], imports_of: Callable[[T], Iterable[T]]) -> li
     return list(seen.values())
 
 
-#: Scripts with a ``__main__`` block that build, test or document a project and never train a model; a
-#: configured ``entry-points`` glob still makes one an entry point.
-TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py"})
-
-
 def is_console_script(module: str, console_scripts) -> bool:
     """``src.pkg.cli`` is the module of the console script ``pkg.cli:main``."""
-    return any(module == script or module.endswith("." + script) for script in console_scripts)
+    for script in console_scripts:
+        named = script.partition(":")[0].strip()
+        if module == named or module.endswith("." + named):
+            return True
+    return False
 
 
 def rule_verdict(rule: Rule, matcher_index: int | None, targets: dict[str, SpecifierSet],
@@ -129,18 +131,17 @@ class Project:
                 source.relative = source.path.name
             source.module = module_name(source.relative)
         self.modules: dict[str, SourceFile] = importable_names([(s.module, s.relative, s) for s in files])
-        for source in files:
-            source.is_entry_point = (
-                (source.facts.main_line > 0 and source.path.name not in TOOLING_SCRIPTS)
-                or is_console_script(source.module, console_scripts)
-                or settings.is_configured_entry_point(source.relative)
-            )
         self._closures: dict[str, list[SourceFile]] = {}
         self._verdicts: dict[tuple[str, int | None], Verdict] = {}  # the targets are fixed for a project
+        self.model = ProgramModel(files, self.modules, self._local_imports)
+        self.programs = self.model.programs(settings, console_scripts, self.program)
         for source in files:
-            if source.is_entry_point:
-                for member in self.program(source):
-                    member.programs.append(source)
+            source.programs, source.entry_programs = [], []
+        for program in self.programs:
+            program.entry.entry_programs.append(program)
+            program.entry.is_entry_point = True
+            for member in program.files:
+                member.programs.append(program)
 
     # ------------------------------------------------------------------ import graph
 
@@ -163,17 +164,26 @@ class Project:
         return reachable([entry, *self._local_imports(entry)],
                          lambda member: self._local_imports(member, loaded_only=True))
 
-    def satisfies(self, entry: SourceFile, code: str) -> bool:
-        return any(code in member.facts.satisfied for member in self.program(entry))
+    def satisfies(self, program: Program, code: str) -> bool:
+        return any(code in member.facts.satisfied for member in program.files)
+
+    def relevant_programs(self, source: SourceFile) -> list[Program]:
+        """The programs whose settings decide about ``source``: the training programs that include it, else
+        every program that includes it."""
+        return [p for p in source.programs if p.trains] or source.programs
+
+    def program_satisfies(self, source: SourceFile, code: str) -> bool:
+        """Whether every program that runs ``source`` meets the requirement ``code``; for a module no program
+        includes (library code), whether some training program of the project (else any program) does."""
+        programs = self.relevant_programs(source)
+        if programs:
+            return all(self.satisfies(program, code) for program in programs)
+        everywhere = [p for p in self.programs if p.trains] or self.programs
+        return any(self.satisfies(program, code) for program in everywhere)
 
     def switch_on(self, source: SourceFile, framework: str | None) -> bool:
         code = self.ruleset.switches.get(framework or "")
-        if code is None:
-            return False
-        if source.programs:
-            return all(self.satisfies(entry, code) for entry in source.programs)
-        entries = [f for f in self.files if f.is_entry_point]
-        return any(self.satisfies(entry, code) for entry in entries)
+        return code is not None and self.program_satisfies(source, code)
 
     def switch_name(self, framework: str | None) -> str:
         rule = self.ruleset.get(self.ruleset.switches.get(framework or "", ""))
@@ -197,45 +207,73 @@ class Project:
         if facts.error is not None:
             return self._report(source, facts.error, None, None)
         found: list[Finding] = []
+        test_code = is_test_code(source.relative)
         for candidate in facts.candidates:
             rule = self.ruleset.get(candidate.code)
-            if rule is None:
+            if rule is None or test_code:
                 continue
             verdict = self.verdict(rule, candidate.matcher)
             if verdict.status == DETERMINISTIC:
                 continue
             if verdict.status == DETERMINISTIC_WITH_SWITCH and self.switch_on(source, rule.framework):
                 continue
-            found.extend(self._report(source, candidate, rule, verdict))
-        if source.is_entry_point:
-            found.extend(self._missing_requirements(source))
+            candidate = self._in_context(source, candidate, rule)
+            if candidate is not None:
+                found.extend(self._report(source, candidate, rule, verdict))
+        for program in source.entry_programs:
+            found.extend(self._missing_requirements(program))
         return found
 
-    def _missing_requirements(self, entry: SourceFile) -> list[Finding]:
-        # What triggers a requirement: what the program does (calls, settings) wherever it does it; the
-        # frameworks it imports, where they are loaded for certain (see ``loaded_program``) or by the entry
-        # point itself, whose functions run.
-        triggered = set(entry.facts.deferred_triggered)
-        for member in self.program(entry):
-            triggered.update(member.facts.triggered)
-        for member in self.loaded_program(entry):
-            triggered.update(member.facts.import_triggered)
+    def _in_context(self, source: SourceFile, candidate: Candidate, rule: Rule) -> Candidate | None:
+        """The candidate as the program model sees it: None where it cannot break determinism there (nothing
+        differentiated for a backward-only op, no training program for a training setting, a requirement the
+        programs meet), "possible" where the model cannot tell."""
+        if rule.backward_only and not constructs_module(candidate.api):
+            context = self.model.context(source, candidate.scope or "<module>")
+            if context == NOT_DIFFERENTIATED:
+                return None
+            if context == UNKNOWN and not candidate.uncertain:
+                candidate = replace(candidate, uncertain=UNKNOWN_GRADIENT)
+        if rule.in_training and source.programs and not any(p.trains for p in source.programs):
+            return None
+        programs = self.relevant_programs(source)
+        if programs and any(all(self.satisfies(p, code) for p in programs) for code in rule.met_by):
+            return None
+        return candidate
+
+    def _missing_requirements(self, program: Program) -> list[Finding]:
+        # What triggers a requirement in a program that trains: what it does (calls, settings) wherever it does
+        # it; the frameworks it imports, where they are loaded for certain (see ``loaded_program``) or by the
+        # entry point itself, whose functions run. A program that does not train needs only the seeds of the
+        # generators it draws from.
+        entry = program.entry
+        if program.trains:
+            triggered = set(entry.facts.deferred_triggered)
+            for member in program.files:
+                triggered.update(member.facts.triggered)
+            for member in self.loaded_program(entry):
+                triggered.update(member.facts.import_triggered)
+        else:
+            triggered = {code for code in program.draws
+                         if (rule := self.ruleset.get(code)) is not None and rule.requirement is not None
+                         and rule.requirement.seeds}
         found = []
         for code in sorted(triggered):
             rule = self.ruleset.get(code)
-            if rule is None or rule.requirement is None or self.satisfies(entry, code):
+            if rule is None or rule.requirement is None or self.satisfies(program, code):
                 continue
             verdict = self.verdict(rule, None)
             if verdict.status == DETERMINISTIC:
                 continue
-            line, column = (entry.facts.main_line, entry.facts.main_column) if entry.facts.main_line else (1, 1)
+            line, column = program.line, program.column
             candidate = Candidate(code, line, column, line, column, rule.requirement.missing_api, -1)
             found.extend(self._report(entry, candidate, rule, verdict))
         return found
 
     def _report(self, source: SourceFile, candidate: Candidate, rule: Rule | None, verdict: Verdict | None):
         code = candidate.code
-        if not self.settings.is_selected(code, source.relative):
+        if not self.settings.is_selected(code, source.relative) or (
+                rule is not None and rule.hint and not self.settings.selects_hint(code)):
             return []
         if self.honour_noqa and is_suppressed(source.facts.noqa, candidate.line, code):
             return []
@@ -256,7 +294,12 @@ class Project:
             end_column=candidate.end_column, code=code, symbol=rule.symbol if rule else "internal-error",
             message=message, severity=severity, api=candidate.api, fix=fix,
             url=rule.url if rule else "", cell=cell,
+            certainty=INFERRED if candidate.uncertain else CERTAIN,
         )]
+
+
+#: Why a backward-only call whose differentiation context the program model cannot see is only possible.
+UNKNOWN_GRADIENT = "whether a backward pass runs through this call is not visible in the project"
 
 
 def describe(rule: Rule, verdict: Verdict | None, targets: dict[str, SpecifierSet], candidate: Candidate,

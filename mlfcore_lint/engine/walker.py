@@ -13,9 +13,11 @@ import re
 from collections.abc import Callable
 
 from ..ruleset.schema import anchor_keys
+from .calls import MAIN_SCOPE, MODULE_SCOPE, CallRecorder
 from .conditions import (
     MATCH,
     NO_MATCH,
+    UNCERTAIN,
     check_all,
     check_value,
     find_argument,
@@ -25,6 +27,7 @@ from .conditions import (
 )
 from .facts import Candidate, FileFacts, ImportLedger
 from .index import SATISFIES, TRIGGERS, Entry, RuleIndex
+from .indirection import Indirection
 from .local_values import DICT_MUTATORS, LocalValues
 from .ordering import ORDERED_CONSUMERS, is_string_set
 
@@ -101,9 +104,14 @@ def push_children(node: ast.AST, stack: list) -> None:
 
 
 class _Scope:
-    __slots__ = ("names", "parent", "is_class", "values", "parameters", "gradients_off")
+    __slots__ = ("names", "parent", "is_class", "values", "parameters", "gradients_off", "key", "owner")
 
-    def __init__(self, parent: _Scope | None, is_class: bool = False, gradients_off: bool = False):
+    def __init__(self, parent: _Scope | None, is_class: bool = False, gradients_off: bool = False, name: str = ""):
+        # ``key``: the dotted place of the scope in the module (``C.m``); ``owner``: the scope its calls are
+        # recorded to (a class body's calls belong to the enclosing function or the module).
+        prefix = parent.key + "." if parent is not None and parent.key else ""
+        self.key = prefix + name
+        self.owner = (parent.owner if is_class else self.key) if parent is not None else MODULE_SCOPE
         self.names: dict[str, str | None] = {}
         self.parent = parent
         self.is_class = is_class
@@ -151,16 +159,25 @@ class _GradientMode:
         self.off = off
 
 
+class _MainBlock:
+    """A stack item that enters (``inside`` True) or leaves the ``if __name__ == "__main__":`` block."""
+
+    __slots__ = ("inside",)
+
+    def __init__(self, inside: bool):
+        self.inside = inside
+
+
 class _BindAfter:
-    """A stack item that binds a class name once its body has been walked."""
+    """A stack item that binds a class name once its body has been walked (to ``value``: see ``_class_binding``)."""
 
-    __slots__ = ("name",)
+    __slots__ = ("name", "value")
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, value: str | None):
+        self.name, self.value = name, value
 
 
-class Walker(LocalValues):
+class Walker(LocalValues, CallRecorder, Indirection):
     def __init__(self, index: RuleIndex, module: ast.Module, source: str):
         self.index = index
         self.module = module
@@ -177,6 +194,7 @@ class Walker(LocalValues):
         self._top_level = {id(statement) for statement in module.body}
         self._imports = ImportLedger()
         self._satisfied: set[str] = set()
+        self.init_calls()
         self._handlers: dict[type, Callable] = {
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -202,12 +220,15 @@ class Walker(LocalValues):
             _BindAfter: self._bind_after,
             _GradientMode: self._gradient_mode,
             _RememberAfter: self._remember_after,
+            _MainBlock: self._main_block,
         }
 
     # ------------------------------------------------------------------ traversal
 
     def run(self) -> FileFacts:
         self._prescan_module_names()
+        for statement in self.module.body:
+            self.note_statement(statement)
         stack: list = list(reversed(self.module.body))
         handlers = self._handlers
         pushers = _pushers
@@ -234,7 +255,8 @@ class Walker(LocalValues):
             elif isinstance(statement, ast.ImportFrom):
                 self._bind_import_from(statement)
             elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self.module_scope.names[statement.name] = LOCAL
+                self.module_scope.names[statement.name] = self._class_binding(statement)
+                self.local_functions.add(statement.name)
         self.final_module_names = dict(self.module_scope.names)
         self.module_scope.names.clear()
         self.star_modules.clear()
@@ -309,6 +331,7 @@ class Walker(LocalValues):
                 names.append(alias.name)
                 self.bind(alias.asname or alias.name, f"{module}.{alias.name}" if level == 0 and module else LOCAL)
         if level:
+            self.note_relative_import(node)
             self.facts.relative_imports.append([level, module, names])
             return []
         return [module] + [f"{module}.{n}" for n in names]
@@ -335,15 +358,20 @@ class Walker(LocalValues):
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack) -> bool:
         self.bind(node.name, LOCAL)
+        self.local_functions.add(node.name)
         gradients_off = any(self._gradient_mode_of(decorator) is True for decorator in node.decorator_list)
-        self._open_scope(_Scope(self.scope, gradients_off=gradients_off), node.args, node.body, stack)
+        scope = _Scope(self.scope, gradients_off=gradients_off, name=node.name)
+        self.scope_facts(scope.key, node.lineno)
+        self._open_scope(scope, node.args, node.body, stack)
         # Decorators and defaults run in the enclosing scope.
         outer = node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
         stack.extend(reversed(outer))
         return True
 
     def _lambda(self, node: ast.Lambda, stack) -> bool:
-        self._open_scope(_Scope(self.scope), node.args, [node.body], stack)
+        scope = _Scope(self.scope)
+        scope.key, scope.owner = self.scope.key, self.scope.owner  # a lambda's calls are its definer's
+        self._open_scope(scope, node.args, [node.body], stack)
         return True
 
     def _open_scope(self, scope: _Scope, arguments: ast.arguments, body: list, stack) -> None:
@@ -355,10 +383,13 @@ class Walker(LocalValues):
         stack.append(_EnterScope(scope))
 
     def _class(self, node: ast.ClassDef, stack) -> bool:
-        stack.append(_BindAfter(node.name))
+        self.local_functions.add(node.name)
+        scope = _Scope(self.scope, is_class=True, name=node.name)
+        self.note_class(node, scope.key)
+        stack.append(_BindAfter(node.name, self._class_binding(node)))
         stack.append(_POP)
         stack.extend(reversed(node.body))
-        stack.append(_EnterScope(_Scope(self.scope, is_class=True)))
+        stack.append(_EnterScope(scope))
         outer = node.decorator_list + node.bases + [k.value for k in node.keywords]
         stack.extend(reversed(outer))
         return True
@@ -418,21 +449,27 @@ class Walker(LocalValues):
     def _call(self, node: ast.Call, stack) -> bool:
         func = node.func
         name = self.qualify(func)
+        picked = ""  # why a class picked by name is only possibly that class
+        if name is None and isinstance(func, ast.Call):
+            name, picked = self.picked_class(func)
         if name is not None:
             for entry in self.index.calls.get(name, ()):
-                self._match_call(entry, node, name, method_form=False)
+                self._match_call(entry, node, name, method_form=False, picked=picked)
             for code in self.index.triggered_by_call(name):
                 self._triggered.add(code)
+                self.note_draw(code)
             if name.startswith("os."):
                 self._environment_call(name, node)
         elif isinstance(func, ast.Attribute) and not _is_own_method(func):
             if func.attr in DICT_MUTATORS:
                 self._changed_mapping(func.value, None, None)
-            for entry in self.index.methods.get(func.attr, ()):
+            entries = self.index.methods.get(func.attr, ())
+            for entry in entries if not entries or not self.visibly_not_tensor(func.value) else ():
                 if not entry.framework_roots or self.imported_roots.intersection(entry.framework_roots):
                     self._match_call(entry, node, "." + func.attr, method_form=True)
         if name is None and self.index.iterations:
             self._ordered_consumer(node)
+        self.note_call(node, name)
         push_children(node, stack)
         return True
 
@@ -468,8 +505,8 @@ class Walker(LocalValues):
                 self._record(entry, outcome, reason, node, f"{{{anchor_keys(entry.matcher)[0]!r}: ...}}")
         return False
 
-    def _match_call(self, entry: Entry, node: ast.Call, api: str, method_form: bool) -> None:
-        if entry.backward_only and self.scope.gradients_off[-1] and not _constructs_module(api):
+    def _match_call(self, entry: Entry, node: ast.Call, api: str, method_form: bool, picked: str = "") -> None:
+        if entry.backward_only and self.scope.gradients_off[-1] and not constructs_module(api):
             return  # autograd does not record the call: there is no backward pass to misbehave
 
         def argument(condition):
@@ -482,6 +519,8 @@ class Walker(LocalValues):
             return found
 
         outcome, reason = check_all(entry.matcher.arguments, argument, self.kinds_of)
+        if picked and outcome == MATCH:
+            outcome, reason = UNCERTAIN, picked
         self._record(entry, outcome, reason, node, api)
 
     def _record(self, entry: Entry, outcome: str, reason: str, node: ast.AST, api: str) -> None:
@@ -492,7 +531,7 @@ class Walker(LocalValues):
         elif entry.purpose == TRIGGERS:
             self._triggered.add(entry.code)
         else:
-            candidate = Candidate(entry.code, 0, 0, 0, 0, api, entry.matcher_index, reason)
+            candidate = Candidate(entry.code, 0, 0, 0, 0, api, entry.matcher_index, reason, self.scope.owner)
             self.facts.candidates.append(candidate)
             self._positioned.append((node, candidate))
 
@@ -506,12 +545,32 @@ class Walker(LocalValues):
         return True
 
     def _bind_after(self, item: _BindAfter, stack) -> bool:
-        self.bind(item.name, LOCAL)
+        self.bind(item.name, item.value)
+        return True
+
+    def _class_binding(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str | None:
+        """What a class's name stands for: a project subclass of one framework class a rule matches
+        (``class RobustCE(nn.CrossEntropyLoss)``) is matched as that class; anything else is the module's own."""
+        if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
+            return LOCAL
+        base = self.qualify(node.bases[0])
+        return base if base is not None and base in self.index.calls else LOCAL
+
+    def _main_block(self, item: _MainBlock, stack) -> bool:
+        self.module_scope.owner = MAIN_SCOPE if item.inside else MODULE_SCOPE
+        if item.inside:
+            self.scope_facts(MAIN_SCOPE, self._main_node.lineno)
         return True
 
     def _if(self, node: ast.If, stack) -> bool:
         if self._main_node is None and self.scope is self.module_scope and is_main_guard(node.test):
             self._main_node = node
+            stack.extend(reversed(node.orelse))
+            stack.append(_MainBlock(False))
+            stack.extend(reversed(node.body))
+            stack.append(_MainBlock(True))
+            stack.append(node.test)
+            return True
         return False
 
     def _for(self, node: ast.For | ast.AsyncFor, stack) -> bool:
@@ -520,6 +579,8 @@ class Walker(LocalValues):
         return False
 
     def _with(self, node: ast.With | ast.AsyncWith, stack) -> bool:
+        for item in node.items:
+            self.note_gradient_tape(item.context_expr)
         modes = [self._gradient_mode_of(item.context_expr) for item in node.items]
         modes = [mode for mode in modes if mode is not None]
         if not modes:
@@ -609,6 +670,7 @@ class Walker(LocalValues):
         facts.triggered = sorted(self._triggered)
         self._imports.record(facts, self.index)
         facts.satisfied = sorted(self._satisfied)
+        facts.scopes, facts.classes, facts.first_statement = self.scopes, self.classes, self.first_statement
         columns = CharacterColumns(self.source)
         for node, candidate in self._positioned:
             candidate.line, candidate.column = node.lineno, columns.of(node.lineno, node.col_offset) + 1
@@ -643,7 +705,7 @@ _GRADIENT_CONTEXTS = {
 }
 
 
-def _constructs_module(api: str) -> bool:
+def constructs_module(api: str) -> bool:
     """``torch.nn.MaxPool3d``: a class, whose call creates a module that runs later, in whatever mode then holds."""
     return api.rsplit(".", 1)[-1][:1].isupper()
 

@@ -19,7 +19,7 @@ from pylint.checkers import BaseRawFileChecker
 from pylint.interfaces import HIGH, INFERENCE
 
 from ..engine.source import decode_source
-from ..model import Finding
+from ..model import CERTAIN, Finding
 from ..ruleset.schema import Rule, RuleSet
 from .context import Overrides, check_module
 
@@ -118,10 +118,10 @@ class MlfcoreRawChecker(BaseRawFileChecker):
         config = self.linter.config
         return Overrides.from_values({key: getattr(config, "mlf_" + key.replace("-", "_"), ()) for key in OPTION_KEYS})
 
-    def _confidence(self, finding: Finding):
-        """HIGH for a certain match; INFERENCE where the engine lowered the severity (a possible match)."""
-        rule = self.engine.ruleset.get(finding.code)
-        return HIGH if rule is not None and finding.severity == rule.severity else INFERENCE
+    @staticmethod
+    def _confidence(finding: Finding):
+        """HIGH for a finding seen for certain; INFERENCE for one the engine inferred (a possible match)."""
+        return HIGH if finding.certainty == CERTAIN else INFERENCE
 
     def process_module(self, node) -> None:
         report = self.engine.report_for(node, self._overrides())

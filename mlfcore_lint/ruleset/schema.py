@@ -135,6 +135,8 @@ class Requirement:
     matchers: tuple[Matcher, ...] = ()  # or matches one of these
     satisfied_by: tuple[Matcher, ...] = ()
     missing_api: str = ""  # what the finding names as missing, e.g. ``torch.manual_seed``
+    # A seed: a program that does not train still needs it where it draws from the generator (its ``calls``).
+    seeds: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,12 @@ class Rule:
     # Only the backward pass misbehaves: a function call autograd does not record (in a ``torch.no_grad()`` or
     # ``torch.inference_mode()`` block or function) is not reported; constructing a module there still is.
     backward_only: bool = False
+    # Reported only in code that a training program runs (or that no program runs: library code).
+    in_training: bool = False
+    # Requirements whose being met makes the finding moot (``DataLoader`` workers of a program that seeds torch).
+    met_by: tuple[str, ...] = ()
+    # Not by itself a determinism break: reported only when selected by its code or ``HINT``.
+    hint: bool = False
 
     @property
     def url(self) -> str:
@@ -455,7 +463,7 @@ def _read_matchers(reader: _Reader, key: str, framework: str | None) -> tuple[Ma
 
 
 def read_requirement(reader: _Reader, framework: str | None) -> Requirement:
-    reader.check_keys({"triggered_by", "satisfied_by", "missing"})
+    reader.check_keys({"triggered_by", "satisfied_by", "missing", "seeds"})
     trigger = reader.child("triggered_by", reader.data.get("triggered_by", {}))
     trigger.check_keys({"imports", "calls", "except", "match"})
     requirement = Requirement(
@@ -465,6 +473,7 @@ def read_requirement(reader: _Reader, framework: str | None) -> Requirement:
         matchers=_read_matchers(trigger, "match", framework),
         satisfied_by=_read_matchers(reader, "satisfied_by", framework),
         missing_api=reader.str("missing", required=True),
+        seeds=reader.choice("seeds", (True, False), False),
     )
     if not (requirement.imports or requirement.calls or requirement.matchers):
         trigger.fail(None, "a requirement needs imports, calls or match entries that trigger it")
@@ -500,6 +509,7 @@ def _read_examples(reader: _Reader, key: str) -> tuple[Example, ...]:
 RULE_KEYS = {
     "code", "symbol", "message", "severity", "framework", "match", "requirement", "versions",
     "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence", "backward_only",
+    "in_training", "met_by", "hint",
 }
 
 
@@ -562,4 +572,7 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         tags=reader.str_list("tags"),
         evidence=reader.str("evidence"),
         backward_only=reader.choice("backward_only", (True, False), False),
+        in_training=reader.choice("in_training", (True, False), False),
+        met_by=reader.str_list("met_by", CODE_PATTERN),
+        hint=reader.choice("hint", (True, False), False),
     )

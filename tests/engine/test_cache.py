@@ -95,11 +95,11 @@ def test_exclusive_lets_one_process_fill_the_cache_while_others_wait(tmp_path):
     assert entered >= released
 
 
-def test_a_front_end_reads_only_what_a_module_needs(tmp_path, ruleset):
+def test_a_front_end_reads_the_project_only_where_a_module_can_report(tmp_path, ruleset):
     from mlfcore_lint.runner import ProjectContext
 
     settings = make_project(tmp_path, files=0)  # targets torch 2.11
-    (tmp_path / "train.py").write_text("import torch\nimport data\nif __name__ == '__main__':\n    pass\n")
+    (tmp_path / "train.py").write_text("import torch\nimport data\nif __name__ == '__main__':\n    loss.backward()\n")
     (tmp_path / "data.py").write_text("import torch\n\ndef scale(x):\n    return torch.relu(x)\n")
     (tmp_path / "tool.py").write_text("import torch\nif __name__ == '__main__':\n    pass\n")
     (tmp_path / "model.py").write_text(SOURCE)  # MaxPool3d: non-deterministic in 2.11, whatever the switch
@@ -108,13 +108,13 @@ def test_a_front_end_reads_only_what_a_module_needs(tmp_path, ruleset):
     # nothing to report: no project step at all
     assert context.check_buffer(tmp_path / "data.py", (tmp_path / "data.py").read_text()) == []
     assert not context.facts
-    # a verdict that does not depend on the switch: the module alone
+    # a match: the program model (which programs run it, whether they train) reads the project once
     assert [f.code for f in context.check_buffer(tmp_path / "model.py", SOURCE)] == ["MLF101"]
-    assert tmp_path / "train.py" not in context.facts
-    # an entry point: its own program, not the others
+    assert tmp_path / "train.py" in context.facts and tmp_path / "tool.py" in context.facts
+    # an entry point of a program that trains; the tool's program trains nothing
     findings = context.check_buffer(tmp_path / "train.py", (tmp_path / "train.py").read_text())
     assert {"MLF160", "MLF161"} <= {f.code for f in findings}
-    assert tmp_path / "data.py" in context.facts and tmp_path / "tool.py" not in context.facts
-    # a match the switch makes deterministic: every program decides
-    assert [f.code for f in context.check_buffer(tmp_path / "ops.py", (tmp_path / "ops.py").read_text())] == ["MLF126"]
-    assert tmp_path / "tool.py" in context.facts
+    assert context.check_buffer(tmp_path / "tool.py", (tmp_path / "tool.py").read_text()) == []
+    # a backward-only match nothing in the project calls: possible
+    [finding] = context.check_buffer(tmp_path / "ops.py", (tmp_path / "ops.py").read_text())
+    assert finding.code == "MLF126" and finding.certainty == "inferred"

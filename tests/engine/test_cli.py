@@ -48,7 +48,8 @@ def test_json_contract(project):
     result = check(project, "--format", "json")
     data = json.loads(result.stdout)
     assert {tuple(sorted(item)) for item in data} == {tuple(sorted([
-        "path", "line", "column", "end_line", "end_column", "code", "symbol", "message", "severity", "api", "fix", "url"]))}
+        "path", "line", "column", "end_line", "end_column", "code", "symbol", "message", "severity", "api", "fix", "url",
+        "certainty"]))}
     benchmark = next(item for item in data if item["code"] == "MLF140")
     assert benchmark["api"] == "torch.backends.cudnn.benchmark"
     assert benchmark["fix"]["applicability"] == "safe"
@@ -214,7 +215,7 @@ def test_jobs_give_the_same_findings(project):
 
 
 def test_missing_requirements_reported_once_per_entry_point(project):
-    (project / "train.py").write_text("import torch\nimport model\nif __name__ == '__main__':\n    pass\n")
+    (project / "train.py").write_text("import torch\nimport model\nif __name__ == '__main__':\n    loss.backward()\n")
     data = json.loads(check(project, "--format", "json").stdout)
     entry = [(d["code"], d["line"], d["api"]) for d in data if d["path"] == "train.py"]
     assert entry == [("MLF160", 3, "torch.manual_seed"), ("MLF161", 3, "torch.use_deterministic_algorithms")]
@@ -246,7 +247,7 @@ def test_a_named_folder_is_checked_even_when_the_configuration_excludes_it(proje
 
 
 def test_tooling_scripts_are_not_training_entry_points(project):
-    (project / "setup.py").write_text("import torch\nif __name__ == '__main__':\n    pass\n")
+    (project / "setup.py").write_text("import torch\nif __name__ == '__main__':\n    loss.backward()\n")
     assert not [d for d in json.loads(check(project, "--format", "json").stdout) if d["path"] == "setup.py"]
     (project / "pyproject.toml").write_text('[tool.mlfcore-lint]\nentry-points = ["setup.py"]\n')
     codes = {d["code"] for d in json.loads(check(project, "--format", "json").stdout) if d["path"] == "setup.py"}
@@ -265,7 +266,7 @@ def test_lazy_and_optional_imports_of_imported_modules_do_not_make_a_program_use
     (project / "report.py").write_text("import pkg\nimport pkg.lazy\nif __name__ == '__main__':\n    print(pkg.Net)\n")
     assert _entry_codes(project, "report.py") == set()
     # the entry point's own lazy import runs, and so does what the modules it loads import at their top level
-    (project / "train.py").write_text("def main():\n    import torch\nif __name__ == '__main__':\n    main()\n")
-    (project / "tune.py").write_text("from pkg import deep\nif __name__ == '__main__':\n    pass\n")
+    (project / "train.py").write_text("def main():\n    import torch\n    loss.backward()\nif __name__ == '__main__':\n    main()\n")
+    (project / "tune.py").write_text("from pkg import deep\nif __name__ == '__main__':\n    model.fit(data)\n")
     assert _entry_codes(project, "train.py") == {"MLF160", "MLF161"}
     assert _entry_codes(project, "tune.py") == {"MLF160", "MLF161"}

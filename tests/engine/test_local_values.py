@@ -65,7 +65,7 @@ def test_a_one_dimensional_target_means_classification_input(target, reported, r
         "import torch\nimport torch.nn.functional as F\n"
         "def loss(logits, labels):\n"
         "    flat = labels.view(-1)\n"
-        f"    return F.cross_entropy(logits, {target})\n"
+        f"    return F.cross_entropy(logits, {target}, ignore_index=255)\n"
     )
     assert ("MLF112" in codes(source, ruleset)) == reported
 
@@ -109,8 +109,8 @@ def test_a_dict_built_in_the_function_is_read_through_unpacking(building, report
 
 def test_module_level_dicts_are_not_followed(ruleset):
     # any function may change a module's dict before the call runs: its keys stay unknown ("possible")
-    source = "import lightning as L\noptions = dict(max_epochs=3)\nL.Trainer(**options)\n"
-    assert codes(source, ruleset) == ["MLF404", "MLF405", "MLF406"]
+    source = "import lightning as L\noptions = dict(max_epochs=3)\nL.Trainer(**options).fit(model)\n"
+    assert [code for code in codes(source, ruleset) if code.startswith("MLF40")] == ["MLF404", "MLF405", "MLF406"]
 
 
 @pytest.mark.parametrize(

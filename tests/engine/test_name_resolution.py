@@ -21,8 +21,8 @@ def codes(code, ruleset, targets=OLD):
         "from torch import nn as tnn\ntnn.MaxPool3d(2)\n",
         "from torch.nn import MaxPool3d as MP\nMP(2)\n",
         "from torch.nn import MaxPool3d\nMaxPool3d(2)\n",
-        "import torch.nn.functional as F\nF.max_pool3d(x, 2)\n",
-        "from torch.nn import functional as F\nF.max_pool3d(x, 2)\n",
+        "import torch.nn.functional as F\ndef pool(x):\n    return F.max_pool3d(x, 2)\n",
+        "from torch.nn import functional as F\ndef pool(x):\n    return F.max_pool3d(x, 2)\n",
         "import torch.nn.modules.pooling as pooling\npooling.MaxPool3d(2)\n",
         "from torch.nn.modules.pooling import MaxPool3d\nMaxPool3d(2)\n",
         "from torch.nn.modules import MaxPool3d\nMaxPool3d(2)\n",
@@ -77,15 +77,16 @@ def test_positions_are_one_based_and_span_the_call(ruleset):
 
 
 def test_keyword_and_positional_argument_conditions(ruleset):
-    base = "import torch.nn.functional as F\n"
-    assert codes(base + "F.interpolate(x, None, 2, 'trilinear')\n", ruleset) == [("MLF102", 2)]
+    base = "import torch.nn.functional as F\ndef up(x):\n    return "
+    assert codes(base + "F.interpolate(x, None, 2, 'trilinear')\n", ruleset) == [("MLF102", 3)]
     assert codes(base + "F.interpolate(x, scale_factor=2, mode='nearest')\n", ruleset) == []
     assert codes(base + "F.interpolate(x, scale_factor=2)\n", ruleset) == []
     assert codes(base + "F.interpolate(x, **options)\n", ruleset)[0][0] == "MLF102"
 
 
 def test_unknown_value_is_reported_with_lower_severity(ruleset):
-    findings = lint_snippet("import torch.nn.functional as F\nF.interpolate(x, mode=m)\n", ruleset, OLD)
+    findings = lint_snippet("import torch.nn.functional as F\ndef up(x, m):\n    return F.interpolate(x, mode=m)\n",
+                            ruleset, OLD)
     [finding] = [f for f in findings if f.code == "MLF102"]
     assert finding.severity == "warning"
     assert "not known statically" in finding.message

@@ -12,6 +12,7 @@ from model import build
 
 if __name__ == "__main__":
     model = build()
+    model(batch).sum().backward()
 """
 
 MODEL = """\
@@ -34,6 +35,7 @@ if __name__ == "__main__":
     torch.manual_seed(0)
     torch.use_deterministic_algorithms(True)
     model = build()
+    model(batch).sum().backward()
 """
 
 

@@ -1,0 +1,215 @@
+"""What each function of a module does, for the program model: whom it calls, whether it trains, whether it
+differentiates, and which generators it draws from.
+
+The walker mixes this in and calls ``note_call`` for every call it walks; the facts it leaves
+(``FileFacts.scopes`` and ``FileFacts.classes``) are plain data, resolved across the project by
+:mod:`mlfcore_lint.engine.program`. A scope is named by its place in the module: ``<module>`` for the top
+level, ``<main>`` for the ``if __name__ == "__main__":`` block, ``f`` for a function, ``C.m`` for a method and
+``f.g`` for a function defined in another. Code in a class body or a lambda belongs to the enclosing scope.
+
+A call is recorded as a reference the project step can resolve without this module's tree:
+
+- ``q:pkg.mod.func``   a qualified name (an absolute import);
+- ``@name``            a name bound in this module (a ``def`` or ``class`` here, looked up from the caller out);
+- ``r:2:pkg.mod:name`` a name bound by a relative import (level, module, name), maybe followed by ``.attr``;
+- ``s:method``         ``self.method()`` or ``cls.method()``: a method of the enclosing class or its bases;
+- ``S:method``         ``super().method()``: a method of the enclosing class's bases;
+- ``.method``          a method called on any other object: any project method of that name.
+"""
+
+from __future__ import annotations
+
+import ast
+
+MODULE_SCOPE, MAIN_SCOPE = "<module>", "<main>"
+TRAINS, DIFFERENTIATES = "trains", "differentiates"
+
+#: Module roots whose functions are never the project's own: their calls are not recorded as references.
+_LIBRARY_ROOTS = frozenset({
+    "torch", "tensorflow", "keras", "tf_keras", "numpy", "jax", "flax", "xgboost", "sklearn", "lightning",
+    "pytorch_lightning", "transformers", "scipy", "pandas", "os", "sys", "re", "json", "math", "random",
+    "time", "logging", "warnings", "argparse", "pathlib", "shutil", "subprocess", "collections", "itertools",
+    "functools", "typing", "copy", "pickle", "glob", "datetime", "matplotlib", "PIL", "cv2", "tqdm",
+    "torchvision", "torchaudio", "torchmetrics", "timm", "wandb", "mlflow", "yaml", "csv", "io", "abc",
+    "dataclasses", "enum", "contextlib", "inspect", "threading", "multiprocessing", "socket", "hashlib",
+    "string", "struct", "tempfile", "textwrap", "traceback", "types", "unittest", "uuid", "zipfile", "h5py",
+    "seaborn", "statsmodels", "lightgbm", "catboost", "optuna", "hydra", "omegaconf", "fire", "click",
+    "typer", "requests", "urllib", "tarfile", "gzip", "platform", "signal", "queue", "heapq", "bisect",
+    "operator", "numbers", "decimal", "fractions", "statistics", "pprint", "builtins", "torchtext",
+    "tensorboard", "tensorboardX", "einops", "accelerate", "datasets", "huggingface_hub", "sentencepiece",
+    "tokenizers", "nltk", "spacy", "gym", "gymnasium", "albumentations", "skimage", "imageio", "nibabel",
+    "SimpleITK", "monai", "networkx", "sympy", "plotly", "rich", "psutil", "GPUtil", "joblib", "dask",
+})
+
+#: Method names whose call trains a model: an optimiser step, a backward pass, a framework's training loop.
+_TRAINING_METHODS = frozenset({
+    "backward", "fit", "fit_generator", "train_on_batch", "train", "apply_gradients", "minimize",
+    "gradient", "partial_fit",
+})
+#: Method names whose call differentiates: what runs before it in the same function is recorded by autograd.
+_DIFFERENTIATING_METHODS = frozenset({"backward", "gradient", "minimize"})
+_TRAINING_FUNCTIONS = frozenset({
+    "torch.autograd.backward", "torch.autograd.grad", "xgboost.train", "xgboost.cv", "lightgbm.train",
+    "sklearn.model_selection.cross_val_score", "sklearn.model_selection.cross_validate",
+    "sklearn.model_selection.cross_val_predict", "tensorflow.keras.Model.fit", "keras.Model.fit",
+})
+#: Calls that differentiate, or that build a functional Keras model: what the same function computes on the
+#: symbolic tensors (``tf.image.resize(x, ...)`` between ``keras.Input`` and ``keras.Model``) runs in training.
+_DIFFERENTIATING_FUNCTIONS = frozenset({
+    "torch.autograd.backward", "torch.autograd.grad", "tensorflow.keras.Model", "tensorflow.keras.models.Model",
+    "tensorflow.keras.Input", "tensorflow.keras.layers.Input", "keras.Model", "keras.models.Model", "keras.Input",
+    "keras.layers.Input", "tf_keras.Model", "tf_keras.Input",
+})
+_GRADIENT_TAPES = frozenset({"tensorflow.GradientTape", "tensorflow.autodiff.GradientTape"})
+#: Calls whose function arguments run in a data pipeline: those functions are not differentiated.
+_DATA_PIPELINE_METHODS = frozenset({"map", "flat_map", "filter", "interleave", "from_generator"})
+_DATA_PIPELINE_FUNCTIONS = frozenset({"torch.utils.data.DataLoader", "tensorflow.data.Dataset.from_generator"})
+
+#: Words the pre-filter must find for a file to be parsed: a file that trains is part of the program model.
+PREFILTER_METHODS = _TRAINING_METHODS | {"step"}
+
+
+class CallRecorder:
+    """Mixed into the walker, which provides ``scope``, ``module_scope``, ``lookup``, ``qualify`` and ``index``."""
+
+    def init_calls(self) -> None:
+        self.scopes: dict[str, dict] = {}
+        self.classes: dict[str, list[str]] = {}
+        self.relative_names: dict[str, str] = {}  # module-level names bound by relative imports -> r:... refs
+        self.first_statement = 0  # line of the first top-level statement that runs code (0: none)
+        self.local_functions: set[str] = set()  # names of every def and class in the module
+
+    def scope_facts(self, key: str, line: int = 0) -> dict:
+        found = self.scopes.get(key)
+        if found is None:
+            found = self.scopes[key] = {"line": line, "calls": [], "quiet_calls": [], "does": [], "draws": []}
+        return found
+
+    def note_relative_import(self, node: ast.ImportFrom) -> None:
+        if self.scope is not self.module_scope:
+            return
+        for alias in node.names:
+            if alias.name != "*":
+                self.relative_names[alias.asname or alias.name] = f"r:{node.level}:{node.module or ''}:{alias.name}"
+
+    def note_statement(self, statement: ast.stmt) -> None:
+        """A top-level statement: the first one that runs code makes a module a script (if nobody imports it)."""
+        if self.first_statement or not _runs_code(statement):
+            return
+        self.first_statement = statement.lineno
+
+    # ------------------------------------------------------------------ references
+
+    def reference(self, func: ast.expr, qualified: str | None) -> str | None:
+        """How the project step finds the function ``func`` names (see the module's docstring), if it can."""
+        if qualified is not None:
+            root = qualified.split(".", 1)[0]
+            return None if root in _LIBRARY_ROOTS or root in self.index_roots() else f"q:{qualified}"
+        parts = []
+        node = func
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        parts.reverse()
+        if isinstance(node, ast.Name):
+            if node.id in ("self", "cls") and len(parts) == 1:
+                return f"s:{parts[0]}"
+            if self._bound_in_module(node.id):
+                relative = self.relative_names.get(node.id)
+                if relative is not None:
+                    return relative + "".join("." + part for part in parts)
+                return "@" + ".".join([node.id, *parts]) if node.id in self.local_functions else None
+            if parts:
+                return "." + parts[-1]
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super" and parts:
+            return f"S:{parts[-1]}"
+        return "." + parts[-1] if parts else None
+
+    def index_roots(self) -> frozenset[str]:
+        roots = getattr(self, "_index_roots", None)
+        if roots is None:
+            roots = self._index_roots = frozenset(
+                name.split(".", 1)[0] for table in (self.index.calls, self.index.assignments) for name in table)
+        return roots
+
+    def _bound_in_module(self, name: str) -> bool:
+        """Whether ``name`` is bound by this module (a def, class or import), not by the enclosing function."""
+        scope = self.scope
+        while scope is not None and scope is not self.module_scope:
+            if name in scope.parameters:
+                return False
+            if not scope.is_class and name in scope.names:
+                return name in self.local_functions  # a nested def, not a local variable
+            scope = scope.parent
+        return name in self.final_module_names or name in self.module_scope.names
+
+    # ------------------------------------------------------------------ calls
+
+    def note_call(self, node: ast.Call, qualified: str | None) -> None:
+        facts = self.scope_facts(self.scope.owner)
+        func = node.func
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        does = facts["does"]
+        if (qualified in _TRAINING_FUNCTIONS or (method in _TRAINING_METHODS and qualified is None)
+                or (method == "step" and _is_optimiser(func.value))):
+            if TRAINS not in does:
+                does.append(TRAINS)
+        if qualified in _DIFFERENTIATING_FUNCTIONS or (method in _DIFFERENTIATING_METHODS and qualified is None):
+            if DIFFERENTIATES not in does:
+                does.append(DIFFERENTIATES)
+        quiet = bool(self.scope.gradients_off[-1])
+        target = facts["quiet_calls"] if quiet else facts["calls"]
+        found = self.reference(func, qualified)
+        if found is not None and found not in target:
+            target.append(found)
+        # Functions handed over as arguments run too: ``mp.spawn(train, ...)``, ``fire.Fire(main)``; those a
+        # data pipeline runs (``dataset.map(preprocess)``) are not differentiated.
+        pipeline = method in _DATA_PIPELINE_METHODS or qualified in _DATA_PIPELINE_FUNCTIONS
+        for argument in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(argument, (ast.Name, ast.Attribute)):
+                handed = self.reference(argument, self.qualify(argument))
+                if handed is not None and not handed.startswith(".") and handed.startswith(("@", "r:", "s:", "q:")):
+                    into = facts["quiet_calls"] if quiet or pipeline else facts["calls"]
+                    if handed not in into:
+                        into.append(handed)
+
+    def note_draw(self, code: str) -> None:
+        draws = self.scope_facts(self.scope.owner)["draws"]
+        if code not in draws:
+            draws.append(code)
+
+    def note_gradient_tape(self, context: ast.expr) -> None:
+        call = context.func if isinstance(context, ast.Call) else context
+        if self.qualify(call) in _GRADIENT_TAPES:
+            does = self.scope_facts(self.scope.owner)["does"]
+            if DIFFERENTIATES not in does:
+                does.append(DIFFERENTIATES)
+
+    def note_class(self, node: ast.ClassDef, key: str) -> None:
+        bases = []
+        for base in node.bases:
+            qualified = self.qualify(base)
+            if qualified is not None:
+                bases.append(f"q:{qualified}")
+            else:
+                found = self.reference(base, None)
+                if found is not None and not found.startswith("."):
+                    bases.append(found)
+        self.classes[key] = bases
+
+
+def _is_optimiser(receiver: ast.expr) -> bool:
+    """``optimizer.step()``, ``self.opt.step()``, ``optimizers[0].step()``: named like an optimiser."""
+    while isinstance(receiver, ast.Subscript):
+        receiver = receiver.value
+    name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+    name = name.lower()
+    return "optim" in name or name in ("opt", "scaler") or name.startswith("opt_")
+
+
+def _runs_code(statement: ast.stmt) -> bool:
+    """A top-level statement that does work when the module runs: a call, a loop, a ``with`` block."""
+    if isinstance(statement, ast.Expr):
+        return isinstance(statement.value, (ast.Call, ast.Await))
+    return isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith))

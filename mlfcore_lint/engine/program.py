@@ -1,0 +1,383 @@
+"""The program model: where each program of a project starts, what it runs, whether it trains, and which code
+runs under autograd.
+
+Built once per project step from the per-file facts (``FileFacts.scopes`` and ``classes``, see
+:mod:`mlfcore_lint.engine.calls`), shared by the command, the flake8 and pylint plugins and the fixer.
+
+- **Entry points**: an ``if __name__ == "__main__":`` block; a module-level script (a module no other project
+  module imports, whose top level runs code; notebooks are such scripts); the function a console script
+  names (``pkg.run:main``); a configured ``entry-points`` glob. Tests and build tooling are not programs.
+- **Call graph**: each scope's calls resolved to the project's functions and methods: names bound in the
+  module, absolute and relative imports, ``self.method()`` through the class and its project bases, and
+  other ``x.method()`` calls to every project method of that name.
+- **What a program does**: it trains when a scope it reaches trains (``loss.backward()``, ``optimizer.step()``,
+  ``trainer.fit(...)``, ``model.fit(...)``, ``tape.gradient(...)``, ``xgb.train(...)``); it draws random
+  numbers from the generators its scopes draw from.
+- **Differentiation context** of a scope: *differentiated* when it is reached from a scope that
+  differentiates (a backward pass, a gradient tape) or from a module's ``forward``/``call``/``training_step``;
+  *not differentiated* when it is reached only from data loading (``Dataset`` methods, ``__getitem__``,
+  transforms' ``__call__``, functions a data pipeline maps), metrics, ``no_grad`` callers and top-level code
+  that differentiates nothing; *unknown* otherwise (nothing in the project calls it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from .calls import DIFFERENTIATES, MAIN_SCOPE, MODULE_SCOPE, TRAINS
+
+if TYPE_CHECKING:
+    from .project import SourceFile
+
+Node = tuple[str, str]  # (relative path of the file, scope key)
+
+DIFFERENTIATED, NOT_DIFFERENTIATED, UNKNOWN = "differentiated", "not-differentiated", "unknown"
+
+#: Base classes (qualified-name prefixes) whose subclasses' forward methods autograd records.
+_MODULE_BASES = (
+    "torch.nn.", "torch.autograd.Function", "lightning.LightningModule", "lightning.pytorch.LightningModule",
+    "lightning.pytorch.core.LightningModule", "pytorch_lightning.LightningModule", "tensorflow.keras.Model",
+    "tensorflow.keras.layers.", "tensorflow.keras.models.", "tensorflow.Module", "keras.Model",
+    "keras.layers.", "keras.models.", "tf_keras.",
+)
+_FORWARD_METHODS = frozenset({
+    "forward", "__call__", "call", "training_step", "train_step", "compute_loss", "backward", "loss",
+})
+#: Base classes whose subclasses load, transform or measure data: nothing in them is differentiated.
+_DATA_BASES = (
+    "torch.utils.data.", "tensorflow.keras.utils.Sequence", "tensorflow.keras.utils.PyDataset",
+    "keras.utils.Sequence", "keras.utils.PyDataset", "torchmetrics.", "lightning.LightningDataModule",
+    "lightning.pytorch.LightningDataModule", "pytorch_lightning.LightningDataModule", "torchvision.transforms.",
+    "torchvision.datasets.",
+)
+_DATA_METHODS = frozenset({"__getitem__", "__iter__", "__next__", "__len__", "collate_fn"})
+#: Lightning runs these under ``torch.no_grad()``.
+_NO_GRAD_METHODS = frozenset({"validation_step", "test_step", "predict_step"})
+_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+#: Scripts that build, test or document a project and never train a model.
+TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py", "__init__.py"})
+
+
+def is_test_code(relative: str) -> bool:
+    """Tests run under a test runner, not as a training program: ``tests/...``, ``test_*.py``, ``*_test.py``."""
+    path = PurePosixPath(relative)
+    name = path.name
+    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+            or any(part in _TEST_FOLDERS for part in path.parts[:-1]))
+
+
+@dataclass
+class Program:
+    entry: SourceFile
+    starts: tuple[str, ...]
+    line: int
+    column: int
+    kind: str  # "main", "script", "console-script", "configured"
+    files: list[SourceFile] = field(default_factory=list)  # the entry and the project modules it imports
+    reached: set[Node] = field(default_factory=set)
+    trains: bool = False
+    draws: set[str] = field(default_factory=set)  # requirement codes of the generators its scopes draw from
+
+
+class ProgramModel:
+    def __init__(self, files: list[SourceFile], modules: dict[str, SourceFile],
+                 imports_of: Callable[[SourceFile, bool], list[SourceFile]]):
+        self.files = files
+        self.modules = modules
+        self.imports_of = imports_of
+        self.by_path = {source.relative: source for source in files}
+        self.importers: dict[str, int] = {}
+        for source in files:
+            for target in imports_of(source):
+                if target is not source:
+                    self.importers[target.relative] = self.importers.get(target.relative, 0) + 1
+        self.methods: dict[str, list[Node]] = {}  # method name -> every project method of that name
+        for source in files:
+            for key in source.facts.scopes:
+                owner, _, name = key.rpartition(".")
+                if owner in source.facts.classes:
+                    self.methods.setdefault(name, []).append((source.relative, key))
+        self._resolved: dict[tuple[Node, str], list[Node]] = {}
+        self._class_kinds: dict[Node, str] = {}
+        self._context: dict[Node, str] | None = None
+
+    # ------------------------------------------------------------------ resolving references
+
+    def resolve(self, caller: Node, reference: str) -> list[Node]:
+        key = (caller, reference)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(caller, reference)
+        return found
+
+    def _resolve(self, caller: Node, reference: str) -> list[Node]:
+        source = self.by_path[caller[0]]
+        kind, text = reference[0], reference[1:]
+        if kind == "@":
+            return self._in_module(source, text.split("."), caller[1])
+        if kind == ".":
+            return list(self.methods.get(text, ()))
+        if reference.startswith("q:"):
+            return self._qualified(text[1:].split("."))
+        if reference.startswith("r:"):
+            return self._relative(source, text[1:])
+        if reference.startswith(("s:", "S:")):
+            owner = self._enclosing_class(source, caller[1])
+            if owner is None:
+                return []
+            return self._method(source, owner, text[1:], include_own=kind == "s", depth=0)
+        return []
+
+    def _in_module(self, source: SourceFile, parts: list[str], caller_key: str) -> list[Node]:
+        """``name`` or ``Class.method`` bound in ``source``, looked up from the caller's scope outwards."""
+        prefixes = caller_key.split(".") if caller_key not in (MODULE_SCOPE, MAIN_SCOPE) else []
+        for end in range(len(prefixes), -1, -1):
+            found = self._scope_named(source, prefixes[:end] + parts)
+            if found:
+                return found
+        return []
+
+    def _scope_named(self, source: SourceFile, parts: list[str]) -> list[Node]:
+        key = ".".join(parts)
+        scopes, classes = source.facts.scopes, source.facts.classes
+        if key in scopes:
+            return [(source.relative, key)]
+        if key in classes:  # a class called: its constructor runs
+            return self._method(source, key, "__init__", include_own=True, depth=0)
+        if len(parts) > 1 and ".".join(parts[:-1]) in classes:
+            return self._method(source, ".".join(parts[:-1]), parts[-1], include_own=True, depth=0)
+        return []
+
+    def _qualified(self, parts: list[str]) -> list[Node]:
+        for end in range(len(parts) - 1, 0, -1):
+            target = self.modules.get(".".join(parts[:end]))
+            if target is not None:
+                return self._scope_named(target, parts[end:])
+        return []
+
+    def _relative(self, source: SourceFile, text: str) -> list[Node]:
+        level_text, module, rest = text.split(":", 2)
+        name, *attributes = rest.split(".")
+        level = int(level_text)
+        package = source.module.split(".") if source.relative.endswith("__init__.py") else source.module.split(".")[:-1]
+        base = package[: len(package) - (level - 1)] if level > 1 else package
+        prefix = ".".join(base + ([module] if module else []))
+        as_module = self.modules.get(f"{prefix}.{name}" if prefix else name)
+        if as_module is not None and attributes:
+            return self._scope_named(as_module, attributes)
+        target = self.modules.get(prefix) if prefix else None
+        return self._scope_named(target, [name, *attributes]) if target is not None else []
+
+    def _enclosing_class(self, source: SourceFile, key: str) -> str | None:
+        parts = key.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            owner = ".".join(parts[:end])
+            if owner in source.facts.classes:
+                return owner
+        return None
+
+    def _method(self, source: SourceFile, owner: str, name: str, include_own: bool, depth: int) -> list[Node]:
+        """``name`` in the class ``owner`` of ``source``, or else in its project bases (the first that has it)."""
+        if include_own and f"{owner}.{name}" in source.facts.scopes:
+            return [(source.relative, f"{owner}.{name}")]
+        if depth > 8:
+            return []
+        for base_source, base in self._project_bases(source, owner):
+            found = self._method(base_source, base, name, include_own=True, depth=depth + 1)
+            if found:
+                return found
+        return []
+
+    def _project_bases(self, source: SourceFile, owner: str) -> list[tuple[SourceFile, str]]:
+        found = []
+        for reference in source.facts.classes.get(owner, ()):
+            for path, key in self._class_reference(source, reference):
+                found.append((self.by_path[path], key))
+        return found
+
+    def _class_reference(self, source: SourceFile, reference: str) -> list[Node]:
+        """The project class a base-class reference names."""
+        if reference.startswith("@"):
+            key = reference[1:]
+            return [(source.relative, key)] if key in source.facts.classes else []
+        if reference.startswith("q:"):
+            parts = reference[2:].split(".")
+            for end in range(len(parts) - 1, 0, -1):
+                target = self.modules.get(".".join(parts[:end]))
+                if target is not None:
+                    key = ".".join(parts[end:])
+                    return [(target.relative, key)] if key in target.facts.classes else []
+            return []
+        if reference.startswith("r:"):
+            level_text, module, rest = reference[2:].split(":", 2)
+            package = (source.module.split(".") if source.relative.endswith("__init__.py")
+                       else source.module.split(".")[:-1])
+            level = int(level_text)
+            base = package[: len(package) - (level - 1)] if level > 1 else package
+            prefix = ".".join(base + ([module] if module else []))
+            target = self.modules.get(prefix) if prefix else None
+            if target is not None and rest in target.facts.classes:
+                return [(target.relative, rest)]
+        return []
+
+    def class_kind(self, source: SourceFile, owner: str, depth: int = 0) -> str:
+        """"module" (autograd records its forward), "data" (loads, transforms or measures data), "plain"
+        (no base, or only project bases of neither kind) or "unknown" (a base outside the project)."""
+        key = (source.relative, owner)
+        if key in self._class_kinds:
+            return self._class_kinds[key]
+        self._class_kinds[key] = "unknown"  # a cycle of bases
+        kinds = set()
+        for reference in source.facts.classes.get(owner, ()):
+            if reference.startswith("q:"):
+                name = reference[2:]
+                if name.startswith(_MODULE_BASES):
+                    kinds.add("module")
+                    continue
+                if name.startswith(_DATA_BASES):
+                    kinds.add("data")
+                    continue
+                if name in ("object", "abc.ABC", "typing.Generic", "enum.Enum"):
+                    continue
+            bases = self._class_reference(source, reference)
+            if not bases:
+                kinds.add("unknown")
+            for path, base in bases:
+                kinds.add(self.class_kind(self.by_path[path], base, depth + 1) if depth < 8 else "unknown")
+        kinds.discard("plain")
+        kind = "module" if "module" in kinds else "data" if "data" in kinds else "unknown" if kinds else "plain"
+        self._class_kinds[key] = kind
+        return kind
+
+    # ------------------------------------------------------------------ reachability
+
+    def callees(self, node: Node, quiet: bool = True) -> Iterable[Node]:
+        source = self.by_path[node[0]]
+        facts = source.facts.scopes.get(node[1])
+        if facts is None:
+            return ()
+        references = facts["calls"] + facts["quiet_calls"] if quiet else facts["calls"]
+        found = []
+        for reference in references:
+            found.extend(self.resolve(node, reference))
+        return found
+
+    def reach(self, starts: Iterable[Node], quiet: bool = True, loads_modules: bool = True) -> set[Node]:
+        """Every scope that runs when ``starts`` run; ``loads_modules``: a module's top level runs when one of its
+        functions is first reached (it was imported), and so do the top levels of the modules it imports."""
+        seen: set[Node] = set()
+        queue = [node for node in starts if node[1] in self.by_path[node[0]].facts.scopes or node[1] == MODULE_SCOPE]
+        loaded: set[str] = set()
+        while queue:
+            node = queue.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if loads_modules and node[0] not in loaded:
+                loaded.add(node[0])
+                queue.append((node[0], MODULE_SCOPE))
+            if loads_modules and node[1] == MODULE_SCOPE:  # loading a module loads what it imports at its top
+                source = self.by_path[node[0]]
+                queue.extend((target.relative, MODULE_SCOPE) for target in self.imports_of(source, True))
+            for target in self.callees(node, quiet):
+                if target not in seen:
+                    queue.append(target)
+        return seen
+
+    def opaque_scopes(self, files: Iterable[SourceFile]) -> list[Node]:
+        """Scopes of the modules that files read without scopes (skipped by the pre-filter) import."""
+        found = []
+        for source in files:
+            if source.facts.skipped:
+                for target in self.imports_of(source):
+                    found.extend((target.relative, key) for key in target.facts.scopes)
+        return found
+
+    # ------------------------------------------------------------------ programs
+
+    def programs(self, settings, console_scripts: Iterable[str], closure: Callable[[SourceFile], list[SourceFile]]
+                 ) -> list[Program]:
+        functions: dict[str, list[str]] = {}
+        for script in console_scripts:
+            module, _, function = script.partition(":")
+            functions.setdefault(module, []).append(function.strip())
+        found = []
+        for source in self.files:
+            found.extend(self._entry_programs(source, settings, functions))
+        for program in found:
+            program.files = closure(program.entry)
+            starts = [(program.entry.relative, key) for key in program.starts]
+            reached = self.reach(starts)
+            reached |= self.reach(self.opaque_scopes(self.by_path[path] for path, _ in reached
+                                                     if path in self.by_path) + self.opaque_scopes([program.entry]))
+            program.reached = reached
+            for path, key in reached:
+                facts = self.by_path[path].facts.scopes.get(key)
+                if facts is None:
+                    continue
+                program.trains = program.trains or TRAINS in facts["does"]
+                program.draws.update(facts["draws"])
+        return found
+
+    def _entry_programs(self, source: SourceFile, settings, functions: dict[str, list[str]]) -> list[Program]:
+        facts, relative = source.facts, source.relative
+        if facts.error is not None or is_test_code(relative):
+            return []
+        found = []
+        for module, names in functions.items():
+            if source.module == module or source.module.endswith("." + module):
+                for name in names:
+                    scope = facts.scopes.get(name)
+                    line = scope["line"] if scope else 1
+                    found.append(Program(source, (name,) if scope else (MODULE_SCOPE,), line, 1, "console-script"))
+        if facts.main_line and source.path.name not in TOOLING_SCRIPTS:
+            found.append(Program(source, (MAIN_SCOPE, MODULE_SCOPE), facts.main_line, facts.main_column, "main"))
+        elif settings.is_configured_entry_point(relative) and not found:
+            line, column = (facts.main_line, facts.main_column) if facts.main_line else (facts.first_statement or 1, 1)
+            found.append(Program(source, (MAIN_SCOPE, MODULE_SCOPE), line, column, "configured"))
+        elif (facts.first_statement and not found and source.path.name not in TOOLING_SCRIPTS
+              and not self.importers.get(relative)):
+            found.append(Program(source, (MODULE_SCOPE,), facts.first_statement, 1, "script"))
+        return found
+
+    # ------------------------------------------------------------------ differentiation
+
+    def context(self, source: SourceFile, scope: str) -> str:
+        """Whether autograd records what runs in ``scope`` of ``source`` (see the module's docstring)."""
+        if self._context is None:
+            self._context = self._contexts()
+        node = (source.relative, scope)
+        found = self._context.get(node)
+        if found is not None:
+            return found
+        if scope in (MODULE_SCOPE, MAIN_SCOPE):
+            return NOT_DIFFERENTIATED
+        return UNKNOWN
+
+    def _contexts(self) -> dict[Node, str]:
+        differentiating, quiet_roots = [], []
+        for source in self.files:
+            for key, facts in source.facts.scopes.items():
+                node = (source.relative, key)
+                if DIFFERENTIATES in facts["does"]:
+                    differentiating.append(node)
+                elif key in (MODULE_SCOPE, MAIN_SCOPE):
+                    quiet_roots.append(node)
+                for reference in facts["quiet_calls"]:
+                    quiet_roots.extend(self.resolve(node, reference))
+                owner, _, name = key.rpartition(".")
+                if owner not in source.facts.classes:
+                    continue
+                kind = self.class_kind(source, owner)
+                if kind == "module" and name in _FORWARD_METHODS:
+                    differentiating.append(node)
+                elif kind == "data" or name in _DATA_METHODS or name in _NO_GRAD_METHODS or (
+                        kind == "plain" and name == "__call__"):
+                    quiet_roots.append(node)
+        contexts = {node: NOT_DIFFERENTIATED for node in self.reach(quiet_roots, loads_modules=False)}
+        for node in self.reach(differentiating, quiet=False, loads_modules=False):
+            contexts[node] = DIFFERENTIATED
+        return contexts
