@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import configparser
 import multiprocessing
 import os
+import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +75,7 @@ def console_script_modules(root: Path) -> set[str]:
     scripts = read_pyproject(root / "pyproject.toml").get("project", {}).get("scripts", {}) or {}
     for target in scripts.values():
         modules.add(str(target).split("[")[0].strip())
+    modules.update(_setup_py_console_scripts(root / "setup.py"))
     setup_cfg = root / "setup.cfg"
     if setup_cfg.is_file():
         parser = configparser.ConfigParser()
@@ -84,6 +87,27 @@ def console_script_modules(root: Path) -> set[str]:
         except (configparser.Error, OSError, UnicodeDecodeError):
             pass
     return modules
+
+
+_CONSOLE_SCRIPT = re.compile(r"^\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*$")
+
+
+def _setup_py_console_scripts(path: Path) -> set[str]:
+    """``entry_points={"console_scripts": ["name = pkg.cli:main"]}`` in ``setup.py``, read from its syntax tree
+    (never run): every string constant shaped like a console-script declaration."""
+    try:
+        if not path.is_file() or path.stat().st_size > 1_000_000:
+            return set()
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = _CONSOLE_SCRIPT.match(node.value)
+            if match:
+                found.add(match.group(1).replace(" ", ""))
+    return found
 
 
 # ---------------------------------------------------------------------- analysis in worker processes

@@ -44,10 +44,14 @@ _LIBRARY_ROOTS = frozenset({
 #: Method names whose call trains a model: an optimiser step, a backward pass, a framework's training loop.
 _TRAINING_METHODS = frozenset({
     "backward", "fit", "fit_generator", "train_on_batch", "train", "apply_gradients", "minimize",
-    "gradient", "partial_fit",
+    "gradient", "partial_fit", "learn", "run",
 })
+#: Training methods handed over to be called (``retry_call(model.train, tries=3)``).
+_HANDED_TRAINING_METHODS = frozenset({"train", "fit", "fit_generator", "learn"})
 #: Method names whose call differentiates: what runs before it in the same function is recorded by autograd.
 _DIFFERENTIATING_METHODS = frozenset({"backward", "gradient", "minimize"})
+#: The last name of a library's training entry point: ``xgb.train``, ``lgb.train``, ``catboost.train``.
+_TRAINING_FUNCTION_NAMES = frozenset({"train", "fit", "cv", "train_on_batch", "create_supervised_trainer"})
 _TRAINING_FUNCTIONS = frozenset({
     "torch.autograd.backward", "torch.autograd.grad", "xgboost.train", "xgboost.cv", "lightgbm.train",
     "sklearn.model_selection.cross_val_score", "sklearn.model_selection.cross_validate",
@@ -65,6 +69,10 @@ _GRADIENT_TAPES = frozenset({"tensorflow.GradientTape", "tensorflow.autodiff.Gra
 _DATA_PIPELINE_METHODS = frozenset({"map", "flat_map", "filter", "interleave", "from_generator"})
 _DATA_PIPELINE_FUNCTIONS = frozenset({"torch.utils.data.DataLoader", "tensorflow.data.Dataset.from_generator"})
 
+#: Keywords that choose the device a framework trains on (Lightning, Hugging Face, XGBoost, SB3).
+_DEVICE_KEYWORDS = ("accelerator", "gpus", "device")
+_CHOSEN_ACCELERATOR = ("accelerator", "gpus")  # a value that cannot be read may be a GPU
+
 #: Words the pre-filter must find for a file to be parsed: a file that trains is part of the program model.
 PREFILTER_METHODS = _TRAINING_METHODS | {"step"}
 
@@ -78,6 +86,8 @@ class CallRecorder:
         self.relative_names: dict[str, str] = {}  # module-level names bound by relative imports -> r:... refs
         self.first_statement = 0  # line of the first top-level statement that runs code (0: none)
         self.local_functions: set[str] = set()  # names of every def and class in the module
+        self.project_star_import = False  # ``from <a project module> import *``
+        self.devices: set[str] = set()  # "gpu", "cpu": the devices the module's code names
 
     def scope_facts(self, key: str, line: int = 0) -> dict:
         found = self.scopes.get(key)
@@ -104,7 +114,7 @@ class CallRecorder:
         """How the project step finds the function ``func`` names (see the module's docstring), if it can."""
         if qualified is not None:
             root = qualified.split(".", 1)[0]
-            return None if root in _LIBRARY_ROOTS or root in self.index_roots() else f"q:{qualified}"
+            return None if root in _LIBRARY_ROOTS or root in self.index.roots else f"q:{qualified}"
         parts = []
         node = func
         while isinstance(node, ast.Attribute):
@@ -126,13 +136,6 @@ class CallRecorder:
             return f"S:{parts[-1]}"
         return "." + parts[-1] if parts else None
 
-    def index_roots(self) -> frozenset[str]:
-        roots = getattr(self, "_index_roots", None)
-        if roots is None:
-            roots = self._index_roots = frozenset(
-                name.split(".", 1)[0] for table in (self.index.calls, self.index.assignments) for name in table)
-        return roots
-
     def _bound_in_module(self, name: str) -> bool:
         """Whether ``name`` is bound by this module (a def, class or import), not by the enclosing function."""
         scope = self.scope
@@ -151,16 +154,21 @@ class CallRecorder:
         func = node.func
         method = func.attr if isinstance(func, ast.Attribute) else None
         does = facts["does"]
-        if (qualified in _TRAINING_FUNCTIONS or (method in _TRAINING_METHODS and qualified is None)
-                or (method == "step" and _is_optimiser(func.value))):
-            if TRAINS not in does:
-                does.append(TRAINS)
+        trains = (qualified in _TRAINING_FUNCTIONS
+                  or (qualified is not None and qualified.rsplit(".", 1)[-1] in _TRAINING_FUNCTION_NAMES
+                      and qualified.split(".", 1)[0] not in ("os", "sys", "subprocess"))
+                  or (method is not None and qualified is None and self._trains_by_method(node, method, func.value)))
+        if trains and TRAINS not in does:
+            does.append(TRAINS)
         if qualified in _DIFFERENTIATING_FUNCTIONS or (method in _DIFFERENTIATING_METHODS and qualified is None):
             if DIFFERENTIATES not in does:
                 does.append(DIFFERENTIATES)
         quiet = bool(self.scope.gradients_off[-1])
         target = facts["quiet_calls"] if quiet else facts["calls"]
+        self.note_devices(node, qualified, method)
         found = self.reference(func, qualified)
+        if method in ("fit", "partial_fit") and qualified is None and not trains:
+            found = None  # ``scaler.fit(x)``: visibly a preprocessor, not a project estimator
         if found is not None and found not in target:
             target.append(found)
         # Functions handed over as arguments run too: ``mp.spawn(train, ...)``, ``fire.Fire(main)``; those a
@@ -169,10 +177,37 @@ class CallRecorder:
         for argument in [*node.args, *(k.value for k in node.keywords)]:
             if isinstance(argument, (ast.Name, ast.Attribute)):
                 handed = self.reference(argument, self.qualify(argument))
-                if handed is not None and not handed.startswith(".") and handed.startswith(("@", "r:", "s:", "q:")):
-                    into = facts["quiet_calls"] if quiet or pipeline else facts["calls"]
-                    if handed not in into:
-                        into.append(handed)
+                if handed is None:
+                    continue
+                if handed.startswith(".") and handed[1:] in _HANDED_TRAINING_METHODS:  # retry(model.train)
+                    if TRAINS not in does:
+                        does.append(TRAINS)
+                into = facts["quiet_calls"] if quiet or pipeline else facts["calls"]
+                if handed not in into:
+                    into.append(handed)
+
+    def note_devices(self, node: ast.Call, qualified: str | None, method: str | None) -> None:
+        """``.cuda()``, ``torch.cuda.*``, ``"cuda:0"``, ``accelerator="gpu"`` name a GPU; ``torch.device("cpu")``,
+        ``accelerator="cpu"`` the CPU; a device or accelerator the caller chooses may be a GPU."""
+        if method == "cuda" or (qualified or "").startswith(("torch.cuda.", "tensorflow.test.is_gpu")):
+            self.devices.add("gpu")
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        for argument in [*node.args, *keywords.values()]:
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                text = argument.value.lower()
+                if "cuda" in text or "gpu" in text:
+                    self.devices.add("gpu")
+        chosen = [(name, keywords.get(name)) for name in _DEVICE_KEYWORDS]
+        if qualified == "torch.device" and node.args:
+            chosen.append(("device", node.args[0]))
+        for name, value in chosen:
+            if value is None:
+                continue
+            text = value.value.lower() if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+            if text in ("cpu", "mps"):
+                self.devices.add("cpu")
+            elif text is not None or name in _CHOSEN_ACCELERATOR or qualified == "torch.device":  # or the user's
+                self.devices.add("gpu")
 
     def note_draw(self, code: str) -> None:
         draws = self.scope_facts(self.scope.owner)["draws"]
@@ -199,12 +234,43 @@ class CallRecorder:
         self.classes[key] = bases
 
 
-def _is_optimiser(receiver: ast.expr) -> bool:
-    """``optimizer.step()``, ``self.opt.step()``, ``optimizers[0].step()``: named like an optimiser."""
+    def _trains_by_method(self, node: ast.Call, method: str, receiver: ast.expr) -> bool:
+        """``loss.backward()``, ``optimizer.step()``, ``trainer.fit(model)``, ``model.fit(x, y)``, ``xgb.train(...)``;
+        not ``model.train()`` (a mode switch) nor ``scaler.fit(x)`` (preprocessing)."""
+        if method == "step":
+            return _is_optimiser(receiver)
+        if method not in _TRAINING_METHODS:
+            return False
+        name = _receiver_name(receiver)
+        if method == "train":
+            return bool(node.args or node.keywords) or "trainer" in name
+        if method == "run":  # an Ignite engine
+            return "trainer" in name
+        if method in ("fit", "partial_fit"):
+            value, _ = self._followed(receiver, 0)
+            made_by = self.qualify(value.func) if isinstance(value, ast.Call) else None
+            return not (any(word in name for word in _PREPROCESSOR_WORDS)
+                        or (made_by is not None and made_by.startswith(_PREPROCESSING_MODULES)))
+        return True
+
+
+#: Receivers whose ``fit`` prepares data rather than trains a model.
+_PREPROCESSOR_WORDS = ("scaler", "normaliz", "normalis", "tokeniz", "tokenis", "vectoriz", "vectoris", "imputer",
+                       "encoder", "binarizer", "pca", "tfidf")
+_PREPROCESSING_MODULES = ("sklearn.preprocessing.", "sklearn.feature_extraction.", "sklearn.impute.",
+                          "sklearn.decomposition.", "sklearn.feature_selection.")
+
+
+def _receiver_name(receiver: ast.expr) -> str:
     while isinstance(receiver, ast.Subscript):
         receiver = receiver.value
     name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
-    name = name.lower()
+    return name.lower()
+
+
+def _is_optimiser(receiver: ast.expr) -> bool:
+    """``optimizer.step()``, ``self.opt.step()``, ``optimizers[0].step()``: named like an optimiser."""
+    name = _receiver_name(receiver)
     return "optim" in name or name in ("opt", "scaler") or name.startswith("opt_")
 
 

@@ -48,6 +48,7 @@ class FileFacts:
     scopes: dict[str, dict] = field(default_factory=dict)
     classes: dict[str, list[str]] = field(default_factory=dict)
     first_statement: int = 0  # line of the first top-level statement that runs code (0: none)
+    devices: list[str] = field(default_factory=list)  # "gpu" and/or "cpu": the devices its code names
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -43,6 +43,7 @@ class RuleIndex:
     trigger_calls: list[tuple[str, bool, str, tuple[str, ...]]] = field(default_factory=list)
     reexports: tuple[tuple[tuple[str, ...], str], ...] = ()
     prefilter: re.Pattern | None = None
+    roots: frozenset[str] = frozenset()  # top-level modules of every name a rule matches (``torch``, ``numpy``)
     _canonical: dict[str, str] = field(default_factory=dict)
 
     def canonical(self, name: str) -> str:
@@ -163,6 +164,7 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     # A file is parsed only when it mentions one of these words (a name a rule matches, the last part of
     # a call that triggers a requirement) or has a ``__main__`` block: an entry point must be checked for
     # missing requirements even when it calls nothing the rules know.
+    index.roots = frozenset(name.split(".", 1)[0] for table in (index.calls, index.assignments) for name in table)
     words.add("__main__")
     # The program model needs every scope that trains: a training call's method names are words too.
     method_words.update(PREFILTER_METHODS)

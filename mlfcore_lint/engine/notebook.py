@@ -31,8 +31,11 @@ def notebook_source(raw: bytes) -> tuple[str, list[list[int]]]:
         cell_magic = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
         for number, line in enumerate(cell_lines, start=1):
             stripped = line.lstrip()
-            if cell_magic or stripped.startswith(_LINE_MAGIC_PREFIXES) or stripped.endswith("?"):
+            if cell_magic:
                 line = ""  # IPython syntax: keep the line so numbers stay right, drop its content
+            elif stripped.startswith(_LINE_MAGIC_PREFIXES) or stripped.endswith("?"):
+                # a statement that does nothing, so that a block holding only magics stays a block
+                line = line[: len(line) - len(stripped)] + "pass" if stripped else ""
             lines.append(line)
             line_map.append([cell_number, number])
     return "\n".join(lines) + "\n", line_map

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .project import SourceFile
 
 Node = tuple[str, str]  # (relative path of the file, scope key)
+OPAQUE = "*"  # the functions of a module read without its scopes
 
 DIFFERENTIATED, NOT_DIFFERENTIATED, UNKNOWN = "differentiated", "not-differentiated", "unknown"
 
@@ -61,6 +62,23 @@ _TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py", "__init__.py"})
 
 
+#: Frameworks that train on a GPU whenever one is present, unless told otherwise.
+_GPU_BY_DEFAULT = frozenset({"tensorflow", "keras", "tf_keras", "lightning", "pytorch_lightning", "transformers",
+                             "accelerate", "stable_baselines3", "jax", "flax"})
+
+
+def _uses_gpu(entry: SourceFile, files: list[SourceFile]) -> bool:
+    """Whether a program may run on a GPU: the device its entry point names (``torch.device("cpu")``,
+    ``accelerator="cpu"``, ``.cuda()``), else one its modules name, else whether it uses a framework that picks
+    a GPU by itself (PyTorch alone stays on the CPU unless told)."""
+    for devices in (set(entry.facts.devices), {device for source in files for device in source.facts.devices}):
+        if "gpu" in devices:
+            return True
+        if "cpu" in devices:
+            return False
+    return any(name.split(".", 1)[0] in _GPU_BY_DEFAULT for source in files for name in source.facts.imports)
+
+
 def is_test_code(relative: str) -> bool:
     """Tests run under a test runner, not as a training program: ``tests/...``, ``test_*.py``, ``*_test.py``."""
     path = PurePosixPath(relative)
@@ -80,6 +98,7 @@ class Program:
     reached: set[Node] = field(default_factory=set)
     trains: bool = False
     draws: set[str] = field(default_factory=set)  # requirement codes of the generators its scopes draw from
+    uses_gpu: bool = True  # False where it visibly runs on the CPU only
 
 
 class ProgramModel:
@@ -96,6 +115,8 @@ class ProgramModel:
                     self.importers[target.relative] = self.importers.get(target.relative, 0) + 1
         self.methods: dict[str, list[Node]] = {}  # method name -> every project method of that name
         for source in files:
+            if not self._importable(source):
+                continue
             for key in source.facts.scopes:
                 owner, _, name = key.rpartition(".")
                 if owner in source.facts.classes:
@@ -103,6 +124,11 @@ class ProgramModel:
         self._resolved: dict[tuple[Node, str], list[Node]] = {}
         self._class_kinds: dict[Node, str] = {}
         self._context: dict[Node, str] | None = None
+
+    def _importable(self, source: SourceFile) -> bool:
+        """A module other code can import: not a notebook, a test, or a script nothing imports."""
+        return (source.relative.endswith(".py") and not is_test_code(source.relative)
+                and (not source.facts.first_statement or bool(self.importers.get(source.relative))))
 
     # ------------------------------------------------------------------ resolving references
 
@@ -140,7 +166,7 @@ class ProgramModel:
                 return found
         return []
 
-    def _scope_named(self, source: SourceFile, parts: list[str]) -> list[Node]:
+    def _scope_named(self, source: SourceFile, parts: list[str], depth: int = 0) -> list[Node]:
         key = ".".join(parts)
         scopes, classes = source.facts.scopes, source.facts.classes
         if key in scopes:
@@ -149,7 +175,36 @@ class ProgramModel:
             return self._method(source, key, "__init__", include_own=True, depth=0)
         if len(parts) > 1 and ".".join(parts[:-1]) in classes:
             return self._method(source, ".".join(parts[:-1]), parts[-1], include_own=True, depth=0)
-        return []
+        found = self._reexported(source, parts, depth) if depth < 8 else []
+        if found is None and source.facts.skipped:  # read without its scopes: whatever it calls, it imports
+            return [(source.relative, OPAQUE)]
+        return found or []
+
+    def _reexported(self, source: SourceFile, parts: list[str], depth: int) -> list[Node] | None:
+        """``name`` where the module imports it from another project module (a package's ``__init__``); None
+        where no import of the module names it."""
+        name = parts[0]
+        for level, module, names in source.facts.relative_imports:
+            if name in names:
+                package = (source.module.split(".") if source.relative.endswith("__init__.py")
+                           else source.module.split(".")[:-1])
+                base = package[: len(package) - (level - 1)] if level > 1 else package
+                prefix = ".".join(base + ([module] if module else []))
+                submodule = self.modules.get(f"{prefix}.{name}" if prefix else name)
+                if submodule is not None and len(parts) > 1:
+                    return self._scope_named(submodule, parts[1:], depth + 1)
+                target = self.modules.get(prefix) if prefix else None
+                if target is not None and target is not source:
+                    return self._scope_named(target, parts, depth + 1)
+                return []
+        for imported in source.facts.imports:
+            module, _, last = imported.rpartition(".")
+            if last == name and module:
+                target = self.modules.get(module)
+                if target is not None and target is not source:
+                    return self._scope_named(target, parts, depth + 1)
+                return []
+        return None
 
     def _qualified(self, parts: list[str]) -> list[Node]:
         for end in range(len(parts) - 1, 0, -1):
@@ -256,6 +311,8 @@ class ProgramModel:
 
     def callees(self, node: Node, quiet: bool = True) -> Iterable[Node]:
         source = self.by_path[node[0]]
+        if node[1] == OPAQUE:
+            return self._opaque_callees(source)
         facts = source.facts.scopes.get(node[1])
         if facts is None:
             return ()
@@ -287,13 +344,16 @@ class ProgramModel:
                     queue.append(target)
         return seen
 
-    def opaque_scopes(self, files: Iterable[SourceFile]) -> list[Node]:
-        """Scopes of the modules that files read without scopes (skipped by the pre-filter) import."""
+    def _opaque_callees(self, source: SourceFile) -> list[Node]:
+        """What a function of a module read without its scopes (the pre-filter found nothing a rule matches in
+        it) may call: every function of the project modules it imports."""
         found = []
-        for source in files:
-            if source.facts.skipped:
-                for target in self.imports_of(source):
-                    found.extend((target.relative, key) for key in target.facts.scopes)
+        for target in self.imports_of(source, False):
+            if target.facts.skipped:
+                found.append((target.relative, OPAQUE))
+            else:
+                found.extend((target.relative, key) for key in target.facts.scopes
+                             if key not in (MODULE_SCOPE, MAIN_SCOPE))
         return found
 
     # ------------------------------------------------------------------ programs
@@ -311,8 +371,6 @@ class ProgramModel:
             program.files = closure(program.entry)
             starts = [(program.entry.relative, key) for key in program.starts]
             reached = self.reach(starts)
-            reached |= self.reach(self.opaque_scopes(self.by_path[path] for path, _ in reached
-                                                     if path in self.by_path) + self.opaque_scopes([program.entry]))
             program.reached = reached
             for path, key in reached:
                 facts = self.by_path[path].facts.scopes.get(key)
@@ -320,6 +378,7 @@ class ProgramModel:
                     continue
                 program.trains = program.trains or TRAINS in facts["does"]
                 program.draws.update(facts["draws"])
+            program.uses_gpu = _uses_gpu(program.entry, program.files)
         return found
 
     def _entry_programs(self, source: SourceFile, settings, functions: dict[str, list[str]]) -> list[Program]:

@@ -234,8 +234,10 @@ class Project:
                 return None
             if context == UNKNOWN and not candidate.uncertain:
                 candidate = replace(candidate, uncertain=UNKNOWN_GRADIENT)
-        if rule.in_training and source.programs and not any(p.trains for p in source.programs):
-            return None
+        if (rule.in_training or rule.backward_only) and source.programs and not any(p.trains for p in source.programs):
+            return None  # only programs that do not train run this code
+        if rule.gpu_only and source.programs and not any(p.uses_gpu for p in self.relevant_programs(source)):
+            return None  # its programs run on the CPU only
         programs = self.relevant_programs(source)
         if programs and any(all(self.satisfies(p, code) for p in programs) for code in rule.met_by):
             return None
@@ -244,23 +246,25 @@ class Project:
     def _missing_requirements(self, program: Program) -> list[Finding]:
         # What triggers a requirement in a program that trains: what it does (calls, settings) wherever it does
         # it; the frameworks it imports, where they are loaded for certain (see ``loaded_program``) or by the
-        # entry point itself, whose functions run. A program that does not train needs only the seeds of the
-        # generators it draws from.
+        # entry point itself, whose functions run. A program that does not train needs nothing.
+        # A seed is needed for the generators the program's code draws from where it runs, not wherever a module
+        # it imports could draw (a plotting helper's colours).
         entry = program.entry
-        if program.trains:
-            triggered = set(entry.facts.deferred_triggered)
-            for member in program.files:
-                triggered.update(member.facts.triggered)
-            for member in self.loaded_program(entry):
-                triggered.update(member.facts.import_triggered)
-        else:
-            triggered = {code for code in program.draws
-                         if (rule := self.ruleset.get(code)) is not None and rule.requirement is not None
-                         and rule.requirement.seeds}
+        if not program.trains:
+            return []
+        triggered = set(entry.facts.deferred_triggered)
+        for member in program.files:
+            triggered.update(member.facts.triggered)
+        for member in self.loaded_program(entry):
+            triggered.update(member.facts.import_triggered)
         found = []
         for code in sorted(triggered):
             rule = self.ruleset.get(code)
             if rule is None or rule.requirement is None or self.satisfies(program, code):
+                continue
+            if rule.requirement.seeds and code not in program.draws and code not in entry.facts.import_triggered:
+                continue
+            if rule.gpu_only and not program.uses_gpu:
                 continue
             verdict = self.verdict(rule, None)
             if verdict.status == DETERMINISTIC:

@@ -278,6 +278,9 @@ class Walker(LocalValues, CallRecorder, Indirection):
             candidate = self.index.canonical(f"{module}.{name}")
             if candidate in self.index.calls or candidate in self.index.assignments:
                 return candidate
+        # ``from modeling.deeplab import *`` re-exports the frameworks that module imported (``torch``)
+        if self.project_star_import and name in self.index.roots:
+            return name
         return None
 
     def qualify(self, node: ast.expr) -> str | None:
@@ -326,6 +329,8 @@ class Walker(LocalValues, CallRecorder, Indirection):
         if node.names and node.names[0].name == "*":
             if level == 0 and module:
                 self.star_modules.append(module)
+            if level or module.split(".")[0] not in self.index.roots:
+                self.project_star_import = True
         else:
             for alias in node.names:
                 names.append(alias.name)
@@ -671,6 +676,7 @@ class Walker(LocalValues, CallRecorder, Indirection):
         self._imports.record(facts, self.index)
         facts.satisfied = sorted(self._satisfied)
         facts.scopes, facts.classes, facts.first_statement = self.scopes, self.classes, self.first_statement
+        facts.devices = sorted(self.devices)
         columns = CharacterColumns(self.source)
         for node, candidate in self._positioned:
             candidate.line, candidate.column = node.lineno, columns.of(node.lineno, node.col_offset) + 1

@@ -135,7 +135,8 @@ class Requirement:
     matchers: tuple[Matcher, ...] = ()  # or matches one of these
     satisfied_by: tuple[Matcher, ...] = ()
     missing_api: str = ""  # what the finding names as missing, e.g. ``torch.manual_seed``
-    # A seed: a program that does not train still needs it where it draws from the generator (its ``calls``).
+    # A seed, triggered by drawing (its ``calls``): needed where the code the program runs draws, not wherever
+    # a module it imports could.
     seeds: bool = False
 
 
@@ -192,6 +193,8 @@ class Rule:
     met_by: tuple[str, ...] = ()
     # Not by itself a determinism break: reported only when selected by its code or ``HINT``.
     hint: bool = False
+    # Matters only on a GPU: not reported for programs that visibly run on the CPU only.
+    gpu_only: bool = False
 
     @property
     def url(self) -> str:
@@ -509,7 +512,7 @@ def _read_examples(reader: _Reader, key: str) -> tuple[Example, ...]:
 RULE_KEYS = {
     "code", "symbol", "message", "severity", "framework", "match", "requirement", "versions",
     "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence", "backward_only",
-    "in_training", "met_by", "hint",
+    "in_training", "met_by", "hint", "gpu_only",
 }
 
 
@@ -575,4 +578,5 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         in_training=reader.choice("in_training", (True, False), False),
         met_by=reader.str_list("met_by", CODE_PATTERN),
         hint=reader.choice("hint", (True, False), False),
+        gpu_only=reader.choice("gpu_only", (True, False), False),
     )
