@@ -175,10 +175,12 @@ def read_judgments(path: Path, projects: dict[str, Project]) -> list[Judgment]:
         judgments.append(Judgment(number, row["project"], row["version"], row["file"],
                                   positive_line(path, number, row["line"]), row["code"], row["verdict"],
                                   row["reason"], row["line_sha1"]))
-    keys = Counter((j.project, j.file, j.line, j.code) for j in judgments)
-    twice = [key for key, count in keys.items() if count > 1]
+    # One line can hold two findings of one rule (two calls): one row each, so a key may repeat, but a
+    # row repeated word for word is a slip.
+    rows = Counter((j.project, j.file, j.line, j.code, j.verdict, j.reason) for j in judgments)
+    twice = [key for key, count in rows.items() if count > 1]
     if twice:
-        raise DataError(f"{path}: judged twice: {twice[0]}")
+        raise DataError(f"{path}: the same judgment twice: {twice[0][:4]}")
     return judgments
 
 
@@ -361,15 +363,18 @@ def match(findings: list[dict], judgments: list[Judgment]) -> dict[int, Judgment
             best = min(candidates, key=lambda j: abs(j.line - finding["line"]))
             used.add(best.row)
             matched[index] = best
-    by_line = {(j.project, j.file, j.code, j.line): j for j in judgments}
+    by_line: dict[tuple, list[Judgment]] = defaultdict(list)
+    for judgment in judgments:
+        by_line[(judgment.project, judgment.file, judgment.code, judgment.line)].append(judgment)
     for index in order:
         if index in matched:
             continue
         finding = findings[index]
-        judgment = by_line.get((finding["project"], finding["file"], finding["code"], finding["line"]))
-        if judgment is not None and judgment.row not in used:
-            used.add(judgment.row)
-            matched[index] = judgment
+        free = [j for j in by_line.get((finding["project"], finding["file"], finding["code"], finding["line"]), [])
+                if j.row not in used]
+        if free:
+            used.add(free[0].row)
+            matched[index] = free[0]
     return matched
 
 
