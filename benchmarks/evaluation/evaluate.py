@@ -39,20 +39,26 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 DEFAULT_WORK = REPO / "benchmarks" / "_work" / "evaluation"
+GIT_URL = "https://github.com/{repo}.git"
 VERDICTS = ("right", "wrong", "debatable")
 JUDGMENT_COLUMNS = ("project", "version", "file", "line", "code", "verdict", "reason", "line_sha1")
 MISS_COLUMNS = ("project", "file", "line", "expected", "scope", "reason", "line_sha1")
 CODE = re.compile(r"MLF\d{3}")
 EXPECTED = re.compile(r"MLF\d{1,3}\*?")
-FRAMEWORKS = ("torch", "tensorflow", "tensorflow-cpu", "keras", "xgboost", "lightning", "pytorch-lightning", "scikit-learn")
+FRAMEWORKS = ("torch", "tensorflow", "tensorflow-cpu", "keras", "xgboost", "lightning", "pytorch-lightning",
+              "scikit-learn")
 
 
 class DataError(Exception):
@@ -216,7 +222,7 @@ def run_quiet(command: list[str], cwd: Path) -> None:
         raise DataError(f"{' '.join(command)} failed in {cwd}: {result.stderr.strip()[-400:]}")
 
 
-def fetch(project: Project, work: Path) -> Path:
+def fetch(project: Project, work: Path, git_url: str = GIT_URL) -> Path:
     """Fetch the project's pinned source into work/<name> (atomically: a half-fetched tree is never left)."""
     target = work / project.name
     if target.is_dir():
@@ -225,8 +231,22 @@ def fetch(project: Project, work: Path) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     print(f"fetching {project.name} ({project.source} {project.version})", file=sys.stderr)
+    try:
+        unpack(project, partial, work, git_url)
+    except (DataError, OSError, shutil.ReadError) as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise DataError(f"cannot fetch {project.name}: {error}") from error
+    for relative in project.absent:
+        (partial / relative).unlink(missing_ok=True)
+    partial.rename(target)
+    return target
+
+
+def unpack(project: Project, partial: Path, work: Path, git_url: str) -> None:
+    """Put the project's files into ``partial``: a shallow fetch of the commit, or the sdist unpacked."""
     if project.source.startswith("github:"):
-        url = f"https://github.com/{project.source.removeprefix('github:')}.git"
+        repo = project.source.removeprefix("github:")
+        url = git_url.format(repo=repo, owner=repo.split("/")[0], name=repo.split("/")[1])
         run_quiet(["git", "init", "-q"], partial)
         run_quiet(["git", "fetch", "-q", "--depth", "1", url, project.commit], partial)
         run_quiet(["git", "checkout", "-q", "FETCH_HEAD"], partial)
@@ -247,13 +267,9 @@ def fetch(project: Project, work: Path) -> Path:
             inner[0].rename(partial.with_suffix(".inner"))
             partial.rmdir()
             partial.with_suffix(".inner").rename(partial)
-    for relative in project.absent:
-        (partial / relative).unlink(missing_ok=True)
-    partial.rename(target)
-    return target
 
 
-def source_of(project: Project, sources: Path | None, work: Path) -> Path:
+def source_of(project: Project, sources: Path | None, work: Path, git_url: str = GIT_URL) -> Path:
     if sources is not None:
         root = sources / project.name
         if not root.is_dir():
@@ -263,7 +279,7 @@ def source_of(project: Project, sources: Path | None, work: Path) -> Path:
             print(f"note: {project.name}: {', '.join(present)} present but not judged (absent when judged)",
                   file=sys.stderr)
         return root
-    return fetch(project, work)
+    return fetch(project, work, git_url)
 
 
 # ---------------------------------------------------------------------------------------------- running
@@ -354,7 +370,8 @@ def match(findings: list[dict], judgments: list[Judgment]) -> dict[int, Judgment
         by_hash[(judgment.project, judgment.file, judgment.code, judgment.sha1)].append(judgment)
     used: set[int] = set()
     matched: dict[int, Judgment] = {}
-    order = sorted(range(len(findings)), key=lambda i: (findings[i]["project"], findings[i]["file"], findings[i]["line"]))
+    order = sorted(range(len(findings)),
+                   key=lambda i: (findings[i]["project"], findings[i]["file"], findings[i]["line"]))
     for index in order:
         finding = findings[index]
         candidates = [j for j in by_hash.get((finding["project"], finding["file"], finding["code"],
@@ -404,7 +421,7 @@ def precision(counts: Counter) -> str:
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
              for row in [header, ["-" * w for w in widths], *rows]]
     return "\n".join(lines)
 
@@ -430,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", type=Path, help="folder holding each project as <name>/ (no fetching)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="where fetched projects are kept")
     parser.add_argument("--projects", help="comma-separated names (default: every project)")
+    parser.add_argument("--git-url", default=GIT_URL,
+                        help="where github sources are fetched from ({repo}, {owner}, {name} are filled in)")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs the linter")
     parser.add_argument("--data", type=Path, default=HERE, help="folder of projects.toml, judgments.csv, misses.csv")
     parser.add_argument("--json", type=Path, help="also write the whole report to this JSON file")
@@ -447,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
             if unknown:
                 raise DataError(f"unknown project: {', '.join(unknown)}")
             projects = [by_name[name] for name in wanted]
-        roots = {project.name: source_of(project, args.sources, args.work) for project in projects}
+        roots = {project.name: source_of(project, args.sources, args.work, args.git_url) for project in projects}
         findings = [finding for project in projects for finding in check(project, roots[project.name], args.python)]
     except DataError as error:
         print(f"evaluate: {error}", file=sys.stderr)
@@ -458,7 +477,11 @@ def main(argv: list[str] | None = None) -> int:
     matched = match(findings, judgments)
     matched_rows = {judgment.row for judgment in matched.values()}
     versions = installed_versions(args.python)
-    targeted = sorted({m.group(1) for f in findings for m in [re.search(r"targeted: ([^)]*)\)", f["message"])] if m})
+    targeted: dict[str, list[str]] = {}
+    for project in projects:
+        versions_said = {match.group(1) for f in findings if f["project"] == project.name
+                         for match in [re.search(r"targeted: ([^)]*)\)", f["message"])] if match}
+        targeted[project.name] = sorted(versions_said)
 
     by_rule = tally(findings, matched, lambda f: f["code"])
     by_severity = tally(findings, matched, lambda f: f["severity"])
@@ -482,7 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     out = [f"linter: {REPO.name} run by {args.python}",
            "installed (targeted where a project pins nothing): "
            + ", ".join(f"{name} {version}" for name, version in sorted(versions.items())),
-           "targeted, as the findings say: " + ("; ".join(targeted) or "-"), "",
+           "targeted, as each project's findings say (a project's pins win over what is installed):",
+           *[f"  {name}: {', '.join(said) or '-'}" for name, said in targeted.items()], "",
            "Per project", table(["project", *header[1:]], rows_of(by_project)), "",
            "Per rule", table(["rule", *header[1:]], rows_of(by_rule)), "",
            "Per severity", table(["severity", *header[1:]], rows_of(by_severity)), "",
@@ -526,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
             "right_kept": right_total - len(lost), "right_total": right_total,
             "lost_right": [vars(j) for j in lost],
             "still_wrong": [dict(f, verdict=j.verdict, reason=j.reason) for f, j in still_wrong],
-            "misses": [dict(vars(m), caught_by=(f and {"code": f["code"], "line": f["line"]})) for m, f in miss_results],
+            "misses": [dict(vars(m), caught_by=(f and {"code": f["code"], "line": f["line"]}))
+                       for m, f in miss_results],
             "unjudged": unjudged,
             "findings": [dict(f, verdict=matched[i].verdict if i in matched else None,
                               reason=matched[i].reason if i in matched else None) for i, f in enumerate(findings)],
