@@ -486,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
     by_rule = tally(findings, matched, lambda f: f["code"])
     by_severity = tally(findings, matched, lambda f: f["severity"])
     by_project = tally(findings, matched, lambda f: f["project"])
+    # Findings that say how sure they are (a "certainty" key in the JSON) are also counted by it.
+    by_certainty = (tally(findings, matched, lambda f: str(f.get("certainty", "-")))
+                    if any("certainty" in f for f in findings) else {})
     lost = [j for j in judgments if j.row not in matched_rows and j.verdict == "right"]
     gone_wrong = [j for j in judgments if j.row not in matched_rows and j.verdict == "wrong"]
     still_wrong = [(findings[i], j) for i, j in sorted(matched.items()) if j.verdict == "wrong"]
@@ -510,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
            "Per project", table(["project", *header[1:]], rows_of(by_project)), "",
            "Per rule", table(["rule", *header[1:]], rows_of(by_rule)), "",
            "Per severity", table(["severity", *header[1:]], rows_of(by_severity)), "",
+           *(["Per certainty", table(["certainty", *header[1:]], rows_of(by_certainty)), ""] if by_certainty else []),
            f"overall precision: {precision(by_rule['total'])} "
            f"({by_rule['total']['right']} right, {by_rule['total']['wrong']} wrong, "
            f"{by_rule['total']['debatable']} debatable, {by_rule['total']['unjudged']} unjudged)",
@@ -547,6 +551,7 @@ def main(argv: list[str] | None = None) -> int:
             "per_project": {k: dict(v, precision=precision(v)) for k, v in by_project.items()},
             "per_rule": {k: dict(v, precision=precision(v)) for k, v in by_rule.items()},
             "per_severity": {k: dict(v, precision=precision(v)) for k, v in by_severity.items()},
+            "per_certainty": {k: dict(v, precision=precision(v)) for k, v in by_certainty.items()},
             "right_kept": right_total - len(lost), "right_total": right_total,
             "lost_right": [vars(j) for j in lost],
             "still_wrong": [dict(f, verdict=j.verdict, reason=j.reason) for f, j in still_wrong],
