@@ -135,3 +135,12 @@ def test_bad_data_is_refused_with_one_line(tmp_path):
     (data / "misses.csv").write_text(MISS_HEADER, encoding="utf-8")
     result = run("--data", str(data), "--sources", str(tmp_path / "nowhere"))
     assert result.returncode == 2 and "no source of demo" in result.stderr
+
+
+def test_targets_fail_with_exit_status_one(tmp_path):
+    data, sources = demo_set(tmp_path)
+    result = run("--data", str(data), "--sources", str(sources), "--quiet", "--targets")
+    assert result.returncode == 1, result.stderr
+    assert "FAIL overall precision: 0.67 (target 0.90)" in result.stdout
+    assert "ok   right findings kept: 2 of 2" in result.stdout
+    assert "FAIL misses caught: 1 of 2" in result.stdout

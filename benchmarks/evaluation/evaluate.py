@@ -23,8 +23,9 @@ else by its number) in its file; ``file``: anywhere in its file (a program-level
 program whose entry point is that file).
 
 Precision is right / (right + wrong); debatable and unjudged findings are left out of it and counted
-apart.  Exit status: 0 when the report was made, 2 when the data is bad (a malformed row, a duplicate, an
-unknown project or verdict) or a project cannot be fetched or checked.
+apart.  Exit status: 0 when the report was made, 1 when ``--targets`` is given and a target of issue 10 is
+not met, 2 when the data is bad (a malformed row, a duplicate, an unknown project, code or verdict) or a
+project cannot be fetched or checked.
 """
 
 from __future__ import annotations
@@ -454,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the whole report to this JSON file")
     parser.add_argument("--unjudged-csv", type=Path, help="write rows for the unjudged findings (verdict to fill in)")
     parser.add_argument("--quiet", action="store_true", help="print the figures only, not the lists")
+    parser.add_argument("--targets", action="store_true",
+                        help="also check issue 10's targets (precision >= 0.90 overall and per severity, "
+                             ">= 95 %% of right findings kept, >= 85 %% of misses caught); exit 1 if one fails")
     args = parser.parse_args(argv)
     try:
         projects = read_projects(args.data / "projects.toml")
@@ -536,6 +540,24 @@ def main(argv: list[str] | None = None) -> int:
         out += ["", f"New findings, not judged yet ({len(unjudged)})"]
         out += [f"  {f['project']}/{f['file']}:{f['line']} {f['code']} {f['severity']}  {f['source'][:90]}"
                 f"\n      {f['message']}" for f in unjudged]
+    failed = []
+    if args.targets:
+        checks = [("overall precision", by_rule["total"])] + [
+            (f"precision of {name}", counts) for name, counts in sorted(by_severity.items()) if name != "total"]
+        out += ["", "Targets of issue 10"]
+        for label, counts in checks:
+            judged = counts["right"] + counts["wrong"]
+            value = counts["right"] / judged if judged else 1.0
+            out.append(f"  {'ok  ' if value >= 0.90 else 'FAIL'} {label}: {value:.2f} (target 0.90)")
+            if value < 0.90:
+                failed.append(label)
+        for label, have, total, target in (("right findings kept", right_total - len(lost), right_total, 0.95),
+                                           ("misses caught", n_caught, len(misses), 0.85)):
+            value = have / total if total else 1.0
+            out.append(f"  {'ok  ' if value >= target else 'FAIL'} {label}: {have} of {total} = {value:.2f} "
+                       f"(target {target:.2f})")
+            if value < target:
+                failed.append(label)
     print("\n".join(out))
     if args.unjudged_csv:
         buffer = io.StringIO()
@@ -562,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
                               reason=matched[i].reason if i in matched else None) for i, f in enumerate(findings)],
         }
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
