@@ -12,7 +12,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "evaluation" / "evaluate.py"
 DATA = REPO / "benchmarks" / "evaluation"
-JUDGMENT_HEADER = "project,version,file,line,code,verdict,reason,line_sha1\n"
+JUDGMENT_HEADER = "project,version,file,line,code,verdict,reason,line_sha1,judged_on\n"
 MISS_HEADER = "project,file,line,expected,scope,reason,line_sha1\n"
 COMMIT = "0" * 40
 
@@ -62,9 +62,9 @@ def demo_set(tmp_path: Path, program: str = PROGRAM) -> tuple[Path, Path]:
     call = 'x = torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, mode="bilinear")'
     (data / "judgments.csv").write_text(
         JUDGMENT_HEADER
-        + f"demo,{COMMIT[:12]},train.py,8,MLF160,right,trains without a seed,{sha1(guard)}\n"
-        + f"demo,{COMMIT[:12]},train.py,8,MLF161,wrong,runs on the CPU only,{sha1(guard)}\n"
-        + f"demo,{COMMIT[:12]},train.py,10,MLF102,right,bilinear upsampling in training,{sha1(call)}\n",
+        + f"demo,{COMMIT[:12]},train.py,8,MLF160,right,trains without a seed,{sha1(guard)},v1\n"
+        + f"demo,{COMMIT[:12]},train.py,8,MLF161,wrong,runs on the CPU only,{sha1(guard)},v1\n"
+        + f"demo,{COMMIT[:12]},train.py,10,MLF102,right,bilinear upsampling in training,{sha1(call)},v2\n",
         encoding="utf-8")
     (data / "misses.csv").write_text(
         MISS_HEADER
@@ -92,6 +92,7 @@ def test_findings_are_matched_counted_and_misses_caught(tmp_path):
     total = report["per_rule"]["total"]
     assert (total.get("right", 0), total.get("wrong", 0)) == (2, 1)
     assert report["right_kept"] == report["right_total"] == 2
+    assert report["right_kept_by_judged_on"] == {"v1": [1, 1], "v2": [1, 1]}
     caught = {m["expected"]: m["caught_by"] for m in report["misses"]}
     assert caught["MLF16*"]["code"] in ("MLF160", "MLF161")
     assert caught["MLF112"] is None
@@ -144,3 +145,15 @@ def test_targets_fail_with_exit_status_one(tmp_path):
     assert "FAIL overall precision: 0.67 (target 0.90)" in result.stdout
     assert "ok   right findings kept: 2 of 2" in result.stdout
     assert "FAIL misses caught: 1 of 2" in result.stdout
+
+
+def test_a_program_finding_whose_anchor_moved_keeps_its_judgment(tmp_path):
+    data, sources = demo_set(tmp_path)
+    guard_hash = sha1('if __name__ == "__main__":')
+    rows = (data / "judgments.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    # MLF160 judged at another line, with another line's hash: only the file and the code still agree.
+    rows[1] = rows[1].replace("train.py,8,MLF160", "train.py,3,MLF160").replace(guard_hash, "0" * 40)
+    (data / "judgments.csv").write_text("".join(rows), encoding="utf-8")
+    report = report_of(data, sources, tmp_path)
+    verdicts = {(f["code"], f["line"]): f["verdict"] for f in report["findings"]}
+    assert verdicts[("MLF160", 8)] == "right"

@@ -13,8 +13,11 @@ apply.  The linter is imported from this repository (``PYTHONPATH`` is set to it
 Matching.  A finding matches a judgment of the same project, file and code whose ``line_sha1`` (the sha1 of
 the stripped source line) is that of the finding's line; where several judgments share that key, the one
 nearest in line number is taken.  A finding that matches no judgment that way matches one of the same
-project, file and code at the same line number (the line changed, or the judgment was recorded without a
-hash).  Each judgment matches at most one finding.
+project, file and code at the same line number (the line changed).  Last, where a file has exactly one
+finding and one judgment of a code left unmatched, they match (a program rule whose anchor line moved).
+Each judgment matches at most one finding.  ``judged_on`` names the linter revision whose finding was
+judged; the right findings kept are also counted per revision, since a finding judged on a later engine
+was never reported by an earlier one.
 
 Misses.  A miss names what a reviewer wants reported: ``expected`` is a code (``MLF160``), a family given
 as a prefix ending in ``*`` (``MLF16*``: any of MLF160-MLF169), or several of these separated by ``|``.
@@ -54,7 +57,7 @@ REPO = HERE.parents[1]
 DEFAULT_WORK = REPO / "benchmarks" / "_work" / "evaluation"
 GIT_URL = "https://github.com/{repo}.git"
 VERDICTS = ("right", "wrong", "debatable")
-JUDGMENT_COLUMNS = ("project", "version", "file", "line", "code", "verdict", "reason", "line_sha1")
+JUDGMENT_COLUMNS = ("project", "version", "file", "line", "code", "verdict", "reason", "line_sha1", "judged_on")
 MISS_COLUMNS = ("project", "file", "line", "expected", "scope", "reason", "line_sha1")
 CODE = re.compile(r"MLF\d{3}")
 EXPECTED = re.compile(r"MLF\d{1,3}\*?")
@@ -98,6 +101,7 @@ class Judgment:
     verdict: str
     reason: str
     sha1: str
+    judged_on: str
 
 
 @dataclass
@@ -179,9 +183,11 @@ def read_judgments(path: Path, projects: dict[str, Project]) -> list[Judgment]:
             raise DataError(f"{path}:{number}: a judgment needs a reason")
         if not re.fullmatch(r"[0-9a-f]{40}", row["line_sha1"]):
             raise DataError(f"{path}:{number}: line_sha1 must be 40 hex digits")
+        if not row["judged_on"]:
+            raise DataError(f"{path}:{number}: judged_on must name the linter that reported the finding")
         judgments.append(Judgment(number, row["project"], row["version"], row["file"],
                                   positive_line(path, number, row["line"]), row["code"], row["verdict"],
-                                  row["reason"], row["line_sha1"]))
+                                  row["reason"], row["line_sha1"], row["judged_on"]))
     # One line can hold two findings of one rule (two calls): one row each, so a key may repeat, but a
     # row repeated word for word is a slip.
     rows = Counter((j.project, j.file, j.line, j.code, j.verdict, j.reason) for j in judgments)
@@ -286,9 +292,9 @@ def source_of(project: Project, sources: Path | None, work: Path, git_url: str =
 # ---------------------------------------------------------------------------------------------- running
 
 
-def linter_env() -> dict[str, str]:
+def linter_env(linter: Path = REPO) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(linter), env.get("PYTHONPATH", "")]))
     return env
 
 
@@ -304,9 +310,9 @@ def installed_versions(python: str) -> dict[str, str]:
     return json.loads(result.stdout) if result.returncode == 0 else {}
 
 
-def check(project: Project, root: Path, python: str) -> list[dict]:
+def check(project: Project, root: Path, python: str, linter: Path = REPO) -> list[dict]:
     command = [python, "-m", "mlfcore_lint", "check", ".", "--format", "json", "--no-cache"]
-    result = subprocess.run(command, cwd=root, env=linter_env(), capture_output=True, text=True, check=False)
+    result = subprocess.run(command, cwd=root, env=linter_env(linter), capture_output=True, text=True, check=False)
     if result.returncode not in (0, 1):
         raise DataError(f"mlfcore-lint on {project.name} exited {result.returncode}: {result.stderr.strip()[-400:]}")
     try:
@@ -393,6 +399,20 @@ def match(findings: list[dict], judgments: list[Judgment]) -> dict[int, Judgment
         if free:
             used.add(free[0].row)
             matched[index] = free[0]
+    # A program rule may move to another line of its file when the engine picks another anchor: where a file
+    # has exactly one unmatched finding and one unmatched judgment of a code, they are the same report.
+    left_findings: dict[tuple, list[int]] = defaultdict(list)
+    for index in order:
+        if index not in matched:
+            finding = findings[index]
+            left_findings[(finding["project"], finding["file"], finding["code"])].append(index)
+    left_judgments: dict[tuple, list[Judgment]] = defaultdict(list)
+    for judgment in judgments:
+        if judgment.row not in used:
+            left_judgments[(judgment.project, judgment.file, judgment.code)].append(judgment)
+    for key, indexes in left_findings.items():
+        if len(indexes) == 1 and len(left_judgments.get(key, [])) == 1:
+            matched[indexes[0]] = left_judgments[key][0]
     return matched
 
 
@@ -450,16 +470,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--projects", help="comma-separated names (default: every project)")
     parser.add_argument("--git-url", default=GIT_URL,
                         help="where github sources are fetched from ({repo}, {owner}, {name} are filled in)")
+    parser.add_argument("--linter", type=Path, default=REPO,
+                        help="checkout whose mlfcore_lint is run (default: the one holding this script)")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs the linter")
     parser.add_argument("--data", type=Path, default=HERE, help="folder of projects.toml, judgments.csv, misses.csv")
     parser.add_argument("--json", type=Path, help="also write the whole report to this JSON file")
     parser.add_argument("--unjudged-csv", type=Path, help="write rows for the unjudged findings (verdict to fill in)")
+    parser.add_argument("--judged-on", default="-", help="judged_on value for the rows of --unjudged-csv")
     parser.add_argument("--quiet", action="store_true", help="print the figures only, not the lists")
     parser.add_argument("--targets", action="store_true",
                         help="also check issue 10's targets (precision >= 0.90 overall and per severity, "
                              ">= 95 %% of right findings kept, >= 85 %% of misses caught); exit 1 if one fails")
     args = parser.parse_args(argv)
     try:
+        if not (args.linter / "mlfcore_lint" / "__init__.py").is_file():
+            raise DataError(f"{args.linter}: no mlfcore_lint package there")
         projects = read_projects(args.data / "projects.toml")
         by_name = {project.name: project for project in projects}
         judgments = read_judgments(args.data / "judgments.csv", by_name)
@@ -471,7 +496,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise DataError(f"unknown project: {', '.join(unknown)}")
             projects = [by_name[name] for name in wanted]
         roots = {project.name: source_of(project, args.sources, args.work, args.git_url) for project in projects}
-        findings = [finding for project in projects for finding in check(project, roots[project.name], args.python)]
+        findings = [finding for project in projects
+                    for finding in check(project, roots[project.name], args.python, args.linter.resolve())]
     except DataError as error:
         print(f"evaluate: {error}", file=sys.stderr)
         return 2
@@ -507,9 +533,11 @@ def main(argv: list[str] | None = None) -> int:
         miss_results.append((miss, finding))
     n_caught = sum(1 for _, finding in miss_results if finding is not None)
     right_total = sum(1 for j in judgments if j.verdict == "right")
+    right_on = Counter(j.judged_on for j in judgments if j.verdict == "right")
+    kept_on = Counter(j.judged_on for j in judgments if j.verdict == "right" and j.row in matched_rows)
 
     header = ["", "findings", "right", "wrong", "debatable", "unjudged", "precision"]
-    out = [f"linter: {REPO.name} run by {args.python}",
+    out = [f"linter: mlfcore_lint from {args.linter.resolve().name}/, run by {args.python}",
            "installed (targeted where a project pins nothing): "
            + ", ".join(f"{name} {version}" for name, version in sorted(versions.items())),
            "targeted, as each project's findings say (a project's pins win over what is installed):",
@@ -521,7 +549,8 @@ def main(argv: list[str] | None = None) -> int:
            f"overall precision: {precision(by_rule['total'])} "
            f"({by_rule['total']['right']} right, {by_rule['total']['wrong']} wrong, "
            f"{by_rule['total']['debatable']} debatable, {by_rule['total']['unjudged']} unjudged)",
-           f"judged-right findings kept: {right_total - len(lost)} of {right_total}",
+           f"judged-right findings kept: {right_total - len(lost)} of {right_total}"
+           + "".join(f"; judged on {engine}: {kept_on[engine]} of {right_on[engine]}" for engine in sorted(right_on)),
            f"judged-wrong findings gone: {len(gone_wrong)} of {len(gone_wrong) + len(still_wrong)}",
            f"misses caught: {n_caught} of {len(misses)}"]
     if not args.quiet:
@@ -565,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
         writer.writerow(JUDGMENT_COLUMNS)
         for f in unjudged:
             writer.writerow([f["project"], by_name[f["project"]].version, f["file"], f["line"], f["code"], "",
-                             f["source"], f["line_sha1"]])
+                             f["source"], f["line_sha1"], args.judged_on])
         args.unjudged_csv.write_text(buffer.getvalue(), encoding="utf-8")
     if args.json:
         report = {
@@ -575,6 +604,7 @@ def main(argv: list[str] | None = None) -> int:
             "per_severity": {k: dict(v, precision=precision(v)) for k, v in by_severity.items()},
             "per_certainty": {k: dict(v, precision=precision(v)) for k, v in by_certainty.items()},
             "right_kept": right_total - len(lost), "right_total": right_total,
+            "right_kept_by_judged_on": {engine: [kept_on[engine], right_on[engine]] for engine in sorted(right_on)},
             "lost_right": [vars(j) for j in lost],
             "still_wrong": [dict(f, verdict=j.verdict, reason=j.reason) for f, j in still_wrong],
             "misses": [dict(vars(m), caught_by=(f and {"code": f["code"], "line": f["line"]}))
@@ -588,4 +618,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the report piped into head or less that stopped reading
+        sys.stderr.close()
+        sys.exit(0)
