@@ -532,6 +532,14 @@ def main(argv: list[str] | None = None) -> int:
         finding = caught(miss, findings, lines_cache[key])
         miss_results.append((miss, finding))
     n_caught = sum(1 for _, finding in miss_results if finding is not None)
+    # Rows whose line is no longer in the file (the project changed under them): they cannot match by hash.
+    stale = []
+    for item in [*judgments, *misses]:
+        key = (item.project, item.file)
+        if key not in lines_cache:
+            lines_cache[key] = read_lines(roots[item.project] / item.file)
+        if not any(line_sha1(text) == item.sha1 for text in lines_cache[key]):
+            stale.append(item)
     right_total = sum(1 for j in judgments if j.verdict == "right")
     right_on = Counter(j.judged_on for j in judgments if j.verdict == "right")
     kept_on = Counter(j.judged_on for j in judgments if j.verdict == "right" and j.row in matched_rows)
@@ -552,7 +560,8 @@ def main(argv: list[str] | None = None) -> int:
            f"judged-right findings kept: {right_total - len(lost)} of {right_total}"
            + "".join(f"; judged on {engine}: {kept_on[engine]} of {right_on[engine]}" for engine in sorted(right_on)),
            f"judged-wrong findings gone: {len(gone_wrong)} of {len(gone_wrong) + len(still_wrong)}",
-           f"misses caught: {n_caught} of {len(misses)}"]
+           f"misses caught: {n_caught} of {len(misses)}",
+           f"rows whose line is not in the source any more: {len(stale)}"]
     if not args.quiet:
         def where(item) -> str:
             return f"{item.project}/{item.file}:{item.line} {item.code}"
@@ -566,6 +575,10 @@ def main(argv: list[str] | None = None) -> int:
             state = f"caught by {finding['code']} at line {finding['line']}" if finding else "missed"
             out.append(f"  {miss.project}/{miss.file}:{miss.line} wants {miss.expected} ({miss.scope}): {state}"
                        f"\n      {miss.reason}")
+        if stale:
+            out += ["", f"Rows whose line is not in the source any more ({len(stale)})"]
+            out += [f"  {item.project}/{item.file}:{item.line} ({type(item).__name__.lower()}, row {item.row})"
+                    for item in stale]
         out += ["", f"New findings, not judged yet ({len(unjudged)})"]
         out += [f"  {f['project']}/{f['file']}:{f['line']} {f['code']} {f['severity']}  {f['source'][:90]}"
                 f"\n      {f['message']}" for f in unjudged]
