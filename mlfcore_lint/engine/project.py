@@ -15,6 +15,7 @@ from typing import TypeVar
 from packaging.specifiers import SpecifierSet
 
 from ..config import Settings
+from ..environment.outside import settled_codes
 from ..model import Finding, FixInfo
 from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, RuleSet
 from ..ruleset.versions import Verdict, evaluate
@@ -135,6 +136,9 @@ class Project:
                 or is_console_script(source.module, console_scripts)
                 or settings.is_configured_entry_point(source.relative)
             )
+        # Requirements met, and rules settled, by variables set outside Python (a Dockerfile's ENV, a workflow's
+        # env:), for every program: see environment/outside.py.
+        self.settled_outside = settled_codes(settings, ruleset)
         self._closures: dict[str, list[SourceFile]] = {}
         self._verdicts: dict[tuple[str, int | None], Verdict] = {}  # the targets are fixed for a project
         for source in files:
@@ -164,7 +168,7 @@ class Project:
                          lambda member: self._local_imports(member, loaded_only=True))
 
     def satisfies(self, entry: SourceFile, code: str) -> bool:
-        return any(code in member.facts.satisfied for member in self.program(entry))
+        return code in self.settled_outside or any(code in member.facts.satisfied for member in self.program(entry))
 
     def switch_on(self, source: SourceFile, framework: str | None) -> bool:
         code = self.ruleset.switches.get(framework or "")
@@ -199,7 +203,7 @@ class Project:
         found: list[Finding] = []
         for candidate in facts.candidates:
             rule = self.ruleset.get(candidate.code)
-            if rule is None:
+            if rule is None or candidate.code in self.settled_outside:
                 continue
             verdict = self.verdict(rule, candidate.matcher)
             if verdict.status == DETERMINISTIC:
@@ -235,7 +239,7 @@ class Project:
 
     def _report(self, source: SourceFile, candidate: Candidate, rule: Rule | None, verdict: Verdict | None):
         code = candidate.code
-        if not self.settings.is_selected(code, source.relative):
+        if not self.settings.is_selected(code, source.relative, bool(rule and rule.opt_in)):
             return []
         if self.honour_noqa and is_suppressed(source.facts.noqa, candidate.line, code):
             return []

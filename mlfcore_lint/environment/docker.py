@@ -12,10 +12,11 @@ from .files import Unreadable, read_text
 from .model import Image, Pin, Place, ProjectEnvironment, Setting
 from .requirements import parse_conda, parse_pep508
 
-_INSTALL = re.compile(r"(?:^|\s)(?:(?:python[0-9.]*\s+-m\s+)?pip[0-9.]*|uv\s+pip|(?:micro)?mamba|conda)\s+install\s+(.*)$")
+_INSTALL = re.compile(
+    r"(?:^|\s)(?:(?:python[0-9.]*\s+-m\s+)?pip[0-9.]*|uv\s+pip|(?:micro)?mamba|conda)\s+install\s+(.*)$")
 _VALUED = {"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f",
            "--find-links", "--trusted-host", "-n", "--name", "-p", "--prefix", "--channel", "--target", "-t",
-           "--platform", "--python-version", "--root", "--prefix"}
+           "--platform", "--python-version", "--root"}
 
 
 def is_dockerfile(name: str) -> bool:

@@ -52,8 +52,8 @@ def read_pyproject(path: Path, found: ProjectEnvironment) -> None:
             if not isinstance(constraint, str):
                 continue
             pattern = r"^\s*" + r"""["']?""" + re.escape(name) + r"""["']?\s*="""
-            found.pins.append(Pin(normalize_distribution(name), poetry_specifier(constraint), f"{name} = {constraint!r}",
-                                  _place(path, lines, pattern, start, name)))
+            found.pins.append(Pin(normalize_distribution(name), poetry_specifier(constraint),
+                                  f"{name} = {constraint!r}", _place(path, lines, pattern, start, name)))
 
 
 def poetry_specifier(constraint: str) -> SpecifierSet:

@@ -1,7 +1,9 @@
-"""Everything the project's environment files declare, read once per run from the project root."""
+"""Everything the project's environment files declare, read once per version of those files."""
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
 from .docker import is_dockerfile, read_dockerfile
@@ -13,6 +15,7 @@ from .variables import read_dotenv, read_noxfile, read_tox_ini, read_workflow
 
 #: Folders below the root where Dockerfiles are looked for, besides the root itself.
 CONTAINER_FOLDERS = ("docker", "container", "containers", ".devcontainer", "deploy")
+CONDA_FILES = ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml")
 
 
 def requirement_files(root: Path) -> list[Path]:
@@ -20,16 +23,44 @@ def requirement_files(root: Path) -> list[Path]:
     return [path for path in found if path.is_file() or path.is_symlink()]
 
 
+def environment_files(root: Path) -> list[tuple[str, Path]]:
+    """(kind, path) of every environment file at ``root``, in the order they are read."""
+    files: list[tuple[str, Path]] = [("requirements", path) for path in requirement_files(root)]
+    for kind, name in (("pyproject", "pyproject.toml"), ("setup.cfg", "setup.cfg"),
+                       *(("conda", name) for name in CONDA_FILES), ("mlproject", "MLproject"),
+                       ("dotenv", ".env"), ("tox", "tox.ini"), ("nox", "noxfile.py")):
+        if (root / name).is_file():
+            files.append((kind, root / name))
+    files += [("lock", path) for path in lock_files(root)]
+    for folder in (root, *(root / name for name in CONTAINER_FOLDERS)):
+        if folder.is_dir():
+            files += [("docker", path) for path in sorted(folder.iterdir())
+                      if is_dockerfile(path.name) and path.is_file()]
+    workflows = root / ".github" / "workflows"
+    if workflows.is_dir():
+        files += [("workflow", path) for path in sorted(workflows.iterdir())
+                  if path.suffix in (".yml", ".yaml") and path.is_file()]
+    return files
+
+
 def scan(root: Path) -> ProjectEnvironment:
-    """The environment the files at ``root`` declare (nothing is run, nothing is fetched)."""
+    """The environment the files at ``root`` declare (nothing is run, nothing is fetched); reused while no
+    environment file changes (the front ends build the project step once per checked file)."""
+    files = environment_files(root)
+    stamp = []
+    for kind, path in files:
+        try:
+            info = os.stat(path)
+            stamp.append((kind, str(path), info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamp.append((kind, str(path), 0, -1))
+    return _scan(tuple(stamp))
+
+
+@lru_cache(maxsize=8)
+def _scan(stamp: tuple) -> ProjectEnvironment:
     found = ProjectEnvironment()
-    seen: set[Path] = set()
-    for path in requirement_files(root):
-        read_requirements(path, found.pins, found.problems, seen)
-    if (root / "pyproject.toml").is_file():
-        read_pyproject(root / "pyproject.toml", found)
-    if (root / "setup.cfg").is_file():
-        read_setup_cfg(root / "setup.cfg", found)
+    seen_requirements: set[Path] = set()
     conda_read: set[Path] = set()
 
     def read_conda(path: Path) -> None:
@@ -37,27 +68,19 @@ def scan(root: Path) -> ProjectEnvironment:
             conda_read.add(path.resolve())
             read_conda_environment(path, found)
 
-    for name in ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml"):
-        if (root / name).is_file():
-            read_conda(root / name)
-    if (root / "MLproject").is_file():
-        read_mlproject(root / "MLproject", found, read_conda)
-    for path in lock_files(root):
-        read_lock(path, found)
-    for folder in (root, *(root / name for name in CONTAINER_FOLDERS)):
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if is_dockerfile(path.name) and path.is_file():
-                    read_dockerfile(path, found)
-    if (root / ".env").is_file():
-        read_dotenv(root / ".env", found)
-    if (root / "tox.ini").is_file():
-        read_tox_ini(root / "tox.ini", found)
-    if (root / "noxfile.py").is_file():
-        read_noxfile(root / "noxfile.py", found)
-    workflows = root / ".github" / "workflows"
-    if workflows.is_dir():
-        for path in sorted(workflows.iterdir()):
-            if path.suffix in (".yml", ".yaml") and path.is_file():
-                read_workflow(path, found)
+    readers = {
+        "requirements": lambda path: read_requirements(path, found.pins, found.problems, seen_requirements),
+        "pyproject": lambda path: read_pyproject(path, found),
+        "setup.cfg": lambda path: read_setup_cfg(path, found),
+        "conda": read_conda,
+        "mlproject": lambda path: read_mlproject(path, found, read_conda),
+        "lock": lambda path: read_lock(path, found),
+        "docker": lambda path: read_dockerfile(path, found),
+        "dotenv": lambda path: read_dotenv(path, found),
+        "tox": lambda path: read_tox_ini(path, found),
+        "nox": lambda path: read_noxfile(path, found),
+        "workflow": lambda path: read_workflow(path, found),
+    }
+    for kind, path, _, _ in stamp:
+        readers[kind](Path(path))
     return found

@@ -83,14 +83,13 @@ def read_noxfile(path: Path, found: ProjectEnvironment) -> None:
                         and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
                     found.settings.append(Setting(target.slice.value, _literal(node.value), Place(path, node.lineno)))
         elif isinstance(node, ast.Call):
-            keywords = node.keywords
-            if isinstance(node.func, ast.Attribute) and node.func.attr == "update" and _is_env(node.func.value):
-                for argument in node.args:
-                    _dict_settings(argument, path, found)
-            for keyword in keywords:
-                if keyword.arg is not None and isinstance(node.func, ast.Attribute) and node.func.attr == "update" \
-                        and _is_env(node.func.value):
-                    found.settings.append(Setting(keyword.arg, _literal(keyword.value), Place(path, keyword.value.lineno)))
+            update = isinstance(node.func, ast.Attribute) and node.func.attr == "update" and _is_env(node.func.value)
+            for argument in node.args if update else ():
+                _dict_settings(argument, path, found)
+            for keyword in node.keywords:
+                if update and keyword.arg is not None:
+                    found.settings.append(Setting(keyword.arg, _literal(keyword.value),
+                                                  Place(path, keyword.value.lineno)))
                 elif keyword.arg == "env":
                     _dict_settings(keyword.value, path, found)
 
