@@ -147,6 +147,7 @@ def _verdict_subjects(project, distribution: str) -> list[tuple[Rule, int | None
     """(rule, match entry) of every candidate in the project and every requirement its files trigger, for
     rules whose version ranges name ``distribution``."""
     pairs: set[tuple[str, int | None]] = set()
+    entries = [source for source in project.files if source.is_entry_point]
     for source in project.files:
         facts = source.facts
         pairs.update((c.code, c.matcher) for c in facts.candidates)
@@ -154,7 +155,9 @@ def _verdict_subjects(project, distribution: str) -> list[tuple[Rule, int | None
     subjects = []
     for code, matcher in sorted(pairs, key=lambda pair: (pair[0], -1 if pair[1] is None else pair[1])):
         rule = project.ruleset.get(code)
-        if rule is None:
+        # A requirement every program meets (or the environment settles) is reported in no version.
+        if rule is None or code in project.settled_outside or (
+                rule.requirement is not None and all(project.satisfies(entry, code) for entry in entries)):
             continue
         ranges = list(rule.versions)
         if matcher is not None and matcher < len(rule.matchers):
