@@ -95,6 +95,11 @@ def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[
         for pin in pins:
             if pin in environment.container_installs:
                 continue  # reported as MLF062 on its RUN line
+            if CUDA_DISTRIBUTION.match(distribution):
+                admits = "names no version" if not str(pin.specifier) else "is a range"
+                found.append((pin.place, f"`{pin.text}` {admits}: the CUDA and cuDNN versions decide which kernels "
+                                         "the frameworks run"))
+                continue
             found.append((pin.place, f"`{pin.text}` " + verdict_changes(project, distribution, pin.specifier)))
     return found
 

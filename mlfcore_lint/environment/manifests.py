@@ -52,8 +52,11 @@ def read_pyproject(path: Path, found: ProjectEnvironment) -> None:
             if not isinstance(constraint, str):
                 continue
             pattern = r"^\s*" + r"""["']?""" + re.escape(name) + r"""["']?\s*="""
-            found.pins.append(Pin(normalize_distribution(name), poetry_specifier(constraint),
-                                  f"{name} = {constraint!r}", _place(path, lines, pattern, start, name)))
+            place = _place(path, lines, pattern, start, name)
+            written = lines[place.line - 1].split("#", 1)[0].strip() if place.line <= len(lines) else ""
+            text = written if re.match(pattern, written) else f'{name} = "{constraint}"'
+            found.pins.append(Pin(normalize_distribution(name), poetry_specifier(constraint), text,
+                                  Place(path, place.line, place.column, place.column + len(text))))
 
 
 def poetry_specifier(constraint: str) -> SpecifierSet:
