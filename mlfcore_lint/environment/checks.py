@@ -17,6 +17,7 @@ from ..model import Finding, FixInfo
 from ..ruleset.schema import Rule
 from ..ruleset.versions import candidate_versions
 from .files import Unreadable, read_text
+from .locks import locks_for
 from .model import Image, Place, ProjectEnvironment
 from .scan import scan
 
@@ -60,7 +61,8 @@ def environment_findings(project) -> list[Finding]:
 
 
 def imported_frameworks(project) -> list[str]:
-    """The distributions (of those the rules know) that the project's programs import, in a stable order."""
+    """The distributions (of those the rules know) that the project's programs import, in a stable order: the
+    imports of every module some entry point's program includes (a library without entry points has none)."""
     modules_of = project.ruleset.framework_modules
     # A module belongs to the distribution of its own name (``keras``), else to the first that lists it.
     roots = {module: distribution for distribution, modules in modules_of.items() for module in modules
@@ -68,7 +70,7 @@ def imported_frameworks(project) -> list[str]:
     for distribution, modules in modules_of.items():
         for module in modules:
             roots.setdefault(module, distribution)
-    members = [s for s in project.files if s.is_entry_point or s.programs] or project.files
+    members = [s for s in project.files if s.programs]  # the modules of some program (none in a library)
     found = {roots[name.split(".")[0]] for s in members for name in s.facts.imports if name.split(".")[0] in roots}
     return sorted(found)
 
@@ -82,10 +84,12 @@ def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[
     wanted += sorted({p.distribution for p in requirements if CUDA_DISTRIBUTION.match(p.distribution)})
     found = []
     for distribution in wanted:
-        if "*" in elsewhere or distribution in elsewhere or distribution in environment.locked:
+        if "*" in elsewhere or distribution in elsewhere:
             continue
         pins = [pin for pin in requirements if pin.distribution == distribution]
-        if any(pin.pinned for pin in pins) or _image_pins(environment.images, distribution):
+        locks = environment.locked_in.get(distribution, set())
+        if (not pins and locks) or any(pin.pinned or locks & locks_for(pin.place.path.name) for pin in pins) \
+                or _image_pins(environment.images, distribution):
             continue
         if not pins:
             place = _install_file(project, environment)

@@ -77,9 +77,9 @@ def read_dockerfile(path: Path, found: ProjectEnvironment) -> None:
             for variable, value in _env_pairs(rest):
                 found.settings.append(Setting(variable, value, _locate(path, lines, number, variable)))
         elif instruction == "RUN":
-            for text_, parsed in _installs(rest):
+            for text_, parsed, dialect in _installs(rest):
                 found.container_installs.append(Pin(parsed[0], parsed[1], text_,
-                                                    _locate(path, lines, number, text_)))
+                                                    _locate(path, lines, number, text_), dialect=dialect))
 
 
 def _substitute(reference: str, arguments: dict[str, str]) -> str | None:
@@ -101,7 +101,7 @@ def _env_pairs(rest: str) -> list[tuple[str, str]]:
     return [tuple(word.split("=", 1)) for word in words if "=" in word]
 
 
-def _installs(command: str) -> list[tuple[str, tuple[str, SpecifierSet]]]:
+def _installs(command: str) -> list[tuple[str, tuple[str, SpecifierSet], str]]:
     """Each package a ``pip``/``uv pip``/``conda`` install in ``command`` names, with its specifier."""
     found = []
     for part in re.split(r"&&|\|\||;|\|", command):
@@ -123,7 +123,7 @@ def _installs(command: str) -> list[tuple[str, tuple[str, SpecifierSet]]]:
                 continue
             parsed = parse_conda(word) if conda else parse_pep508(word)
             if parsed is not None:
-                found.append((word, parsed))
+                found.append((word, parsed, "conda" if conda else "pep508"))
     return found
 
 

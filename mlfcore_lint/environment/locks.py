@@ -34,4 +34,29 @@ def read_lock(path: Path, found: ProjectEnvironment) -> None:
     found.lock_files.append(path)
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("version"), str):
-            found.locked.setdefault(normalize_distribution(entry["name"]), set()).add(entry["version"])
+            name = normalize_distribution(entry["name"])
+            found.locked.setdefault(name, set()).add(entry["version"])
+            found.locked_in.setdefault(name, set()).add(lock_kind(path.name))
+
+
+def lock_kind(name: str) -> str:
+    """``pylock.gpu.toml`` is a ``pylock.toml``; every other lock file by its name."""
+    return "pylock.toml" if name.startswith("pylock.") else name
+
+
+#: Which lock files lock what each kind of file declares: uv, Poetry and PDM resolve ``pyproject.toml``;
+#: conda-lock resolves ``environment.yml``; a ``pylock.toml`` (PEP 751) any of them. A lock does not pin what
+#: another tool installs: ``pip install -r requirements.txt`` ignores ``uv.lock``.
+LOCKS_FOR = {
+    "pyproject.toml": {"uv.lock", "poetry.lock", "pdm.lock", "pylock.toml"},
+    "environment": {"conda-lock.yml", "conda-lock.yaml", "pylock.toml"},
+    "requirements": {"pylock.toml"},
+}
+
+
+def locks_for(file_name: str) -> set[str]:
+    if file_name == "pyproject.toml":
+        return LOCKS_FOR["pyproject.toml"]
+    if file_name.startswith(("environment.", "conda.")):
+        return LOCKS_FOR["environment"]
+    return LOCKS_FOR["requirements"]

@@ -34,7 +34,12 @@ def read_pyproject(path: Path, found: ProjectEnvironment) -> None:
     for text in strings:
         parsed = parse_pep508(text)
         if parsed is not None:
-            found.pins.append(Pin(parsed[0], parsed[1], text, _place(path, lines, _quoted(text), start, text)))
+            place = _place(path, lines, _quoted(text), start, text)
+            if lines and text not in lines[place.line - 1]:  # written with escapes: find the name's line
+                name = re.match(r"[A-Za-z0-9_.\[\],-]+", text)
+                line = line_of(lines, r"""["']""" + re.escape(name.group(0) if name else text), start)
+                place = Place(path, line)
+            found.pins.append(Pin(parsed[0], parsed[1], text, place))
     tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
     poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
     tables = [("tool.poetry.dependencies", poetry.get("dependencies"))]
@@ -56,7 +61,7 @@ def read_pyproject(path: Path, found: ProjectEnvironment) -> None:
             written = lines[place.line - 1].split("#", 1)[0].strip() if place.line <= len(lines) else ""
             text = written if re.match(pattern, written) else f'{name} = "{constraint}"'
             found.pins.append(Pin(normalize_distribution(name), poetry_specifier(constraint), text,
-                                  Place(path, place.line, place.column, place.column + len(text))))
+                                  Place(path, place.line, place.column, place.column + len(text)), dialect="poetry"))
 
 
 def poetry_specifier(constraint: str) -> SpecifierSet:
@@ -141,7 +146,8 @@ def read_conda_environment(path: Path, found: ProjectEnvironment) -> None:
         if isinstance(item.value, str):
             parsed = parse_conda(item.value)
             if parsed is not None:
-                found.pins.append(Pin(parsed[0], parsed[1], item.value, _scalar_place(path, lines, item)))
+                found.pins.append(Pin(parsed[0], parsed[1], item.value, _scalar_place(path, lines, item),
+                                      dialect="conda"))
         elif isinstance(item.value, dict):
             for entry in (item.get("pip") or Node([], 1)).items():
                 if isinstance(entry.value, str):

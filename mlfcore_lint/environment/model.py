@@ -29,6 +29,7 @@ class Pin:
     text: str  # as written, e.g. ``torch>=2.1``
     place: Place
     hashed: bool = False  # a requirements line with ``--hash``: pip installs exactly what the hash names
+    dialect: str = "pep508"  # how ``text`` is written: ``pep508``, ``conda`` (``pytorch>=2.1``) or ``poetry``
 
     @property
     def version(self) -> str | None:
@@ -79,6 +80,7 @@ class ProjectEnvironment:
     pins: list[Pin] = field(default_factory=list)
     container_installs: list[Pin] = field(default_factory=list)  # ``RUN pip install`` lines in Dockerfiles
     locked: dict[str, set[str]] = field(default_factory=dict)  # distribution -> versions a lock file names
+    locked_in: dict[str, set[str]] = field(default_factory=dict)  # distribution -> names of the locks naming it
     lock_files: list[Path] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     settings: list[Setting] = field(default_factory=list)

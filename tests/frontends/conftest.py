@@ -88,7 +88,10 @@ def _write_project(folder: Path, targets, settings: dict) -> None:
     folder.mkdir(parents=True)
     named = {parse_target(t, "example")[0] for t in targets}
     any_release = [f"{name}>=0" for name in sorted(RULESET.framework_modules) if name not in named]
-    table = {"target": list(targets), **{k: v for k, v in settings.items() if k in CONFIG_KEYS}}
+    # The open ranges above are on purpose: the environment is "pinned elsewhere" (MLF060 reports lines of
+    # pyproject.toml, which flake8 and pylint never see).
+    table = {"target": list(targets), "pinned-elsewhere": ["*"],
+             **{k: v for k, v in settings.items() if k in CONFIG_KEYS}}
     lines = ["[project]", f"dependencies = {json.dumps(any_release)}", "", "[tool.mlfcore-lint]"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
     (folder / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
