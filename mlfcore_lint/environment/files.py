@@ -99,17 +99,22 @@ def read_yaml(path: Path) -> Node | None:
     import yaml
 
     text = read_text(path)
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
         return _located(root, loader) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise problem(path, f"invalid YAML: {error.problem or error}", mark.line + 1 if mark else 1) from None
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
+    except yaml.reader.ReaderError as error:
+        line = text[: max(0, error.position)].count("\n") + 1
+        raise problem(path, f"invalid YAML: character #x{error.character:04x} is not allowed", line) from None
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as error:
         raise problem(path, f"invalid YAML: {error}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _located(node, loader) -> Node:

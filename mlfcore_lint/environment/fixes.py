@@ -24,6 +24,8 @@ from .model import Pin, Place, ProjectEnvironment, Setting
 from .outside import sets
 
 PIN_RULE = "MLF060"
+#: Rules whose fix edits environment files rather than Python (``mlfcore_lint.fix.environment``).
+FIXED_IN_ENVIRONMENT_FILES = frozenset({PIN_RULE})
 
 
 @dataclass
