@@ -9,6 +9,7 @@ makes moot (its ``settled_outside_by``) reports nothing. The project step asks :
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from ..config import Settings
 from ..engine.conditions import MATCH, check_value
@@ -41,9 +42,22 @@ def sets(matcher: EnvironmentMatcher, setting: Setting) -> bool:
 
 def settled_codes(settings: Settings, ruleset: RuleSet) -> frozenset[str]:
     """Codes of the requirements that variables set outside Python satisfy, and of the rules they settle."""
-    found = outside_settings(settings)
+    found = tuple(dict.fromkeys((s.variable, s.value) for s in outside_settings(settings)))
     if not found:
         return frozenset()
+    key = (found, ruleset.fingerprint)
+    if key not in _SETTLED:
+        if len(_SETTLED) > 16:
+            _SETTLED.clear()
+        _SETTLED[key] = _settled([Setting(variable, value, Place(Path("."))) for variable, value in found], ruleset)
+    return _SETTLED[key]
+
+
+#: (variables and values, rule set fingerprint) -> codes: the project step is built once per checked file.
+_SETTLED: dict[tuple, frozenset[str]] = {}
+
+
+def _settled(found: list[Setting], ruleset: RuleSet) -> frozenset[str]:
     codes = set()
     for rule in ruleset:
         matchers = list(rule.settled_outside_by)

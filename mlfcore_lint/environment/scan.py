@@ -16,6 +16,8 @@ from .variables import read_dotenv, read_noxfile, read_tox_ini, read_workflow
 #: Folders below the root where Dockerfiles are looked for, besides the root itself.
 CONTAINER_FOLDERS = ("docker", "container", "containers", ".devcontainer", "deploy")
 CONDA_FILES = ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml")
+#: The folders whose listing decides which environment files there are.
+_FOLDERS = ("", "requirements", *CONTAINER_FOLDERS, os.path.join(".github", "workflows"))
 
 
 def requirement_files(root: Path) -> list[Path]:
@@ -24,7 +26,21 @@ def requirement_files(root: Path) -> list[Path]:
 
 
 def environment_files(root: Path) -> list[tuple[str, Path]]:
-    """(kind, path) of every environment file at ``root``, in the order they are read."""
+    """(kind, path) of every environment file at ``root``, in the order they are read; listed again only when
+    a folder they are found in changes (a front end builds the project step once per file it checks)."""
+    base = str(root)
+    stamp = []
+    for folder in _FOLDERS:
+        try:
+            stamp.append(os.stat(os.path.join(base, folder)).st_mtime_ns)
+        except OSError:
+            stamp.append(0)
+    return _listing(base, tuple(stamp))
+
+
+@lru_cache(maxsize=8)
+def _listing(root_text: str, stamp: tuple) -> list[tuple[str, Path]]:
+    root = Path(root_text)
     files: list[tuple[str, Path]] = [("requirements", path) for path in requirement_files(root)]
     for kind, name in (("pyproject", "pyproject.toml"), ("setup.cfg", "setup.cfg"),
                        *(("conda", name) for name in CONDA_FILES), ("mlproject", "MLproject"),
@@ -46,14 +62,13 @@ def environment_files(root: Path) -> list[tuple[str, Path]]:
 def scan(root: Path) -> ProjectEnvironment:
     """The environment the files at ``root`` declare (nothing is run, nothing is fetched); reused while no
     environment file changes (the front ends build the project step once per checked file)."""
-    files = environment_files(root)
     stamp = []
-    for kind, path in files:
+    for kind, path in environment_files(root):
         try:
             info = os.stat(path)
-            stamp.append((kind, str(path), info.st_mtime_ns, info.st_size))
+            stamp.append((kind, path, info.st_mtime_ns, info.st_size))
         except OSError:
-            stamp.append((kind, str(path), 0, -1))
+            stamp.append((kind, path, 0, -1))
     return _scan(tuple(stamp))
 
 
@@ -82,5 +97,5 @@ def _scan(stamp: tuple) -> ProjectEnvironment:
         "workflow": lambda path: read_workflow(path, found),
     }
     for kind, path, _, _ in stamp:
-        readers[kind](Path(path))
+        readers[kind](path)
     return found
