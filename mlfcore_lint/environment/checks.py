@@ -17,8 +17,9 @@ from ..model import Finding, FixInfo
 from ..ruleset.schema import Rule
 from ..ruleset.versions import candidate_versions
 from .files import Unreadable, read_text
+from .fixes import pinned_text, resolved_version
 from .locks import locks_for
-from .model import Image, Place, ProjectEnvironment
+from .model import Image, Pin, Place, ProjectEnvironment
 from .scan import scan
 
 PINS, IMAGES, INSTALLS, PROBLEMS = "framework-pins", "container-base-image", "container-installs", "project-files"
@@ -55,8 +56,12 @@ def environment_findings(project) -> list[Finding]:
                     report(rule, pin.place, f"{rule.summary}: `{pin.text}` installs whatever is newest when the "
                                             "image is built")
         elif kind == PINS:
-            for place, message in unpinned_frameworks(project, environment):
-                report(rule, place, f"{rule.summary}: {message}")
+            for place, message, pin in unpinned_frameworks(project, environment):
+                # the fix is offered only where it can be made: one resolved version that the range admits
+                version = resolved_version(pin.distribution, environment) if pin is not None else None
+                fixable = version is not None and pin.specifier.contains(version, prereleases=True) \
+                    and pinned_text(pin, version) is not None
+                report(rule, place, f"{rule.summary}: {message}", fixable)
     return report.findings
 
 
@@ -75,9 +80,9 @@ def imported_frameworks(project) -> list[str]:
     return sorted(found)
 
 
-def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[Place, str]]:
-    """(place, message) for each imported framework, and each CUDA or cuDNN package named, that no pin,
-    lock, container or ``pinned-elsewhere`` fixes to one version."""
+def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[Place, str, Pin | None]]:
+    """(place, message, the requirement or None) for each imported framework, and each CUDA or cuDNN package
+    named, that no pin, lock, container or ``pinned-elsewhere`` fixes to one version."""
     elsewhere = project.settings.pinned_elsewhere
     requirements = environment.pins + environment.container_installs
     wanted = imported_frameworks(project)
@@ -94,7 +99,7 @@ def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[
         if not pins:
             place = _install_file(project, environment)
             found.append((place, f"`{distribution}` is imported but no project file installs it, so "
-                                 + verdict_changes(project, distribution, SpecifierSet())))
+                                 + verdict_changes(project, distribution, SpecifierSet()), None))
             continue
         for pin in pins:
             if pin in environment.container_installs:
@@ -102,9 +107,9 @@ def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[
             if CUDA_DISTRIBUTION.match(distribution):
                 admits = "names no version" if not str(pin.specifier) else "is a range"
                 found.append((pin.place, f"`{pin.text}` {admits}: the CUDA and cuDNN versions decide which kernels "
-                                         "the frameworks run"))
+                                         "the frameworks run", pin))
                 continue
-            found.append((pin.place, f"`{pin.text}` " + verdict_changes(project, distribution, pin.specifier)))
+            found.append((pin.place, f"`{pin.text}` " + verdict_changes(project, distribution, pin.specifier), pin))
     return found
 
 
@@ -184,7 +189,7 @@ class _Reporter:
         self.findings: list[Finding] = []
         self._noqa: dict[Path, dict[int, list[str]]] = {}
 
-    def __call__(self, rule: Rule, place: Place, message: str) -> None:
+    def __call__(self, rule: Rule, place: Place, message: str, fixable: bool = True) -> None:
         settings = self.project.settings
         root = settings.root.resolve()
         try:
@@ -195,7 +200,7 @@ class _Reporter:
             return
         if self.project.honour_noqa and is_suppressed(self._comments(place.path), place.line, rule.code):
             return
-        fix = FixInfo(rule.fix.applicability, rule.fix.description) if rule.fix else None
+        fix = FixInfo(rule.fix.applicability, rule.fix.description) if rule.fix and fixable else None
         end_column = place.end_column or place.column
         self.findings.append(Finding(
             path=display_path(place.path), line=place.line, column=place.column, end_line=place.line,
