@@ -28,9 +28,11 @@ def read_pyproject(path: Path, found: ProjectEnvironment) -> None:
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
     strings = [d for d in project.get("dependencies", []) or [] if isinstance(d, str)]
     optional = project.get("optional-dependencies", {})
-    for group in optional.values() if isinstance(optional, dict) else ():
-        strings += [d for d in group if isinstance(d, str)] if isinstance(group, list) else []
-    start = section_start(lines, "project")
+    groups = data.get("dependency-groups", {})  # PEP 735
+    for table in (optional, groups):
+        for group in table.values() if isinstance(table, dict) else ():
+            strings += [d for d in group if isinstance(d, str)] if isinstance(group, list) else []
+    start = min(section_start(lines, "project"), section_start(lines, "dependency-groups"))
     for text in strings:
         parsed = parse_pep508(text)
         if parsed is not None:

@@ -111,3 +111,12 @@ def test_only_regular_files_of_bounded_size(tmp_path):
 def test_deeply_nested_yaml_is_a_problem_not_a_crash(tmp_path):
     found = read(tmp_path, "environment.yml", b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n")
     assert len(found.problems) <= 1
+
+
+def test_every_place_a_pyproject_declares_requirements(tmp_path):
+    found = read(tmp_path, "pyproject.toml", (
+        b'[project]\nname = "x"\ndependencies = [\n  "numpy>=1.26",\n]\n\n[project.optional-dependencies]\n'
+        b'gpu = ["jax[cuda12]>=0.4 ; sys_platform == \\"linux\\""]\n\n[dependency-groups]\ntrain = ["torch>=2.1"]\n\n'
+        b'[tool.poetry.group.ml.dependencies]\nxgboost = "~2.0"\n'))
+    placed = {(pin.distribution, str(pin.specifier), pin.place.line) for pin in found.pins}
+    assert placed == {("numpy", ">=1.26", 4), ("jax", ">=0.4", 8), ("torch", ">=2.1", 11), ("xgboost", "<2.1,>=2.0", 14)}
