@@ -158,6 +158,9 @@ def test_the_hardware_rule_is_opt_in(tmp_path):
     (tmp_path / "train.py").write_text(
         'import torch\nfrom hardware import record\nif __name__ == "__main__":\n    torch.manual_seed(0)\n'
         "    record()\n")
+    sarif = json.loads(run_cli("check", ".", "--no-cache", "--format", "sarif", cwd=tmp_path).stdout)
+    configuration = {r["id"]: r["defaultConfiguration"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert configuration["MLF063"]["enabled"] is False and "enabled" not in configuration["MLF060"]
     helped = json.loads(run_cli("check", ".", "--no-cache", "--format", "json", cwd=tmp_path).stdout)
     assert "MLF063" not in [f["code"] for f in helped]  # a record helper of the project's own counts
 
