@@ -14,12 +14,13 @@ from packaging.specifiers import SpecifierSet
 
 from ..engine.noqa import is_suppressed, noqa_lines
 from ..model import Finding, FixInfo
-from ..ruleset.schema import Rule
+from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, EnvironmentMatcher, Rule
 from ..ruleset.versions import candidate_versions
 from .files import Unreadable, read_text
 from .fixes import pinned_text, resolved_version
 from .locks import locks_for
 from .model import Image, Pin, Place, ProjectEnvironment
+from .outside import sets
 from .scan import scan
 
 PINS, IMAGES, INSTALLS, PROBLEMS = "framework-pins", "container-base-image", "container-installs", "project-files"
@@ -62,7 +63,38 @@ def environment_findings(project) -> list[Finding]:
                 fixable = version is not None and pin.specifier.contains(version, prereleases=True) \
                     and pinned_text(pin, version) is not None
                 report(rule, place, f"{rule.summary}: {message}", fixable)
+    for rule in project.ruleset:
+        if rule.outside:
+            for place, message in outside_matches(project, rule, environment):
+                report(rule, place, message)
     return report.findings
+
+
+def outside_matches(project, rule: Rule, environment: ProjectEnvironment) -> list[tuple[Place, str]]:
+    """(place, message) for each variable set outside Python that one of ``rule``'s environment entries
+    matches, where the rule applies to a targeted version (judged as the same write in a program would be)."""
+    from ..engine.facts import Candidate
+    from ..engine.project import describe
+
+    found = []
+    for position, matcher in enumerate(rule.matchers):
+        if not isinstance(matcher, EnvironmentMatcher):
+            continue
+        verdict = project.verdict(rule, position)
+        if verdict.status == DETERMINISTIC:
+            continue
+        entries = [source for source in project.files if source.is_entry_point]
+        switch = project.ruleset.switches.get(rule.framework or "")
+        if verdict.status == DETERMINISTIC_WITH_SWITCH and switch and entries and all(
+                project.satisfies(entry, switch) for entry in entries):
+            continue
+        for setting in environment.settings:
+            if sets(matcher, setting):
+                candidate = Candidate(rule.code, setting.place.line, setting.place.column, setting.place.line,
+                                      setting.place.column, setting.variable, position)
+                text = describe(rule, verdict, project.targets, candidate, project.switch_name(rule.framework))
+                found.append((setting.place, f"{text}: `{setting.variable}={setting.value}`"))
+    return found
 
 
 def imported_frameworks(project) -> list[str]:

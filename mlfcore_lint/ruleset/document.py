@@ -28,7 +28,9 @@ def matched_forms(rule: Rule) -> list[str]:
         elif isinstance(matcher, AssignmentMatcher):
             forms += [f"`{target} = ...`" for target in matcher.targets]
         elif isinstance(matcher, EnvironmentMatcher):
-            forms += [f"environment variable `{variable}` set in code" for variable in matcher.variables]
+            where = " or where the programs are launched (a Dockerfile's `ENV`, a workflow's `env:`)" if (
+                rule.outside) else ""
+            forms += [f"environment variable `{variable}` set in code{where}" for variable in matcher.variables]
         elif isinstance(matcher, MappingMatcher):
             keys = ", ".join(f'"{key}": ...' for key in anchor_keys(matcher))
             forms.append(f"a parameter dict `{{{keys}}}`")

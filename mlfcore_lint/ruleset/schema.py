@@ -198,6 +198,9 @@ class Rule:
     # Environment variables that, set where the program is launched (a Dockerfile's ``ENV``, a workflow's
     # ``env:``), settle what the rule reports: its findings are dropped (``PYTHONHASHSEED`` for string hashing).
     settled_outside_by: tuple[EnvironmentMatcher, ...] = ()
+    # Its environment entries match variables set outside Python too (a Dockerfile's ENV, a workflow's env:),
+    # reported on that file's line: a false value is as wrong there as in ``os.environ``.
+    outside: bool = False
 
     @property
     def url(self) -> str:
@@ -526,7 +529,7 @@ def _is_relative_path(path: str) -> bool:
 RULE_KEYS = {
     "code", "symbol", "message", "severity", "framework", "match", "requirement", "versions",
     "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence", "backward_only",
-    "inspects", "opt_in", "settled_outside_by",
+    "inspects", "opt_in", "settled_outside_by", "outside",
 }
 
 
@@ -552,6 +555,8 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         reader.fail("inspects", "a rule that inspects environment files has no match entries or requirement")
     if bool(matchers) == bool(requirement) and not code.startswith("MLF9") and not inspects:
         reader.fail("match", "a rule needs either match entries, a requirement or inspects (one of them)")
+    if data.get("outside") and not any(isinstance(matcher, EnvironmentMatcher) for matcher in matchers):
+        reader.fail("outside", "only a rule with environment match entries can match variables set outside Python")
     settled = _read_matchers(reader, "settled_outside_by", framework)
     if any(not isinstance(matcher, EnvironmentMatcher) for matcher in settled):
         reader.fail("settled_outside_by", "only environment entries can settle a rule outside the program")
@@ -598,4 +603,5 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         inspects=inspects,
         opt_in=reader.choice("opt_in", (True, False), False),
         settled_outside_by=settled,
+        outside=reader.choice("outside", (True, False), False),
     )

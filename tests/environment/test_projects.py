@@ -178,3 +178,17 @@ def test_malformed_project_files_are_one_finding_each(tmp_path):
         ("Dockerfile", 1, "MLF905"), ("environment.yml", 3, "MLF905"), ("requirements.txt", 2, "MLF905"),
         ("uv.lock", 1, "MLF905")]
     assert all("\n" not in f["message"] for f in findings)
+
+
+def test_a_false_value_set_outside_python_is_reported_where_it_is_set(tmp_path):
+    (tmp_path / "train.py").write_text('import tensorflow as tf\nif __name__ == "__main__":\n'
+                                       "    tf.keras.utils.set_random_seed(0)\n")
+    (tmp_path / "requirements.txt").write_text("tensorflow==2.15.0\n")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "train.yml").write_text(
+        "on: push\njobs:\n  train:\n    runs-on: gpu\n    env:\n      TF_CUDNN_DETERMINISTIC: 'false'\n"
+        "    steps:\n      - run: python train.py\n")
+    findings = json.loads(run_cli("check", ".", "--no-cache", "--format", "json", cwd=tmp_path).stdout)
+    outside = [f for f in findings if f["code"] == "MLF212"]
+    assert [(f["path"], f["line"]) for f in outside] == [(".github/workflows/train.yml", 6)]
+    assert "`TF_CUDNN_DETERMINISTIC=false`" in outside[0]["message"]
