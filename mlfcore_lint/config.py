@@ -66,12 +66,18 @@ class Settings:
     extend_rules: tuple[str, ...] = ()
     entry_points: tuple[str, ...] = ()  # globs
     discover_targets: bool = True  # read project pins and installed metadata for missing targets
+    # Where the environment is controlled outside the project's files (a platform, a prebuilt image):
+    pinned_elsewhere: tuple[str, ...] = ()  # distributions whose version is fixed elsewhere ("*": all)
+    set_elsewhere: dict[str, str] = field(default_factory=dict)  # variables the launcher sets -> values
     root: Path = field(default_factory=Path.cwd)
     config_file: Path | None = None
     _exclude_regex: re.Pattern | None = field(default=None, repr=False, compare=False)
     _root_text: str = field(default="", repr=False, compare=False)
 
-    def is_selected(self, code: str, path: str = "") -> bool:
+    def is_selected(self, code: str, path: str = "", hint: bool = False) -> bool:
+        """Whether ``code`` is reported (in ``path``); a ``hint`` only where a selection names it (``selects_hint``)."""
+        if hint and not self.selects_hint(code):
+            return False
         selected = _longest_prefix(code, self.select + self.extend_select)
         ignored = _longest_prefix(code, self.ignore)
         if selected < 0 or ignored >= selected:
@@ -140,7 +146,7 @@ def _path_matches(relative: str, pattern: str) -> bool:
 
 CONFIG_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "target",
-    "extend-rules", "entry-points",
+    "extend-rules", "entry-points", "pinned-elsewhere", "set-elsewhere",
 }
 
 
@@ -242,6 +248,16 @@ def apply_table(settings: Settings, table: dict, where: str, base: Path) -> Sett
         )
     if "entry-points" in table:
         settings.entry_points = _strings(table["entry-points"], "entry-points", where)
+    if "pinned-elsewhere" in table:
+        settings.pinned_elsewhere = tuple(
+            name if name == "*" else normalize_distribution(name)
+            for name in _strings(table["pinned-elsewhere"], "pinned-elsewhere", where))
+    if "set-elsewhere" in table:
+        value = table["set-elsewhere"]
+        if not isinstance(value, dict) or not all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                                  for v in value.values()):
+            raise ConfigError(f"{where}: 'set-elsewhere' must map environment variable names to their values")
+        settings.set_elsewhere = {str(k): str(v) for k, v in value.items()}
     return settings
 
 

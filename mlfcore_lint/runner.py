@@ -287,20 +287,24 @@ class ProjectContext:
 
         ``whole_project=False``: the caller has read what these files need (``check_buffer``).
         """
-        from .engine.project import Project, SourceFile
-
         wanted = set(paths)
         if whole_project:
             self.supporting_files()  # read once: every entry point and the modules it imports
-        if self._project is None:
-            sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
-            self._project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)
-        project = self._project
+        project = self.project()
         project.honour_noqa = honour_noqa
         return sorted(
             (f for source in self._sources_in(project, wanted) for f in project.findings_in(source)),
             key=lambda f: f.sort_key,
         )
+
+    def project(self):
+        """The project step over every file read so far (built by ``findings_for``, or here)."""
+        if self._project is None:
+            from .engine.project import Project, SourceFile
+
+            sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
+            self._project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)
+        return self._project
 
     def _sources_in(self, project, wanted: set[Path]):
         if self._sources_by_path is None or self._sources_by_path[0] is not project:
@@ -352,9 +356,15 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
     for (path, display), file_facts in zip(files, facts, strict=True):
         context.add(path, display, file_facts)
     root = settings.root.resolve()
-    if any(p.resolve() == root for p in paths):
+    whole = any(p.resolve() == root for p in paths)
+    if whole:
         context.project_files = [path for path, _ in files]
-    return CheckResult(context.findings_for([p for p, _ in files]), len(files), parsed)
+    findings = context.findings_for([p for p, _ in files])
+    if whole:  # the environment files of the project (pins, containers): see environment/checks.py
+        from .environment.checks import environment_findings
+
+        findings = sorted(findings + environment_findings(context.project()), key=lambda f: f.sort_key)
+    return CheckResult(findings, len(files), parsed)
 
 
 def check_source(source: str, settings: Settings, ruleset: RuleSet, display: str = "<string>",

@@ -2,104 +2,28 @@
 
 from __future__ import annotations
 
-import configparser
 import re
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import SpecifierSet
 
 from .config import Settings, normalize_distribution, read_pyproject
 
 
-def _requirement(line: str) -> tuple[str, SpecifierSet] | None:
-    line = line.split("#", 1)[0].strip()
-    if not line or line.startswith(("-", "git+", "http:", "https:", "file:")):
-        return None
-    try:
-        requirement = Requirement(line)
-    except InvalidRequirement:
-        return None
-    return normalize_distribution(requirement.name), requirement.specifier
-
-
-def _conda_requirement(item: str) -> tuple[str, SpecifierSet] | None:
-    # conda: ``pytorch=2.1``, ``pytorch=2.1.0=py3.11_cuda12``, ``pytorch>=2.1``; ``channel::name`` too
-    item = item.split("::")[-1].strip()
-    match = re.match(r"^([A-Za-z0-9_.-]+)\s*(.*)$", item)
-    if not match:
-        return None
-    name, rest = match.groups()
-    rest = rest.strip()
-    if rest.startswith("=") and not rest.startswith("=="):
-        version = rest[1:].split("=")[0]
-        rest = f"=={version}" if "*" not in version else f"=={version}"
-    try:
-        return normalize_distribution(name), SpecifierSet(rest.replace(" ", ""))
-    except InvalidSpecifier:
-        return normalize_distribution(name), SpecifierSet()
-
-
 def project_pins(root: Path) -> dict[str, SpecifierSet]:
-    """Version pins from requirements files, pyproject.toml, environment.yml and setup.cfg."""
-    pins: dict[str, SpecifierSet] = {}
+    """Versions the project fixes: what a lock file locks to exactly one version, then the first pin or range
+    of each distribution in its requirements files, ``pyproject.toml``, ``setup.cfg`` and ``environment.yml``
+    (read by :mod:`mlfcore_lint.environment`, which the environment rules use too)."""
+    from .environment.scan import scan
 
-    def add(found):
-        if found is not None and found[0] not in pins and str(found[1]):
-            pins[found[0]] = found[1]
-
-    requirement_files = sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
-    for path in requirement_files:
-        try:
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-                add(_requirement(line))
-        except OSError:
-            continue
-    data = read_pyproject(root / "pyproject.toml")
-    if data:
-        project = data.get("project", {})
-        for line in project.get("dependencies", []) or []:
-            if isinstance(line, str):
-                add(_requirement(line))
-        for group in (project.get("optional-dependencies", {}) or {}).values():
-            for line in group if isinstance(group, list) else []:
-                if isinstance(line, str):
-                    add(_requirement(line))
-        poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}
-        for name, value in poetry.items():
-            version = value if isinstance(value, str) else value.get("version") if isinstance(value, dict) else None
-            if isinstance(version, str) and version not in ("*", ""):
-                if version[0].isdigit():
-                    version = f"=={version}"
-                if version.startswith(("^", "~")):
-                    continue  # poetry's caret/tilde ranges are not PEP 440; the installed version decides
-                add(_requirement(f"{name}{version}"))
-    for name in ("environment.yml", "environment.yaml"):
-        path = root / name
-        if not path.is_file():
-            continue
-        import yaml
-
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        for item in data.get("dependencies", []) if isinstance(data, dict) else []:
-            if isinstance(item, str):
-                add(_conda_requirement(item))
-            elif isinstance(item, dict):
-                for line in item.get("pip", []) or []:
-                    if isinstance(line, str):
-                        add(_requirement(line))
-    setup_cfg = root / "setup.cfg"
-    if setup_cfg.is_file():
-        parser = configparser.ConfigParser()
-        try:
-            parser.read(setup_cfg, encoding="utf-8")
-            for line in parser.get("options", "install_requires", fallback="").splitlines():
-                add(_requirement(line))
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            pass
+    environment = scan(root.resolve())
+    pins: dict[str, SpecifierSet] = {
+        name: SpecifierSet(f"=={next(iter(versions))}")
+        for name, versions in sorted(environment.locked.items()) if len(versions) == 1
+    }
+    for pin in environment.pins:
+        if pin.distribution not in pins and str(pin.specifier):
+            pins[pin.distribution] = pin.specifier
     return pins
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlfcore_lint.ruleset import load_ruleset
-from mlfcore_lint.ruleset.document import code_block
+from mlfcore_lint.ruleset.document import example_blocks
 
 from .conftest import REPO
 
@@ -54,7 +54,7 @@ def test_every_rule_has_a_page_with_every_section(rule_pages):
 def test_rule_page_shows_the_rules_own_examples_and_references(rule_pages):
     for rule in RULESET:
         page = (rule_pages / f"{rule.code}.md").read_text(encoding="utf-8")
-        assert "\n".join(code_block(rule.flagged_examples[0].code)) in page, rule.code
+        assert "\n".join(example_blocks(rule.flagged_examples[0])) in page, rule.code
         for reference in rule.references:
             assert reference in page, (rule.code, reference)
 

@@ -61,7 +61,8 @@ def format_sarif(findings: list[Finding], ruleset: RuleSet) -> str:
             "help": {"text": f"{rule.why}\n\nUse instead: {rule.alternative}",
                      "markdown": f"{rule.why}\n\n**Use instead:** {rule.alternative}"},
             "helpUri": rule.url,
-            "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
+            "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity],
+                                     **({"enabled": False} if rule.hint else {})},
             "properties": {"tags": ["determinism", *rule.tags]},
         })
     results = []

@@ -152,7 +152,8 @@ def run_rules(args) -> int:
     else:
         for rule in sorted(ruleset, key=lambda r: r.code):
             fix = f" [fix: {rule.fix.applicability}]" if rule.fix else ""
-            sys.stdout.write(f"{rule.code}  {rule.symbol:<48} {rule.summary}{fix}\n")
+            hint = " [hint]" if rule.hint else ""
+            sys.stdout.write(f"{rule.code}  {rule.symbol:<48} {rule.summary}{fix}{hint}\n")
     return EXIT_CLEAN
 
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 from packaging.specifiers import SpecifierSet
 
 from ..config import Settings
+from ..environment.outside import settled_codes
 from ..model import CERTAIN, INFERRED, Finding, FixInfo
 from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, RuleSet
 from ..ruleset.versions import Verdict, evaluate
@@ -131,6 +132,9 @@ class Project:
                 source.relative = source.path.name
             source.module = module_name(source.relative)
         self.modules: dict[str, SourceFile] = importable_names([(s.module, s.relative, s) for s in files])
+        # Requirements met, and rules settled, by variables set outside Python (a Dockerfile's ENV, a workflow's
+        # env:), for every program: see environment/outside.py.
+        self.settled_outside = settled_codes(settings, ruleset)
         self._closures: dict[str, list[SourceFile]] = {}
         self._verdicts: dict[tuple[str, int | None], Verdict] = {}  # the targets are fixed for a project
         self.model = ProgramModel(files, self.modules, self._local_imports)
@@ -165,7 +169,7 @@ class Project:
                          lambda member: self._local_imports(member, loaded_only=True))
 
     def satisfies(self, program: Program, code: str) -> bool:
-        return any(code in member.facts.satisfied for member in program.files)
+        return code in self.settled_outside or any(code in member.facts.satisfied for member in program.files)
 
     def relevant_programs(self, source: SourceFile) -> list[Program]:
         """The programs whose settings decide about ``source``: the training programs that include it, else
@@ -210,7 +214,7 @@ class Project:
         test_code = is_test_code(source.relative)
         for candidate in facts.candidates:
             rule = self.ruleset.get(candidate.code)
-            if rule is None or test_code:
+            if rule is None or test_code or candidate.code in self.settled_outside:
                 continue
             verdict = self.verdict(rule, candidate.matcher)
             if verdict.status == DETERMINISTIC:
@@ -276,8 +280,7 @@ class Project:
 
     def _report(self, source: SourceFile, candidate: Candidate, rule: Rule | None, verdict: Verdict | None):
         code = candidate.code
-        if not self.settings.is_selected(code, source.relative) or (
-                rule is not None and rule.hint and not self.settings.selects_hint(code)):
+        if not self.settings.is_selected(code, source.relative, bool(rule and rule.hint)):
             return []
         if self.honour_noqa and is_suppressed(source.facts.noqa, candidate.line, code):
             return []

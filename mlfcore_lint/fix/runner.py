@@ -14,6 +14,7 @@ from ..runner import ProjectContext, collect_facts, discover
 from ..targets import resolve_targets
 from .apply import MAX_PASSES, FixContext, fix_module, sites_for
 from .codemods.base import Site
+from .environment import environment_fixes
 from .notebook import fix_notebook
 from .writer import FileSnapshot, PythonText, StaleFile, write_atomically
 
@@ -143,8 +144,11 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
     setting on older torch), so linting and fixing repeat, on the fixed text, until nothing more is fixed.
     """
     files = discover(paths, settings)
-    context = FixContext(ruleset, resolve_targets(settings, ruleset.framework_modules), unsafe, settings)
     jobs = jobs or os.cpu_count() or 1
+    # Pins and a Dockerfile's ENV first: the Python fixes then count the variables it sets (environment.py).
+    environment = environment_fixes(paths, settings, ruleset, jobs, use_cache)
+    settings = environment.settings
+    context = FixContext(ruleset, resolve_targets(settings, ruleset.framework_modules), unsafe, settings)
     located = {display: path for path, display in files}
     results: dict[Path, FileFix] = {}
     contents: dict[Path, bytes] = {}
@@ -182,7 +186,8 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             result.content = contents[path]
         else:
             result.fixed = []
-    return FixRun(first_findings or [], findings, list(results.values()), unsafe)
+    return FixRun(environment.before or first_findings or [], findings + environment.remaining,
+                  list(results.values()) + environment.files, unsafe)
 
 
 def _modified(path: Path) -> int | None:

@@ -28,7 +28,9 @@ def matched_forms(rule: Rule) -> list[str]:
         elif isinstance(matcher, AssignmentMatcher):
             forms += [f"`{target} = ...`" for target in matcher.targets]
         elif isinstance(matcher, EnvironmentMatcher):
-            forms += [f"environment variable `{variable}` set in code" for variable in matcher.variables]
+            where = " or where the programs are launched (a Dockerfile's `ENV`, a workflow's `env:`)" if (
+                rule.outside) else ""
+            forms += [f"environment variable `{variable}` set in code{where}" for variable in matcher.variables]
         elif isinstance(matcher, MappingMatcher):
             keys = ", ".join(f'"{key}": ...' for key in anchor_keys(matcher))
             forms.append(f"a parameter dict `{{{keys}}}`")
@@ -49,35 +51,66 @@ def version_lines(rule: Rule) -> list[str]:
     return lines or ["- every version"]
 
 
-def code_block(code: str) -> list[str]:
+#: What a project file of an example is highlighted as, by its name.
+FILE_LANGUAGES = (("Dockerfile", "dockerfile"), (".toml", "toml"), (".lock", "toml"), (".yml", "yaml"),
+                  (".yaml", "yaml"), ("MLproject", "yaml"), (".cfg", "ini"), (".ini", "ini"), (".py", "python"))
+
+
+def code_block(code: str, language: str = "python") -> list[str]:
     """A fenced example; one with control characters (a binary file) is shown escaped, as plain text."""
     code = code.rstrip()
     if all(character.isprintable() or character in "\n\t" for character in code):
-        return ["```python", code, "```"]
+        return [f"```{language}", code, "```"]
     escaped = [line.encode("unicode_escape").decode("ascii") for line in code.split("\n")]
     return ["```text", *escaped, "```"]
+
+
+def example_blocks(example) -> list[str]:
+    """An example's program and project files, each file under its name."""
+    if not example.files:
+        return code_block(example.code)
+    out = []
+    if example.code:
+        out += ["`train.py`:", "", *code_block(example.code), ""]
+    for name, text in example.files:
+        language = next((lang for suffix, lang in FILE_LANGUAGES if name.endswith(suffix) or
+                         name.split("/")[-1].startswith(suffix)), "text")
+        out += [f"`{name}`:", "", *code_block(text, language), ""]
+    return out[:-1]
 
 
 def render_markdown(rule: Rule) -> str:
     """The rule's page as Markdown (``mlfcore-lint explain`` prints it; the docs build one page per rule)."""
     out = [f"# {rule.code} {rule.symbol}", "", f"{rule.summary}", ""]
     out += ["## What it does", ""]
-    if rule.requirement is not None:
+    if rule.inspects:
+        out.append("Reports a line of the project's environment files (not its Python code): the command shows "
+                   "it in every output format; the flake8 and pylint plugins, which see Python files only, do not.")
+    elif rule.requirement is not None:
         out.append(f"Reports an entry point whose program does not call `{rule.requirement.missing_api}` "
                    "(or an equivalent) although it uses what makes it necessary.")
     else:
         out.append("Reports " + ", ".join(matched_forms(rule)) + ".")
     if rule.condition:
         out += ["", f"Condition: {rule.condition}"]
+    if rule.hint:
+        out += ["", f"This rule is a hint, not by itself a determinism break: it is reported only where `select` or "
+                f"`extend-select` names `{rule.code}` or `HINT`."]
+    if rule.settled_outside_by:
+        names = sorted({variable for matcher in rule.settled_outside_by for variable in matcher.variables})
+        out += ["", "Not reported where the environment the program is launched in sets "
+                + ", ".join(f"`{name}`" for name in names)
+                + " (a Dockerfile's `ENV`, an MLproject's `docker_env`, conda `variables:`, `.env`, tox or nox, "
+                "a GitHub workflow's `env:`, or `set-elsewhere`)."]
     if rule.backward_only:
         out += ["", "Only the backward pass misbehaves, so a function call inside a `torch.no_grad()` or "
                 "`torch.inference_mode()` block, or in a function decorated with either, is not reported: "
                 "autograd does not record it. Creating a module there still is (it runs later)."]
     out += ["", "## Why is this bad?", "", rule.why, "", "## Example", ""]
-    out += [*code_block(rule.flagged_examples[0].code), ""]
+    out += [*example_blocks(rule.flagged_examples[0]), ""]
     out += ["## Use instead", "", rule.alternative, ""]
     if rule.clean_examples:
-        out += [*code_block(rule.clean_examples[0].code), ""]
+        out += [*example_blocks(rule.clean_examples[0]), ""]
     out += ["## Fix safety", ""]
     if rule.fix is None:
         out.append("There is no automatic fix; change the code by hand as described above.")

@@ -37,6 +37,14 @@ UNKNOWN_POLICIES = ("report", "ignore")
 #:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so.
 EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer")
 SCALAR_TYPES = (str, int, float, bool, type(None))
+#: What a rule with ``inspects`` checks in the project's environment files (see mlfcore_lint/environment/):
+#:   framework-pins        each framework the programs import is pinned to one version where the project
+#:                         installs from (or locked, or pinned elsewhere by configuration);
+#:   container-base-image  a Dockerfile's ``FROM`` (or an MLproject's ``docker_env`` image) names a digest or
+#:                         a fixed tag, not ``latest`` or no tag;
+#:   container-installs    a Dockerfile's ``pip``/``conda install`` of a framework names one version;
+#:   project-files         a project file the environment rules read cannot be read or parsed.
+INSPECTIONS = ("framework-pins", "container-base-image", "container-installs", "project-files")
 
 
 class RuleError(ValueError):
@@ -159,9 +167,10 @@ class Fix:
 
 @dataclass(frozen=True)
 class Example:
-    code: str
+    code: str  # the program (``train.py``); empty where the example is only project files
     target: tuple[str, ...] = ()
     settings: tuple[tuple[str, Any], ...] = ()  # extra config keys for this example
+    files: tuple[tuple[str, str], ...] = ()  # other project files: (path below the root, content)
 
 
 @dataclass(frozen=True)
@@ -195,6 +204,13 @@ class Rule:
     hint: bool = False
     # Matters only on a GPU: not reported for programs that visibly run on the CPU only.
     gpu_only: bool = False
+    inspects: str = ""  # an environment check (INSPECTIONS) instead of match entries or a requirement
+    # Environment variables that, set where the program is launched (a Dockerfile's ``ENV``, a workflow's
+    # ``env:``), settle what the rule reports: its findings are dropped (``PYTHONHASHSEED`` for string hashing).
+    settled_outside_by: tuple[EnvironmentMatcher, ...] = ()
+    # Its environment entries match variables set outside Python too (a Dockerfile's ENV, a workflow's env:),
+    # reported on that file's line: a false value is as wrong there as in ``os.environ``.
+    outside: bool = False
 
     @property
     def url(self) -> str:
@@ -202,6 +218,8 @@ class Rule:
 
     @property
     def kind(self) -> str:
+        if self.inspects:
+            return "environment-files"
         if self.requirement is not None:
             return "requirement"
         kinds = {type(m) for m in self.matchers}
@@ -495,24 +513,34 @@ def _read_examples(reader: _Reader, key: str) -> tuple[Example, ...]:
             examples.append(Example(code=entry))
             continue
         sub = reader.child(f"{key}[{index}]", entry)
-        sub.check_keys({"code", "target", "settings"})
+        sub.check_keys({"code", "target", "settings", "files"})
         settings = sub.data.get("settings", {})
         if not isinstance(settings, dict):
             sub.fail("settings", "must be a mapping of configuration keys")
+        files = sub.data.get("files", {})
+        if not isinstance(files, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and _is_relative_path(k) for k, v in files.items()):
+            sub.fail("files", "must map relative file paths (no '..') to their text")
         examples.append(
             Example(
-                code=sub.str("code", required=True),
+                code=sub.str("code", required=not files),
                 target=sub.str_list("target"),
                 settings=tuple(sorted(settings.items())),
+                files=tuple(sorted(files.items())),
             )
         )
     return tuple(examples)
 
 
+def _is_relative_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and ".." not in parts and "" not in parts and "\\" not in path
+
+
 RULE_KEYS = {
     "code", "symbol", "message", "severity", "framework", "match", "requirement", "versions",
     "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence", "backward_only",
-    "in_training", "met_by", "hint", "gpu_only",
+    "in_training", "met_by", "hint", "gpu_only", "inspects", "settled_outside_by", "outside",
 }
 
 
@@ -533,8 +561,16 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
     requirement = None
     if "requirement" in data:
         requirement = read_requirement(reader.child("requirement", data["requirement"]), framework)
-    if bool(matchers) == bool(requirement) and not code.startswith("MLF9"):
-        reader.fail("match", "a rule needs either match entries or a requirement (not both)")
+    inspects = reader.choice("inspects", INSPECTIONS + ("",), "")
+    if inspects and (matchers or requirement):
+        reader.fail("inspects", "a rule that inspects environment files has no match entries or requirement")
+    if bool(matchers) == bool(requirement) and not code.startswith("MLF9") and not inspects:
+        reader.fail("match", "a rule needs either match entries, a requirement or inspects (one of them)")
+    if data.get("outside") and not any(isinstance(matcher, EnvironmentMatcher) for matcher in matchers):
+        reader.fail("outside", "only a rule with environment match entries can match variables set outside Python")
+    settled = _read_matchers(reader, "settled_outside_by", framework)
+    if any(not isinstance(matcher, EnvironmentMatcher) for matcher in settled):
+        reader.fail("settled_outside_by", "only environment entries can settle a rule outside the program")
     fix = None
     if data.get("fix") is not None:
         fix_reader = reader.child("fix", data["fix"])
@@ -579,4 +615,7 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         met_by=reader.str_list("met_by", CODE_PATTERN),
         hint=reader.choice("hint", (True, False), False),
         gpu_only=reader.choice("gpu_only", (True, False), False),
+        inspects=inspects,
+        settled_outside_by=settled,
+        outside=reader.choice("outside", (True, False), False),
     )

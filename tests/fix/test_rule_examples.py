@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mlfcore_lint.environment.fixes import FIXED_IN_ENVIRONMENT_FILES
 from mlfcore_lint.fix.codemods import CODEMODS
 from mlfcore_lint.fix.seeding import SEEDING_STEPS
 from mlfcore_lint.ruleset import load_ruleset
@@ -15,7 +16,7 @@ RULESET = load_ruleset()
 CASES = [
     pytest.param(rule, example, id=f"{rule.code}-{number}")
     for rule in RULESET
-    if rule.fix is not None and rule.fix.applicability == "safe"
+    if rule.fix is not None and rule.fix.applicability == "safe" and not rule.inspects  # tests/environment
     for number, example in enumerate(rule.flagged_examples, start=1)
     if not dict(example.settings).get("notebook")
 ]
@@ -34,12 +35,12 @@ def test_safe_fix_leaves_no_safe_finding(rule, example):
 
 def test_every_rule_with_a_safe_fix_has_examples_here():
     codes = {param.values[0].code for param in CASES}
-    assert codes == {r.code for r in RULESET if r.fix is not None and r.fix.applicability == "safe"}
+    assert codes == {r.code for r in RULESET if r.fix is not None and r.fix.applicability == "safe" and not r.inspects}
 
 
 def test_every_safe_fix_has_a_codemod():
     safe = {r.code for r in RULESET if r.fix is not None and r.fix.applicability == "safe"}
-    assert safe <= set(CODEMODS.codemods) | set(SEEDING_STEPS)
+    assert safe <= set(CODEMODS.codemods) | set(SEEDING_STEPS) | FIXED_IN_ENVIRONMENT_FILES
 
 
 def test_every_codemod_fixes_a_rule_that_declares_a_fix():

@@ -67,11 +67,11 @@ def write_example_projects(root: Path) -> tuple[list[str], list[ExampleFile]]:
     projects: dict[tuple, str] = {}
     files = []
     for rule in RULESET:
-        if rule.code.startswith("MLF9"):
-            continue
+        if rule.code.startswith("MLF9") or rule.inspects:
+            continue  # MLF9xx files no parser accepts; findings in environment files, which flake8 never sees
         for number, example in enumerate(rule.flagged_examples, start=1):
             settings = dict(example.settings)
-            if settings.pop("notebook", False):
+            if settings.pop("notebook", False) or example.files:
                 continue
             is_entry_point = "__main__" in example.code
             key = (is_entry_point, tuple(example.target), tuple(sorted((k, repr(v)) for k, v in settings.items())))
@@ -88,7 +88,10 @@ def _write_project(folder: Path, targets, settings: dict) -> None:
     folder.mkdir(parents=True)
     named = {parse_target(t, "example")[0] for t in targets}
     any_release = [f"{name}>=0" for name in sorted(RULESET.framework_modules) if name not in named]
-    table = {"target": list(targets), **{k: v for k, v in settings.items() if k in CONFIG_KEYS}}
+    # The open ranges above are on purpose: the environment is "pinned elsewhere" (MLF060 reports lines of
+    # pyproject.toml, which flake8 and pylint never see).
+    table = {"target": list(targets), "pinned-elsewhere": ["*"],
+             **{k: v for k, v in settings.items() if k in CONFIG_KEYS}}
     # Hints are reported only when selected.
     lines = ["[project]", f"dependencies = {json.dumps(any_release)}", "", "[tool.mlfcore-lint]",
              'extend-select = ["HINT"]']

@@ -1,0 +1,53 @@
+"""``mlfcore-fix`` in the project's environment files (see :mod:`mlfcore_lint.environment.fixes`): pins and a
+Dockerfile's ``ENV``, planned before the Python fixes so that those see the variables the Dockerfile sets."""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Settings
+from ..environment.checks import display_path
+from ..environment.fixes import plan
+from ..environment.scan import scan
+from ..model import Finding
+from .codemods.base import Site
+from .writer import FileSnapshot
+
+
+@dataclass
+class EnvironmentFixes:
+    files: list  # a ``FileFix`` per environment file to change
+    settings: Settings  # what the Python fixes run with (the variables a Dockerfile's new ENV sets)
+    before: list[Finding] = field(default_factory=list)  # what ``check`` reports before any fix
+    remaining: list[Finding] = field(default_factory=list)  # findings in environment files left unfixed
+
+
+def environment_fixes(paths: list[Path], settings: Settings, ruleset, jobs: int, use_cache: bool) -> EnvironmentFixes:
+    """The fixes in the environment files. Only where the project root is fixed, as ``check`` reports
+    environment findings only there."""
+    from ..runner import check_paths
+    from .runner import FileFix
+
+    root = settings.root.resolve()
+    if not settings.discover_targets or not any(path.resolve() == root for path in paths):
+        return EnvironmentFixes([], settings)
+    findings = check_paths(paths, settings, ruleset, jobs, use_cache).findings
+    edits, outside = plan(findings, scan(root), ruleset, root, settings.is_selected)
+    fixes = []
+    for edit in edits:
+        try:
+            snapshot = FileSnapshot.read(edit.path)
+        except OSError:
+            continue
+        bom = codecs.BOM_UTF8 if snapshot.raw.startswith(codecs.BOM_UTF8) else b""
+        sites = [Site(code, line, 1, "") for code, line in edit.fixed]
+        fixes.append(FileFix(display_path(edit.path), edit.path, sites, [], snapshot, bom + edit.text.encode("utf-8")))
+    if outside:
+        settings = dataclasses.replace(settings, set_elsewhere={**settings.set_elsewhere, **outside})
+    fixed = {(display_path(edit.path), line, code) for edit in edits for code, line in edit.fixed}
+    inspected = {rule.code for rule in ruleset if rule.inspects}
+    remaining = [f for f in findings if f.code in inspected and (f.path, f.line, f.code) not in fixed]
+    return EnvironmentFixes(fixes, settings, findings, remaining)
