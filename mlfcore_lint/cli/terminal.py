@@ -15,11 +15,11 @@ def colour_wanted(choice: str, stream, environ=None) -> bool:
     environ = os.environ if environ is None else environ
     if choice in ("always", "never"):
         return choice == "always"
-    if environ.get("NO_COLOR"):
+    if stream is None or environ.get("NO_COLOR"):  # a report file is coloured only with --color always
         return False
     if environ.get("FORCE_COLOR"):
         return True
-    if stream is None or environ.get("TERM") == "dumb":
+    if environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
