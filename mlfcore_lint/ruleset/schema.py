@@ -184,6 +184,13 @@ class Rule:
     # Only the backward pass misbehaves: a function call autograd does not record (in a ``torch.no_grad()`` or
     # ``torch.inference_mode()`` block or function) is not reported; constructing a module there still is.
     backward_only: bool = False
+    added: str = "0.1.0"  # the mlfcore-lint release that first shipped the rule
+
+    @property
+    def pylint_symbol(self) -> str:
+        """The pylint message symbol: the rule's symbol, with ``mlfcore-`` before the linter's own problems
+        (MLF9xx), whose plain symbols (``syntax-error``) pylint has already."""
+        return f"mlfcore-{self.symbol}" if self.code.startswith("MLF9") else self.symbol
 
     @property
     def url(self) -> str:
@@ -500,7 +507,10 @@ def _read_examples(reader: _Reader, key: str) -> tuple[Example, ...]:
 RULE_KEYS = {
     "code", "symbol", "message", "severity", "framework", "match", "requirement", "versions",
     "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence", "backward_only",
+    "added",
 }
+FIRST_RELEASE = "0.1.0"
+RELEASE_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
@@ -538,6 +548,9 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         examples.fail("flagged", "every rule needs at least one example that must be flagged")
     if not clean:
         examples.fail("clean", "every rule needs at least one example that must not be flagged")
+    added = reader.str("added", default=FIRST_RELEASE)
+    if not RELEASE_PATTERN.match(added):
+        reader.fail("added", f"{added!r} is not an mlfcore-lint release such as 0.2.0")
     references = reader.str_list("references")
     for reference in references:
         if not reference.startswith(("https://", "http://")):
@@ -562,4 +575,5 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         tags=reader.str_list("tags"),
         evidence=reader.str("evidence"),
         backward_only=reader.choice("backward_only", (True, False), False),
+        added=added,
     )
