@@ -28,23 +28,24 @@ def source_excerpt(report: Report, finding) -> list[str]:
     return [f"    {text.rstrip()}", "    " + " " * (finding.column - 1) + report.palette.paint("^" * width, "red")]
 
 
+def _findings(count: int) -> str:
+    return f"{count} finding" if count == 1 else f"{count} findings"
+
+
 def summary(report: Report) -> str:
     findings, files = report.findings, report.files
     where = "file" if files == 1 else "files"
-    fixed = f"{report.fixed} fixed, " if report.fixed else ""
-    if not findings:
-        if report.fixed:
-            return f"Found {report.fixed} findings ({report.fixed} fixed, 0 remaining) in {files} {where} checked."
+    if not findings and not report.fixed:
         return f"No findings in {files} {where} checked."
     severities = Counter(f.severity for f in findings)
     by_severity = ", ".join(f"{severities[s]} {s}{'s' if severities[s] != 1 and s != 'info' else ''}"
                             for s in ("error", "warning", "info") if severities[s])
-    noun = "finding" if len(findings) == 1 else "findings"
     if report.fixed:
-        total = len(findings) + report.fixed
-        text = f"Found {total} findings ({fixed}{len(findings)} remaining: {by_severity}) in {files} {where} checked."
+        left = f"{len(findings)} remaining: {by_severity}" if findings else "0 remaining"
+        total = _findings(len(findings) + report.fixed)
+        text = f"Found {total} ({report.fixed} fixed, {left}) in {files} {where} checked."
     else:
-        text = f"Found {len(findings)} {noun} ({by_severity}) in {files} {where} checked."
+        text = f"Found {_findings(len(findings))} ({by_severity}) in {files} {where} checked."
     fixable = sum(1 for f in findings if report.is_fixable(f))
     if fixable and report.show_fixes:
         text += f"\n[*] {fixable} fixable with `mlfcore-lint check --fix`."
