@@ -4,6 +4,7 @@ the line has already; every other byte of the file stays as it was."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import tokenize
 from collections import defaultdict
@@ -71,15 +72,27 @@ def _edit_python(raw: bytes, by_line: dict[int, list[str]], edit: NoqaEdit) -> b
     return b"".join(lines)
 
 
+def _cell_commentable_lines(document, cell: int) -> set[int] | None:
+    source = document["cells"][cell - 1].get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    return _commentable_lines(source.encode("utf-8"))
+
+
 def _edit_notebook(raw: bytes, by_cell_line: dict[tuple[int, int], list[str]], edit: NoqaEdit) -> bytes:
     text = raw.decode("utf-8")
     places = notebook_cell_lines(text)
+    document = json.loads(text.removeprefix("\ufeff"))
     pieces, last = [], 0
     for key in sorted(by_cell_line, key=lambda k: places[k].end if k in places else -1):
         codes = by_cell_line[key]
         place = places.get(key)
         if place is None:
             edit.problems.append(f"cell {key[0]}, line {key[1]}: not found in the notebook; left as it is")
+            continue
+        commentable = _cell_commentable_lines(document, key[0])
+        if commentable is not None and key[1] not in commentable:
+            edit.problems.append(f"cell {key[0]}, line {key[1]}: no comment can go there (inside a string or after "
+                                 f"a backslash); {', '.join(codes)} left as it is")
             continue
         start = max(place.start, place.last_string_start + 1)
         new_text, added = merged_comment(text[start:place.end], codes)
