@@ -65,6 +65,8 @@ def run_check(args) -> int:
     stdin = reads_stdin(args)
     if stdin and (args.add_noqa or args.watch):
         raise ConfigError("standard input (-) cannot be used with --add-noqa or --watch")
+    if stdin and any(p != STDIN for p in args.paths):
+        raise ConfigError("standard input (-) is checked alone: name no other path with it")
     anchor = [args.stdin_filename] if stdin and args.stdin_filename else [p for p in args.paths if p != STDIN]
     settings = settings_from_args(args, anchor or [Path(".")])
     ruleset = load_ruleset(settings.extend_rules)

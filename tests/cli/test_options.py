@@ -44,6 +44,8 @@ def test_stdin_with_stdin_filename_uses_the_name_and_the_project_configuration(p
         "legacy/old.py:3:1: MLF140 error: cuDNN benchmark mode picks convolution algorithms by timing, which differs from run to run",
         "Found 1 finding (1 error) in 1 file checked.",
     ]
+    mixed = check(project, "-", "model.py", input=BAD)
+    assert mixed.returncode == 2 and "checked alone" in mixed.stderr
     # without a name, standard input is "-"
     bare = check(project, "-", "--format", "json", input=BAD)
     assert {(f["path"], f["code"]) for f in json.loads(bare.stdout)} == {("-", "MLF101"), ("-", "MLF140")}
