@@ -33,6 +33,9 @@ def checked_paths(args, settings) -> list[Path]:
 
 
 def fix_context(args, settings, ruleset):
+    """What decides whether a finding is fixable; only built where it is needed (the fixer loads libcst)."""
+    if not (args.show_fixes or args.statistics or args.fix or args.diff):
+        return None
     from ..fix import FixContext
 
     return FixContext(ruleset, resolve_targets(settings, ruleset.framework_modules), args.unsafe_fixes, settings)
@@ -51,7 +54,8 @@ def write_output(text: str, args) -> None:
 
 def make_report(args, findings, files, settings, ruleset, context, lines=None, fixed: int = 0) -> Report:
     coloured = args.format == "text" and colour_wanted(args.color, None if args.output else sys.stdout)
-    return Report(findings, files, ruleset, settings.root, lines or SourceLines(), context.is_fixable,
+    is_fixable = context.is_fixable if context is not None else (lambda finding: False)
+    return Report(findings, files, ruleset, settings.root, lines or SourceLines(), is_fixable,
                   Palette(coloured), args.show_source, args.show_fixes, fixed,
                   not any(f.code in (UNREADABLE, TOO_COMPLEX) for f in findings))
 
