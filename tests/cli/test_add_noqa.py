@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..conftest import run_cli
 
 MODEL = (
@@ -38,6 +40,7 @@ def check(project, *args):
                    env={"NO_COLOR": "1"})
 
 
+@pytest.mark.slow
 def test_add_noqa_then_no_findings_and_an_unchanged_fix(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "legacy"\n')
     (tmp_path / "model.py").write_bytes(MODEL.encode("utf-8"))

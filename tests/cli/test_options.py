@@ -82,6 +82,7 @@ def test_exit_zero_and_quiet(project):
     assert check(project, "--exit-zero", "nowhere.py").returncode == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "env", "coloured"), [
     ((), NO_COLOUR, False),  # not a terminal
     ((), {**NO_COLOUR, "FORCE_COLOR": "1"}, True),
@@ -95,6 +96,7 @@ def test_colour_follows_the_terminal_and_the_environment(project, args, env, col
     assert re.sub(r"\x1b\[[0-9;]*m", "", result.stdout) == check(project, "model.py").stdout
 
 
+@pytest.mark.slow
 def test_colour_never_goes_into_a_report_file_or_json(project):
     check(project, "model.py", "-o", "report.txt", env={**NO_COLOUR, "FORCE_COLOR": "1"})
     assert "\x1b[" not in (project / "report.txt").read_text()

@@ -70,6 +70,7 @@ def resolved(run: dict, location: dict) -> Path:
     return Path(unquote(parsed.path))
 
 
+@pytest.mark.slow
 def test_sarif_is_valid_and_resolves_from_the_repository_root_whatever_the_folder(repository, sarif_schema):
     project = repository / "services" / "trainer"
     runs = {
