@@ -56,7 +56,7 @@ def make_report(args, findings, files, settings, ruleset, context, lines=None, f
     coloured = args.format == "text" and colour_wanted(args.color, None if args.output else sys.stdout)
     is_fixable = context.is_fixable if context is not None else (lambda finding: False)
     return Report(findings, files, ruleset, settings.root, lines or SourceLines(), is_fixable,
-                  Palette(coloured), args.show_source, args.show_fixes, fixed,
+                  Palette(coloured), args.show_source, args.show_fixes, args.unsafe_fixes, fixed,
                   not any(f.code in (UNREADABLE, TOO_COMPLEX) for f in findings))
 
 

@@ -23,5 +23,6 @@ class Report:
     palette: Palette = field(default_factory=Palette)
     show_source: bool = False
     show_fixes: bool = False
+    unsafe_fixes: bool = False  # fixability counts unsafe fixes too
     fixed: int = 0  # findings fixed in this run (``check --fix``)
     successful: bool = True  # no file failed to be read or parsed (SARIF's ``executionSuccessful``)

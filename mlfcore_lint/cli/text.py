@@ -48,7 +48,8 @@ def summary(report: Report) -> str:
         text = f"Found {_findings(len(findings))} ({by_severity}) in {files} {where} checked."
     fixable = sum(1 for f in findings if report.is_fixable(f))
     if fixable and report.show_fixes:
-        text += f"\n[*] {fixable} fixable with `mlfcore-lint check --fix`."
+        option = "--fix --unsafe-fixes" if report.unsafe_fixes else "--fix"
+        text += f"\n[*] {fixable} fixable with `mlfcore-lint check {option}`."
     return text
 
 
