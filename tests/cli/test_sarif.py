@@ -162,3 +162,12 @@ def test_notebook_findings_point_at_the_cell_in_sarif_github_and_source(reposito
         "    torch.backends.cudnn.benchmark = True",
         "    " + "^" * len("torch.backends.cudnn.benchmark"),
     ]
+
+
+def test_execution_is_unsuccessful_when_a_file_could_not_be_analysed(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "deep"\n')
+    (tmp_path / "model.py").write_text(BAD)
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "missing.py")
+    run = sarif(tmp_path)["runs"][0]
+    assert "MLF901" in {r["ruleId"] for r in run["results"]}
+    assert run["invocations"] == [{"executionSuccessful": False}]
