@@ -39,7 +39,9 @@ def check_stdin(args, settings, ruleset, context) -> int:
             return EXIT_CLEAN
         return finish(args, make_report(args, [], 0, settings, ruleset, context))
     source = _decoded(raw, path.suffix == ".ipynb")
-    if fixing and path.suffix != ".ipynb":
+    if fixing:
+        if path.suffix == ".ipynb":
+            raise ConfigError(f"{display}: --fix and --diff on standard input take Python source, not a notebook")
         return _fix_stdin(args, source, display, settings, ruleset, context)
     project = ProjectContext(settings, ruleset, use_cache=not args.no_cache, jobs=args.jobs)
     project.display[path] = display
