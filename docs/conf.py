@@ -27,6 +27,8 @@ myst_heading_anchors = 3
 html_theme = "alabaster"
 html_title = f"mlfcore-lint {__version__}"
 html_static_path: list[str] = []
+# Quotes and ellipses only: "--" must stay two hyphens (command-line options such as --unsafe-fixes).
+smartquotes_action = "qe"
 suppress_warnings = ["myst.header"]  # rule pages may skip levels in embedded documentation
 
 generate_rule_pages.generate(DOCS / "rules")

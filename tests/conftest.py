@@ -34,6 +34,7 @@ def run_cli(*args, cwd=None, input=None, env=None):
     import subprocess
 
     full_env = dict(os.environ)
+    full_env.pop("FORCE_COLOR", None)  # the text output is compared as plain text unless a test asks for colour
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "mlfcore_lint", *args], cwd=cwd, input=input, capture_output=True,

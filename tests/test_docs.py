@@ -28,7 +28,8 @@ def _load_generator():
 generate_rule_pages = _load_generator()
 
 RULESET = load_ruleset()
-RULE_SECTIONS = ("What it does", "Why", "Example", "Use instead", "Fix safety", "Versions", "References")
+RULE_SECTIONS = ("What it does", "Why", "Example", "Use instead", "Fix safety", "Versions", "Added in", "Options",
+                 "Suppression")
 
 
 def _headings(markdown: str) -> list[str]:
@@ -49,6 +50,37 @@ def test_every_rule_has_a_page_with_every_section(rule_pages):
         headings = _headings(page)
         for section in RULE_SECTIONS:
             assert any(heading.startswith(section) for heading in headings), (rule.code, section, headings)
+        if rule.references:
+            assert "References" in headings, rule.code
+        assert f"\n## Added in\n\nmlfcore-lint {rule.added}\n" in page
+        assert f"`# noqa: {rule.code}`" in page and f"`# pylint: disable={rule.pylint_symbol}`" in page
+
+
+def test_each_matched_form_is_listed_once(rule_pages):
+    for rule in RULESET:
+        page = (rule_pages / f"{rule.code}.md").read_text(encoding="utf-8")
+        reports = next(line for line in page.splitlines() if line.startswith("Reports ")) \
+            if rule.requirement is None else ""
+        forms = re.findall(r"`[^`]+`(?: set in code)?", reports)
+        assert len(forms) == len(set(forms)), (rule.code, reports)
+    mlf305 = (rule_pages / "MLF305.md").read_text(encoding="utf-8")
+    assert mlf305.count("`xgboost.XGBClassifier(...)`") == 1
+
+
+def test_a_rule_that_names_its_release(tmp_path):
+    from mlfcore_lint.ruleset.document import render_markdown
+    from mlfcore_lint.ruleset.loader import load_ruleset as load
+    from mlfcore_lint.ruleset.schema import RuleError
+
+    rule_file = tmp_path / "ours.yaml"
+    body = ("rules:\n  - code: MLF801\n    symbol: ours\n    message: m\n    why: w\n    alternative: a\n"
+            "    match: [{{call: {{api: [torch.ours]}}}}]\n    added: {added}\n"
+            "    examples: {{flagged: ['import torch\\ntorch.ours()\\n'], clean: ['import torch\\n']}}\n")
+    rule_file.write_text(body.format(added='"0.2.0"'))
+    assert "\n## Added in\n\nmlfcore-lint 0.2.0\n" in render_markdown(load((str(rule_file),)).get("MLF801"))
+    rule_file.write_text(body.format(added="soon"))
+    with pytest.raises(RuleError, match="'added': 'soon' is not an mlfcore-lint release"):
+        load((str(rule_file),))
 
 
 def test_rule_page_shows_the_rules_own_examples_and_references(rule_pages):
@@ -117,6 +149,10 @@ def test_sphinx_build_has_no_warnings(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     for rule in RULESET:
         assert (tmp_path / "html" / "rules" / f"{rule.code}.html").is_file(), rule.code
+    # command-line options keep their two hyphens (no "smart" en dash)
+    pages = list((tmp_path / "html").rglob("*.html"))
+    assert not [page.name for page in pages if "\u2013unsafe-fixes" in page.read_text(encoding="utf-8")]
+    assert sum("--unsafe-fixes" in page.read_text(encoding="utf-8") for page in pages) >= 13
 
 
 def test_rule_format_page_documents_every_key():

@@ -59,3 +59,44 @@ def test_wheel_in_fresh_venv(tmp_path):
         [str(venv / "bin" / "pylint"), "--load-plugins=mlfcore_lint.pylint_plugin", "--disable=all",
          "--enable=cudnn-benchmark-enabled", "bad.py"], capture_output=True, text=True, cwd=tmp_path)
     assert "cudnn-benchmark-enabled" in pylint.stdout, pylint.stdout + pylint.stderr
+
+
+@pytest.mark.slow
+def test_wheel_and_sdist_build_and_pass_twine_check(tmp_path):
+    """``python -m build`` gives a wheel and an sdist that ``twine check --strict`` passes, with the license,
+    the changelog, the hooks, the Action and the configuration schema where users look for them."""
+    import tarfile
+    import zipfile
+
+    pytest.importorskip("build")
+    pytest.importorskip("twine")
+    built = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(tmp_path), str(REPO)],
+                           capture_output=True, text=True, timeout=900)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    (wheel,) = tmp_path.glob("mlfcore_lint-*.whl")
+    (sdist,) = tmp_path.glob("mlfcore_lint-*.tar.gz")
+    checked = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(wheel), str(sdist)],
+                             capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("PASSED") == 2
+
+    names = zipfile.ZipFile(wheel).namelist()
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "License-Expression: Apache-2.0" in metadata and "License-File: LICENSE" in metadata
+    assert "Project-URL: Changelog, " in metadata
+    license_text = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    assert zipfile.ZipFile(wheel).read(license_text) == (REPO / "LICENSE").read_bytes()
+    assert {"mlfcore_lint/_rules/torch.yaml", "mlfcore_lint/cli/sarif.py"} <= set(names)
+
+    with tarfile.open(sdist) as archive:
+        top = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", ".pre-commit-hooks.yaml", "action.yml",
+            "action/check.sh", "mlfcore-lint.schema.json", "rules/torch.yaml", "tests/conftest.py"} <= top
+    assert not [name for name in top if ".mlfcore_lint_cache" in name or "__pycache__" in name or ".venv" in name]
+
+
+def test_license_is_the_apache_2_0_text():
+    text = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text and "APPENDIX: How to apply the Apache License" in text
+    assert 'license = "Apache-2.0"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")

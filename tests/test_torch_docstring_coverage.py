@@ -153,6 +153,7 @@ def test_every_op_of_every_release_in_the_matrix_is_covered():
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 def test_every_op_of_the_installed_docstring_is_covered():
     torch = pytest.importorskip("torch")
     release = ".".join(str(part) for part in Version(torch.__version__).release[:2])

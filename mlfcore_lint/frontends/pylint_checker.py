@@ -27,7 +27,6 @@ CHECKER_NAME = "mlfcore-lint"
 CHECKER_ID_TENS = "7"
 SEVERITY_LETTER = {"error": "E", "warning": "W", "info": "I"}
 OWN_PROBLEMS_HUNDRED = "9"  # MLF9xx: the linter's own problems with a file
-OWN_PROBLEMS_PREFIX = "mlfcore-"
 PLUGIN_ERROR_ID = f"F{CHECKER_ID_TENS}{OWN_PROBLEMS_HUNDRED}00"
 PLUGIN_ERROR_SYMBOL = "mlfcore-lint-error"
 # pylint options: the [tool.mlfcore-lint] keys a pylint configuration may set (rule files are read when the
@@ -41,9 +40,7 @@ def message_id(rule: Rule) -> str:
 
 
 def message_symbol(rule: Rule) -> str:
-    if rule.code[3] == OWN_PROBLEMS_HUNDRED:
-        return OWN_PROBLEMS_PREFIX + rule.symbol
-    return rule.symbol
+    return rule.pylint_symbol
 
 
 def checker_id(code: str) -> str:

@@ -38,7 +38,7 @@ def matched_forms(rule: Rule) -> list[str]:
             forms.append(
                 "a `for` loop, comprehension, `list`, `tuple`, `enumerate` or `str.join` over a set of strings"
             )
-    return forms
+    return list(dict.fromkeys(forms))  # match entries that differ only in their arguments name an API once
 
 
 def version_lines(rule: Rule) -> list[str]:
@@ -54,6 +54,30 @@ def version_lines(rule: Rule) -> list[str]:
 #: What a project file of an example is highlighted as, by its name.
 FILE_LANGUAGES = (("Dockerfile", "dockerfile"), (".toml", "toml"), (".lock", "toml"), (".yml", "yaml"),
                   (".yaml", "yaml"), ("MLproject", "yaml"), (".cfg", "ini"), (".ini", "ini"), (".py", "python"))
+
+
+def option_lines(rule: Rule) -> list[str]:
+    """The settings of ``[tool.mlfcore-lint]`` (and their command-line options) that change what the rule reports."""
+    lines = [f"- `select`, `extend-select`, `ignore` (`--select`, `--extend-select`, `--ignore`): `{rule.code}` or a "
+             f"prefix of it, such as `{rule.code[:4]}`.",
+             "- `per-file-ignores` (`--per-file-ignores`): leave the rule out in some files."]
+    if rule.versions or any(matcher.versions for matcher in rule.matchers):
+        lines.append("- `target` (`--target`): the framework versions checked against (see Versions); without it, "
+                     "the project's pins, then the installed versions.")
+    if rule.requirement is not None:
+        lines.append("- `entry-points`: files that start a program, where the requirement is checked, besides "
+                     "those with an `if __name__ == \"__main__\":` block or named as console scripts.")
+    return lines
+
+
+def suppression_lines(rule: Rule) -> list[str]:
+    where = ("the line of the entry point's `if __name__ == \"__main__\":` (or line 1)" if rule.requirement is not None
+             else "the line the finding is reported on")
+    return [
+        f"Add `# noqa: {rule.code}` at the end of {where}; flake8 and the command read it alike, and "
+        f"`mlfcore-lint check --add-noqa` adds it to every finding at once. With pylint, "
+        f"`# pylint: disable={rule.pylint_symbol}`. To turn the rule off in some files, use `per-file-ignores`.",
+    ]
 
 
 def code_block(code: str, language: str = "python") -> list[str]:
@@ -115,10 +139,14 @@ def render_markdown(rule: Rule) -> str:
     if rule.fix is None:
         out.append("There is no automatic fix; change the code by hand as described above.")
     else:
-        label = "safe (applied by default)" if rule.fix.applicability == "safe" else "unsafe (only with --unsafe-fixes)"
+        label = ("safe (applied by `--fix`)" if rule.fix.applicability == "safe"
+                 else "unsafe (applied only with `--unsafe-fixes`)")
         out.append(f"The fix is {label}: {rule.fix.description}")
     out += ["", "## Versions", "", *version_lines(rule), ""]
     out += ["## Severity", "", f"`{rule.severity}`", ""]
+    out += ["## Added in", "", f"mlfcore-lint {rule.added}", ""]
+    out += ["## Options", "", *option_lines(rule), ""]
+    out += ["## Suppression", "", *suppression_lines(rule), ""]
     if rule.evidence:
         out += ["## Evidence", "", rule.evidence, ""]
     if rule.references:

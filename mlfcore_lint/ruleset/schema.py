@@ -211,6 +211,13 @@ class Rule:
     # Its environment entries match variables set outside Python too (a Dockerfile's ENV, a workflow's env:),
     # reported on that file's line: a false value is as wrong there as in ``os.environ``.
     outside: bool = False
+    added: str = "0.1.0"  # the mlfcore-lint release that first shipped the rule
+
+    @property
+    def pylint_symbol(self) -> str:
+        """The pylint message symbol: the rule's symbol, with ``mlfcore-`` before the linter's own problems
+        (MLF9xx), whose plain symbols (``syntax-error``) pylint has already."""
+        return f"mlfcore-{self.symbol}" if self.code.startswith("MLF9") else self.symbol
 
     @property
     def url(self) -> str:
@@ -541,7 +548,10 @@ RULE_KEYS = {
     "code", "symbol", "message", "severity", "framework", "match", "requirement", "versions",
     "condition", "why", "alternative", "references", "fix", "examples", "tags", "evidence", "backward_only",
     "in_training", "met_by", "hint", "gpu_only", "inspects", "settled_outside_by", "outside",
+    "added",
 }
+FIRST_RELEASE = "0.1.0"
+RELEASE_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
@@ -587,6 +597,9 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         examples.fail("flagged", "every rule needs at least one example that must be flagged")
     if not clean:
         examples.fail("clean", "every rule needs at least one example that must not be flagged")
+    added = reader.str("added", default=FIRST_RELEASE)
+    if not RELEASE_PATTERN.match(added):
+        reader.fail("added", f"{added!r} is not an mlfcore-lint release such as 0.2.0")
     references = reader.str_list("references")
     for reference in references:
         if not reference.startswith(("https://", "http://")):
@@ -618,4 +631,5 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         inspects=inspects,
         settled_outside_by=settled,
         outside=reader.choice("outside", (True, False), False),
+        added=added,
     )

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from mlfcore_lint.cache import CACHE_DIR_NAME
 from mlfcore_lint.config import Settings
 from mlfcore_lint.runner import check_paths
@@ -60,6 +62,7 @@ def test_cache_keyed_by_rule_set(tmp_path, ruleset):
     assert one.key(b"x", False) != one.key(b"x", True)
 
 
+@pytest.mark.slow
 def test_concurrent_runs_share_the_cache_safely(tmp_path):
     make_project(tmp_path, files=40)
     command = [sys.executable, "-m", "mlfcore_lint", "check", "--format", "json", "--jobs", "2", "."]

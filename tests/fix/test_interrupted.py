@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 BEFORE = "import torch\n\n# file {n}\ntorch.backends.cudnn.benchmark = True\nvalue = {n}\n"
 AFTER = "import torch\n\n# file {n}\ntorch.backends.cudnn.benchmark = False\nvalue = {n}\n"
 FILES = 150
@@ -34,6 +36,7 @@ def _states(folder) -> set[str]:
     return states
 
 
+@pytest.mark.slow
 def test_sigkill_at_several_moments_never_damages_a_file(tmp_path):
     start = time.monotonic()
     command = _command(_project(tmp_path / "full"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hypothesmith
 import libcst as cst
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,7 @@ def _parses(source: str) -> bool:
     return True
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(program=hypothesmith.from_grammar(), flagged=st.sampled_from(FLAGGED), flagged_first=st.booleans())

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import CODE_OF_SYMBOL, RULESET, flake8_line, message_lines, pylint_line
+
+# Every rule example through three tools: minutes (the quick loop leaves it to CI).
+pytestmark = pytest.mark.slow
 
 
 def test_every_flagged_example_is_reported(example_run):

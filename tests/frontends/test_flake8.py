@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .conftest import flake8, message_lines, run_tool
@@ -20,7 +22,9 @@ def test_lines_are_the_commands_text_lines(tmp_path):
     result = flake8("--select=MLF", "train.py", "model.py", cwd=project)
     assert command.returncode == 1 and result.returncode == 1, (command.stderr, result.stderr)
     lines = message_lines(result.stdout)
-    assert lines == message_lines(command.stdout)
+    # the command's lines are flake8's with the severity after the code
+    assert lines == [re.sub(r"(: MLF\d{3}) (?:error|warning|info): ", r"\1 ", line) for line in message_lines(command.stdout)]
+    assert all(re.search(r": MLF\d{3} (?:error|warning|info): ", line) for line in message_lines(command.stdout))
     # the columns of the statement after `label = "Fläche"; ` and of `nn.MaxPool3d`, 1-based
     assert "model.py:7:23: MLF140" in "\n".join(lines)
     assert "model.py:8:43: MLF101" in "\n".join(lines)

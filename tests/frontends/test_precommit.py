@@ -43,8 +43,8 @@ def snapshot_of_this_repository(destination: Path) -> Path:
 
 def test_hooks_manifest():
     hooks = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))}
-    assert hooks["mlfcore-lint"]["entry"] == "mlfcore-lint check"
-    assert hooks["mlfcore-fix"]["entry"] == "mlfcore-fix"
+    assert hooks["mlfcore-lint"]["entry"] == "mlfcore-lint check --force-exclude"
+    assert hooks["mlfcore-fix"]["entry"] == "mlfcore-fix --force-exclude"
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["types_or"] == ["python", "jupyter"]
 

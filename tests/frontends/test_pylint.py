@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import pkgutil
 
+import pytest
 from pylint import extensions as pylint_extensions
 
 from mlfcore_lint.frontends.pylint_checker import PLUGIN_ERROR_ID, PLUGIN_ERROR_SYMBOL, message_id, message_symbol
 
 from .conftest import PYLINT_PLUGIN, PYLINT_TEMPLATE, RULESET, message_lines, pylint, run_tool
 from .projects import MODEL, SEEDED_TRAIN, training_project, write_project
+
+# Each test starts pylint, several times: slow (the quick loop leaves it to CI).
+pytestmark = pytest.mark.slow
 
 BENCHMARK = RULESET.get("MLF140")
 MAX_POOL = RULESET.get("MLF101")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..conftest import run_cli
 from .conftest import DATA
 
 
+@pytest.mark.slow
 def test_run_then_report(tmp_path):
     results = tmp_path / "results.json"
     completed = run_cli("verify", "run", "--select", "MLF102", "--framework", "torch", "--device", "cpu",

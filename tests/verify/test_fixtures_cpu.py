@@ -10,6 +10,9 @@ from mlfcore_lint.verify.worker import run_once
 
 from .conftest import FIXTURES, fixture_id, import_fixture
 
+# Each fixture runs a framework in a subprocess: slow (the quick loop leaves it to CI).
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=fixture_id)
 def test_fixture_runs_on_cpu(fixture):

@@ -81,6 +81,7 @@ def test_write_report_renders_markdown_plot_and_verdicts(tmp_path):
     assert set(json.loads((tmp_path / "verdicts.json").read_text())) == {"MLF101", "MLF102"}
 
 
+@pytest.mark.slow
 def test_the_committed_evidence_renders(tmp_path):
     evidence = sorted((REPO / "docs" / "evidence").glob("results-*.json"))
     assert evidence, "docs/evidence holds no results file"

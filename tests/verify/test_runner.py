@@ -36,6 +36,7 @@ def quiet(total):
     return Progress(total, enabled=False)
 
 
+@pytest.mark.slow
 def test_a_hang_times_out_and_a_crash_is_an_error(tmp_path):
     fixtures_dir = tmp_path / "fixtures"
     fixtures_dir.mkdir()
@@ -50,6 +51,7 @@ def test_a_hang_times_out_and_a_crash_is_an_error(tmp_path):
     assert crashed.setups["seeds"].detail.startswith("exit code 3")
 
 
+@pytest.mark.slow
 def test_random_outputs_differ_without_seeds_and_repeat_with_them(tmp_path):
     fixtures_dir = tmp_path / "fixtures"
     fixtures_dir.mkdir()
