@@ -393,8 +393,13 @@ class Walker(LocalValues):
                 stack.append(_RememberAfter(target.id, value, self.scope))
         elif isinstance(target, ast.Attribute):
             name = self.qualify(target)
+            if name is None:  # an attribute of a local object (``options.deterministic = False``): ``*.attr``
+                name = f"*.{target.attr}"
             if name is not None:
                 for entry in self.index.assignments.get(name, ()):
+                    if name.startswith("*.") and entry.framework_roots and not self.imported_roots.intersection(
+                            entry.framework_roots):
+                        continue
                     outcome, reason = (check_value(value, entry.matcher.value, self.kinds_of)
                                        if entry.matcher.value else (MATCH, ""))
                     self._record(entry, outcome, reason, target, name)

@@ -16,6 +16,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 CODE_PATTERN = re.compile(r"^MLF\d{3}$")
 SYMBOL_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 QUALIFIED_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*$")
+#: An assignment target: a qualified name, or ``*.attribute`` for the attribute of an object the walker cannot
+#: name (``options.deterministic = False`` on a local ``tf.data.Options()``), in a module using the framework.
+TARGET_PATTERN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*|\*\.[A-Za-z_][A-Za-z0-9_]*)$")
 
 SEVERITIES = ("error", "warning", "info")
 #: What a version range says about a rule's subject.
@@ -414,7 +417,7 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
         return CallMatcher(apis=apis, methods=methods, arguments=arguments, versions=versions)
     if kind == "assignment":
         body.check_keys({"target", "value"})
-        targets = body.str_list("target", QUALIFIED_PATTERN)
+        targets = body.str_list("target", TARGET_PATTERN)
         if not targets:
             body.fail("target", "is required")
         value = read_condition(body.child("value", body.data["value"]), False) if "value" in body.data else None
