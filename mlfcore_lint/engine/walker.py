@@ -24,9 +24,9 @@ from .conditions import (
     literal_value,
 )
 from .facts import Candidate, FileFacts, ImportLedger
-from .index import SATISFIES, TRIGGERS, Entry, RuleIndex
+from .index import FINDING, SATISFIES, TRIGGERS, Entry, RuleIndex
 from .local_values import DICT_MUTATORS, LocalValues
-from .ordering import ORDERED_CONSUMERS, is_string_set
+from .ordering import ORDERED_CONSUMERS, ListingOrder, is_string_set
 
 LOCAL = None  # a name bound to something that is not a framework object
 
@@ -160,7 +160,7 @@ class _BindAfter:
         self.name = name
 
 
-class Walker(LocalValues):
+class Walker(LocalValues, ListingOrder):
     def __init__(self, index: RuleIndex, module: ast.Module, source: str):
         self.index = index
         self.module = module
@@ -177,6 +177,7 @@ class Walker(LocalValues):
         self._top_level = {id(statement) for statement in module.body}
         self._imports = ImportLedger()
         self._satisfied: set[str] = set()
+        self._init_listing_order()
         self._handlers: dict[type, Callable] = {
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -384,6 +385,7 @@ class Walker(LocalValues):
         return False
 
     def _assigned(self, target: ast.expr, value: ast.expr, stack) -> None:
+        self.note_holder(target, value)
         if isinstance(target, ast.Name):
             alias = self.qualify(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
             self.scope.names[target.id] = alias  # what the value itself reads is remembered until it is walked
@@ -438,6 +440,7 @@ class Walker(LocalValues):
                     self._match_call(entry, node, "." + func.attr, method_form=True)
         if name is None and self.index.iterations:
             self._ordered_consumer(node)
+        self.note_ordering(node)
         push_children(node, stack)
         return True
 
@@ -486,8 +489,17 @@ class Walker(LocalValues):
                     return ast.Constant(name)
             return found
 
+        if entry.matcher.unordered and self.listing_in_order(node):
+            return  # a directory listing that is sorted (or whose order is not used)
         outcome, reason = check_all(entry.matcher.arguments, argument, self.kinds_of)
         self._record(entry, outcome, reason, node, api)
+        if entry.matcher.unordered and outcome != NO_MATCH and entry.purpose == FINDING:
+            self.listing_recorded(node, self.facts.candidates[-1])
+
+    def _drop_candidate(self, candidate: Candidate) -> None:
+        """Withdraw a finding the rest of the function showed to be wrong (a listing sorted later)."""
+        self.facts.candidates = [c for c in self.facts.candidates if c is not candidate]
+        self._positioned = [(n, c) for n, c in self._positioned if c is not candidate]
 
     def _record(self, entry: Entry, outcome: str, reason: str, node: ast.AST, api: str) -> None:
         if outcome == NO_MATCH:

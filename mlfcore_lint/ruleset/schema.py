@@ -37,8 +37,10 @@ UNKNOWN_POLICIES = ("report", "ignore")
 #:              (without ``requires_grad=True``), cast to an integer or boolean dtype, detached, or reshaped or
 #:              combined from such tensors and numbers in the same function;
 #:   integer    a tensor of an integer or boolean dtype: cast (``.long()``, ``.to(torch.int64)``), compared
-#:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so.
-EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer")
+#:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so;
+#:   run-dependent  a value that changes from run to run: computed from the clock, the process id, fresh
+#:              entropy or a string hash (see engine/run_dependent.py), directly or through assigned names.
+EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer", "run-dependent")
 SCALAR_TYPES = (str, int, float, bool, type(None))
 
 
@@ -70,6 +72,7 @@ class ArgumentCondition:
     has_default: bool = False
     unknown: str = "report"  # a value that cannot be known statically: report (lower severity) or ignore
     unless: tuple[str, ...] = ()  # kinds of expression (EXPRESSION_KINDS) for which the condition fails
+    kinds: tuple[str, ...] = ()  # kinds of expression (EXPRESSION_KINDS) one of which the argument must be
 
     @property
     def label(self) -> str:
@@ -87,6 +90,9 @@ class CallMatcher:
     methods: tuple[str, ...] = ()  # method names matched on any receiver in a module using the framework
     arguments: tuple[ArgumentCondition, ...] = ()
     versions: tuple[VersionRange, ...] | None = None  # overrides the rule's versions for this form
+    # The call returns items in an order that changes between machines or runs (a directory listing): not
+    # reported where the code sorts the result or ignores its order (see engine/ordering.py ListingOrder).
+    unordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -295,7 +301,8 @@ def _scalars(reader: _Reader, key: str) -> tuple | None:
 
 
 #: The keys of an argument condition (docs/rule-format.md documents each), and those that locate the argument.
-CONDITION_KEYS = frozenset({"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown", "unless"})
+CONDITION_KEYS = frozenset({"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown", "unless",
+                            "kinds"})
 LOCATION_KEYS = frozenset({"keyword", "position", "method_position"})
 MATCH_KINDS = ("call", "assignment", "environment", "mapping", "iteration")
 
@@ -329,6 +336,10 @@ def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCond
     unless = [unless] if isinstance(unless, str) else unless
     if not isinstance(unless, list) or any(kind not in EXPRESSION_KINDS for kind in unless):
         reader.fail("unless", f"must be a list of: {', '.join(EXPRESSION_KINDS)}")
+    kinds = reader.data.get("kinds", [])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if not isinstance(kinds, list) or any(kind not in EXPRESSION_KINDS for kind in kinds):
+        reader.fail("kinds", f"must be a list of: {', '.join(EXPRESSION_KINDS)}")
     has_default = "default" in reader.data
     default = reader.data.get("default")
     if has_default and not isinstance(default, SCALAR_TYPES):
@@ -346,6 +357,7 @@ def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCond
         has_default=has_default,
         unknown=reader.choice("unknown", UNKNOWN_POLICIES, "report"),
         unless=tuple(unless),
+        kinds=tuple(kinds),
     )
 
 
@@ -400,7 +412,10 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
     versions = read_versions(reader, "versions", framework)
     body = reader.child(kind, reader.data[kind])
     if kind == "call":
-        body.check_keys({"api", "method", "arguments"})
+        body.check_keys({"api", "method", "arguments", "unordered"})
+        unordered = body.data.get("unordered", False)
+        if not isinstance(unordered, bool):
+            body.fail("unordered", "must be true or false")
         apis = body.str_list("api", QUALIFIED_PATTERN)
         methods = body.str_list("method")
         if not apis and not methods:
@@ -414,7 +429,7 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
         arguments = tuple(
             read_condition(body.child(f"arguments[{i}]", c)) for i, c in enumerate(conditions)
         )
-        return CallMatcher(apis=apis, methods=methods, arguments=arguments, versions=versions)
+        return CallMatcher(apis=apis, methods=methods, arguments=arguments, versions=versions, unordered=unordered)
     if kind == "assignment":
         body.check_keys({"target", "value"})
         targets = body.str_list("target", TARGET_PATTERN)
