@@ -50,6 +50,7 @@ RAISES = "raises-under-switch"  # TensorFlow: an exception op determinism raises
 NOT_COVERED = "not-covered-by-switch"  # named by the switch's docs as outside what it covers
 SWITCH = "switch-available"  # the release has the switch
 CHANGELOG = "changelog"  # a release note the rules rely on
+REQUIRED = "required-by-switch"  # a setting the switch needs (torch: CUBLAS_WORKSPACE_CONFIG up to 2.9)
 
 
 # --------------------------------------------------------------------------- reading a release
@@ -178,6 +179,13 @@ def torch_docstring_rows(release: Release) -> list[dict]:
                 row["condition"] = f"{row['condition']} {text}"
         elif text and in_list:  # prose after the list
             current, status, in_list = [], None, False
+    # Up to 2.9 the docstring makes cuBLAS ops raise under the switch unless CUBLAS_WORKSPACE_CONFIG is set.
+    for number in range(start, end):
+        if "CUBLAS_WORKSPACE_CONFIG" in lines[number]:
+            rows.append({"framework": "torch", "release": release.version, "item": "CUBLAS_WORKSPACE_CONFIG",
+                         "status": REQUIRED, "condition": " ".join(lines[number].split()), "tag": release.tag,
+                         "file": path, "line": number + 1})
+            break
     # From 2.10 the docstring says the switch also turns on Inductor's deterministic mode (torch.compile).
     for number in range(start, end):
         if "Inductor deterministic mode" in lines[number]:
@@ -306,6 +314,9 @@ def _library_messages(data: bytes) -> set[str]:
             start = data.rfind(b"\0", 0, position) + 1
             end = data.find(b"\0", position)
             text = data[start:end]
+            if anchor == b"TF_DETERMINISTIC_OPS" and text != anchor:
+                position = data.find(anchor, end)
+                continue  # only the variable's name itself, not code that mentions it
             printable = all(32 <= byte < 127 or byte in (9, 10) for byte in text)
             if printable and (20 <= len(text) <= 400 or text == b"TF_DETERMINISTIC_OPS"):
                 found.add(" ".join(text.decode("ascii").split()))
@@ -324,22 +335,37 @@ _TF_DOCSTRING_ITEMS = {
 }
 
 
+def _tf_source(release: Release, path: str) -> tuple[str | None, str]:
+    """A Python file of a TensorFlow release, and its path there (2.1 ships it under ``tensorflow_core/``)."""
+    for candidate in (path, path.replace("tensorflow/", "tensorflow_core/", 1)):
+        text = release.text(candidate)
+        if text is not None:
+            return text, candidate
+    return None, path
+
+
+def _exported(node: ast.FunctionDef) -> bool:
+    """Whether the function is part of the public API (``@tf_export(...)``)."""
+    return any(isinstance(d, ast.Call) and ast.unparse(d.func).endswith("tf_export") for d in node.decorator_list)
+
+
 def tensorflow_rows(release: Release) -> list[dict]:
     rows = []
-    config = release.text(_TF_CONFIG)
-    if config is None:  # wheels keep the Python sources under the same path
+    rows += _tf_python_switch_rows(release)
+    config, config_path = _tf_source(release, _TF_CONFIG)
+    if config is None:
         return rows
     tree = ast.parse(config)
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name == "enable_op_determinism":
+        if isinstance(node, ast.FunctionDef) and node.name == "enable_op_determinism" and _exported(node):
             rows.append(_tf_row(release, "tf.config.experimental.enable_op_determinism", SWITCH,
-                                "the function exists", _TF_CONFIG, node.lineno))
+                                "exported with tf_export", config_path, node.lineno))
             # The sources it names as outside what it covers ("Do not use `tf.compat.v1.Session` and ...").
             first, last = node.body[0].lineno, node.body[0].end_lineno
             for offset, line in enumerate(config.splitlines()[first - 1:last]):
                 for name, status in _TF_DOCSTRING_ITEMS.items():
                     if name in line and not any(r["item"] == name for r in rows):
-                        rows.append(_tf_row(release, name, status, " ".join(line.split()), _TF_CONFIG,
+                        rows.append(_tf_row(release, name, status, " ".join(line.split()), config_path,
                                             first + offset))
     reader = release._read
     archive = getattr(reader, "archive", None)
@@ -356,6 +382,30 @@ def tensorflow_rows(release: Release) -> list[dict]:
             rows.append(_tf_row(release, text, SWITCH, "the release's binary reads the variable", name, line))
         else:
             rows.append(_tf_row(release, text, RAISES, "message in the release's binary", name, line))
+    return rows
+
+
+def _tf_python_switch_rows(release: Release) -> list[dict]:
+    """TF 2.1 reads ``TF_DETERMINISTIC_OPS`` in Python (``nn_ops.py``) and gives ``bias_add`` a deterministic
+    path there; later releases read it in C++ (found in their binaries)."""
+    rows = []
+    source, path = _tf_source(release, "tensorflow/python/ops/nn_ops.py")
+    if source is None or "TF_DETERMINISTIC_OPS" not in source:
+        return rows
+    tree = ast.parse(source)
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        reads = [n for n in ast.walk(node) if isinstance(n, ast.Constant) and n.value == "TF_DETERMINISTIC_OPS"]
+        if reads:
+            rows.append(_tf_row(release, "TF_DETERMINISTIC_OPS", SWITCH, f"read by {node.name}() in Python", path,
+                                reads[0].lineno))
+        uses = [n for n in ast.walk(node) if isinstance(n, ast.Call) and ast.unparse(n.func) == "_tf_deterministic_ops"]
+        exported = [d for d in node.decorator_list if isinstance(d, ast.Call) and d.args
+                    and isinstance(d.args[0], ast.Constant) and ast.unparse(d.func).endswith("tf_export")]
+        if uses and exported:
+            rows.append(_tf_row(release, f"tf.{exported[0].args[0].value}", DETERMINISTIC_WITH_SWITCH,
+                                "takes a deterministic path when TF_DETERMINISTIC_OPS is true", path, uses[0].lineno))
     return rows
 
 

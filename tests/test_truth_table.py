@@ -13,6 +13,7 @@ Two kinds of torch rows decide a release's status:
 from __future__ import annotations
 
 import ast
+import re
 import csv
 from pathlib import Path
 
@@ -159,3 +160,27 @@ def test_a_message_states_one_status_under_any_target():
         if any(r.status == DETERMINISTIC_WITH_SWITCH for r in ranges):
             problems += [f"{rule.code}: {rule.summary!r}" for word in contradictions if word in rule.summary]
     assert not problems, "\n".join(problems)
+
+
+def test_every_rule_says_where_its_fact_comes_from():
+    # A rule is a claim about a framework or library: its `why` names the docstring, source file, release note,
+    # documentation or truth-table row it rests on. The linter's own MLF9xx findings make no such claim.
+    missing = [rule.code for rule in RULESET if not rule.code.startswith("MLF9") and not any(
+        marker in rule.why for marker in ("Source:", "docstring", "determinism_truth_table.csv"))]
+    assert not missing, missing
+
+
+def test_a_claim_that_only_a_gpu_can_settle_names_its_fixture():
+    # "unconfirmed on a GPU" is followed by the fixture whose deterministic setup settles the claim.
+    from mlfcore_lint.verify.catalog import default_fixtures_dir, discover_fixtures
+
+    names = {fixture.name for fixture in discover_fixtures(default_fixtures_dir())}
+    problems = []
+    for rule in RULESET:
+        if "unconfirmed on a GPU" not in rule.why:
+            continue
+        named = set(re.findall(r"`(MLF\d{3}_[a-z0-9_]+)`", rule.why))
+        if not named:
+            problems.append(f"{rule.code}: names no fixture")
+        problems += [f"{rule.code}: no fixture {name}" for name in sorted(named - names)]
+    assert not problems, problems
