@@ -13,8 +13,8 @@ Two kinds of torch rows decide a release's status:
 from __future__ import annotations
 
 import ast
-import re
 import csv
+import re
 from pathlib import Path
 
 import pytest
