@@ -138,15 +138,73 @@ def test_xgboost_rows_the_rules_rely_on():
         assert verdict.status == DETERMINISTIC
 
 
+def _first(framework: str, item_part: str, status: str | None = None) -> str:
+    releases = [row["release"] for row in ROWS if row["framework"] == framework and item_part in row["item"]
+                and (status is None or row["status"] == status)]
+    assert releases, (framework, item_part, status)
+    return min(releases, key=lambda r: tuple(int(p) for p in r.split(".")))
+
+
+def _first_status_change(code: str, distribution: str, status: str) -> str:
+    """The lowest release of the range in which the rule ``code`` has ``status``."""
+    rule = RULESET.get(code)
+    ranges = [r for r in [*rule.versions, *(v for m in rule.matchers for v in (m.versions or ()))]
+              if r.distribution == distribution and r.status == status]
+    assert ranges, (code, status)
+    return min(str(s.version) for r in ranges for s in r.specifier if s.operator == ">=")
+
+
 def test_tensorflow_rows_agree_with_the_rules():
     rows = [row for row in ROWS if row["framework"] == "tensorflow"]
-    if not rows:
-        pytest.fail("the table has no TensorFlow rows")
-    switch = sorted((row["release"] for row in rows if row["item"].endswith("enable_op_determinism")),
-                    key=lambda r: tuple(int(p) for p in r.split(".")))
-    assert switch[0] == "2.8"
-    not_covered = {row["item"] for row in rows if row["status"] == "not-covered-by-switch"}
-    assert {"tf.compat.v1.Session", "ParameterServerStrategy"} <= not_covered
+    assert {row["release"] for row in rows} == {f"2.{m}" for m in range(1, 22)}
+    # The switch: the environment variable from 2.1 (MLF203, MLF234), the exported function from 2.8 (MLF210).
+    assert _first("tensorflow", "TF_DETERMINISTIC_OPS", "switch-available") == "2.1"
+    assert _first_status_change("MLF203", "tensorflow", NONDETERMINISTIC) == "2.1"
+    assert _first("tensorflow", "tf.nn.bias_add", DETERMINISTIC_WITH_SWITCH) == "2.1"
+    assert _first_status_change("MLF234", "tensorflow", DETERMINISTIC_WITH_SWITCH) == "2.1"
+    assert _first("tensorflow", "enable_op_determinism", "switch-available") == "2.8"
+    assert _first_status_change("MLF210", "tensorflow", NONDETERMINISTIC) == "2.8"
+    # tf.data's deterministic=False is overridden by the switch from 2.8 (MLF242, MLF246).
+    assert _first("tensorflow", "experimental_deterministic", "overridden-by-switch") == "2.8"
+    for code in ("MLF242", "MLF246"):
+        assert _first_status_change(code, "tensorflow", DETERMINISTIC_WITH_SWITCH) == "2.8"
+    # The sources the switch does not cover, named by its docstring (MLF245).
+    assert _first("tensorflow", "tf.compat.v1.Session", "not-covered-by-switch") == "2.8"
+    assert _first("tensorflow", "ParameterServerStrategy", "not-covered-by-switch") == "2.8"
+    # Segment reductions (and so the gather backward, MLF233) raise under the switch from 2.5 and have a
+    # deterministic kernel from 2.7 on.
+    assert _first("tensorflow", "unsorted segment reduction op not available") == "2.5"
+    assert _first_status_change("MLF228", "tensorflow", DETERMINISTIC_WITH_SWITCH) == "2.7"
+    assert _first_status_change("MLF233", "tensorflow", DETERMINISTIC_WITH_SWITCH) == "2.7"
+    # Unseeded random ops raise under the switch from 2.7 (MLF201's why).
+    assert _first("tensorflow", "random ops must have a seed specified") == "2.7"
+    assert "TF 2.7" in RULESET.get("MLF201").why
+
+
+@pytest.mark.parametrize(("code", "message", "release"), [
+    ("MLF220", "ResizeNearestNeighborGrad", "2.7"),
+    ("MLF223", "implementation of DenseBincount", "2.7"),
+    ("MLF224", "CropAndResizeBackpropImage", "2.6"),
+    ("MLF225", "AdjustContrast is", "2.7"),
+    ("MLF226", "SparseTensorDenseMatmulOp", "2.6"),
+    ("MLF227", "fused batch-norm backprop", "2.7"),
+    ("MLF230", "DepthwiseConvBackpropFilter is not currently", "2.7"),
+])
+def test_a_tensorflow_op_raises_from_the_release_whose_binary_has_its_exception(code, message, release):
+    assert _first("tensorflow", message, "raises-under-switch") == release
+    assert f"TF {release}" in RULESET.get(code).why, RULESET.get(code).why
+
+
+def test_the_cublas_requirement_and_inductor_follow_the_docstring():
+    cublas = {row["release"] for row in ROWS if row["item"] == "CUBLAS_WORKSPACE_CONFIG"}
+    assert cublas == {r for r in TORCH_RELEASES if r not in ("2.10", "2.11", "2.12", "2.13")}
+    rule = RULESET.get("MLF162")
+    targets = lambda release: {"torch": SpecifierSet(f"=={release}")}  # noqa: E731
+    for release in TORCH_RELEASES:
+        status = rule_verdict(rule, None, targets(release), RULESET.releases).status
+        assert (status != DETERMINISTIC) == (release in cublas), release
+    assert _first("torch", "torch.compile", DETERMINISTIC_WITH_SWITCH) == "2.10"
+    assert _first_status_change("MLF147", "torch", DETERMINISTIC_WITH_SWITCH) == "2.10"
 
 
 def test_a_message_states_one_status_under_any_target():
