@@ -1,7 +1,7 @@
 """Every op that the `torch.use_deterministic_algorithms` docstring lists has a rule with the right status.
 
-Two sources: the docstring of the installed torch, and ``tests/data/torch_determinism_matrix.txt``, which
-records the lists of every release from 1.7 to 2.13. An op is covered for a release when a rule matches its
+Two sources: the docstring of the installed torch, and ``tests/data/determinism_truth_table.csv``, which
+records the lists of every release from 1.7 to 2.13 as read from each release's ``torch/__init__.py``. An op is covered for a release when a rule matches its
 name (or the public path the name re-exports, or its method form) and the rule's versions give that
 release the status the docstring does: "throws" is ``nondeterministic``, "acts deterministically" is
 ``deterministic-with-switch``. Where one release lists an op under both (``put_`` with and without
@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from mlfcore_lint.engine.index import build_index
-from mlfcore_lint.ruleset import load_ruleset
 from mlfcore_lint.ruleset.schema import (
     DETERMINISTIC,
     DETERMINISTIC_WITH_SWITCH,
@@ -29,9 +26,8 @@ from mlfcore_lint.ruleset.schema import (
 )
 from mlfcore_lint.ruleset.versions import evaluate
 
-RULESET = load_ruleset()
-INDEX = build_index(RULESET)
-MATRIX = Path(__file__).resolve().parent / "data" / "torch_determinism_matrix.txt"
+from .test_truth_table import BRANCHES, INDEX, ROWS, RULESET, TORCH_RELEASES
+
 _RANK = {DETERMINISTIC: 0, DETERMINISTIC_WITH_SWITCH: 1, NONDETERMINISTIC: 2}
 
 # Ops the docstring lists that no per-use rule reports, on purpose.
@@ -49,6 +45,14 @@ LEFT_TO_THE_SWITCH = {
        for name in ("empty", "empty_like", "empty_strided", "empty_permuted")},
 }
 
+# Modules whose forward goes through a wrapper with a deterministic branch: where the release has the branch
+# (tests/data/determinism_truth_table.csv), the source decides, not the docstring. name -> the branch's call.
+SOURCE_DECIDES = {
+    # `_ReplicationPadNd.forward` is `F.pad(input, self.padding, "replicate")` (torch/nn/modules/padding.py).
+    "torch.nn.ReplicationPad1d": 'torch.nn.functional.pad(x, (1, 1), mode="replicate")',
+    "torch.nn.ReplicationPad3d": 'torch.nn.functional.pad(x, (1, 1), mode="replicate")',
+}
+
 # Releases where a rule is deliberately more severe than the docstring: (name, release) -> reason.
 STRICTER_THAN_LISTED = {
     ("torch.index_put", "1.8"): "1.8 lists only accumulate=True on CPU; accumulate=False (the default) had no "
@@ -63,19 +67,21 @@ class Listing:
     releases: SpecifierSet
 
 
-def read_matrix(path: Path) -> tuple[tuple[str, ...], list[Listing]]:
-    releases: tuple[str, ...] = ()
-    listings = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.startswith("# releases:"):
-            releases = tuple(line.split(":", 1)[1].split())
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = [field.strip() for field in line.split("|")]
-        assert len(fields) == 4 and fields[1] in _RANK, f"{path.name}:{number}: malformed row {line!r}"
-        listings.append(Listing(fields[0], fields[1], SpecifierSet(fields[2])))
-    assert releases, f"{path.name}: no '# releases:' line"
-    return releases, listings
+def read_matrix() -> tuple[tuple[str, ...], list[Listing]]:
+    """The docstring rows of the truth table, one listing per release."""
+    listings = [Listing(row["item"], row["status"], SpecifierSet(f"=={row['release']}"))
+                for row in ROWS if row["framework"] == "torch" and row["file"] == "torch/__init__.py"
+                and row["status"] in _RANK and row["item"] != "torch.compile"]
+    # Only the bullets of the two lists: the CUBLAS_WORKSPACE_CONFIG requirement and the Inductor sentence
+    # (torch.compile) are checked in test_truth_table.py.
+    for item in listings:
+        assert item.status in _RANK, item
+    return tuple(TORCH_RELEASES), listings
+
+
+def source_decides(name: str, release: str) -> bool:
+    call = SOURCE_DECIDES.get(name)
+    return call is not None and any(row["item"] == call and row["release"] == release for row in BRANCHES)
 
 
 def docstring_listings(docstring: str, release: str) -> list[Listing]:
@@ -137,6 +143,8 @@ def coverage_problems(listings: list[Listing], releases: tuple[str, ...]) -> lis
             expected = expected_status(listings, name, release)
             if expected is None or (name, release) in STRICTER_THAN_LISTED:
                 continue
+            if source_decides(name, release):
+                expected = DETERMINISTIC_WITH_SWITCH
             actual, codes = rule_status(name, release)
             if not codes:
                 problems.append(f"{name}: no rule matches it (listed as {expected} in torch {release})")
@@ -147,7 +155,7 @@ def coverage_problems(listings: list[Listing], releases: tuple[str, ...]) -> lis
 
 
 def test_every_op_of_every_release_in_the_matrix_is_covered():
-    releases, listings = read_matrix(MATRIX)
+    releases, listings = read_matrix()
     assert set(releases) <= set(RULESET.releases["torch"])
     problems = coverage_problems(listings, releases)
     assert not problems, "\n".join(problems)
@@ -166,7 +174,7 @@ def test_every_op_of_the_installed_docstring_is_covered():
 def test_the_matrix_agrees_with_the_installed_docstring():
     torch = pytest.importorskip("torch")
     release = ".".join(str(part) for part in Version(torch.__version__).release[:2])
-    releases, listings = read_matrix(MATRIX)
+    releases, listings = read_matrix()
     if release not in releases:
         pytest.skip(f"the matrix does not record torch {release}")
     from_docstring = {(item.name, item.status) for item in docstring_listings(
@@ -175,8 +183,15 @@ def test_the_matrix_agrees_with_the_installed_docstring():
     assert from_docstring == from_matrix
 
 
+def test_the_source_overrides_the_docstring_only_where_the_branch_is():
+    assert not source_decides("torch.nn.ReplicationPad1d", "2.2")
+    assert source_decides("torch.nn.ReplicationPad1d", "2.3")
+    assert rule_status("torch.nn.ReplicationPad1d", "2.2") == (NONDETERMINISTIC, ["MLF111"])
+    assert rule_status("torch.nn.ReplicationPad3d", "2.3") == (DETERMINISTIC_WITH_SWITCH, ["MLF111"])
+
+
 def test_exclusions_name_listed_ops_and_give_reasons():
-    _, listings = read_matrix(MATRIX)
+    _, listings = read_matrix()
     listed = {item.name for item in listings}
     for name, reason in LEFT_TO_THE_SWITCH.items():
         assert name in listed, f"{name} is excluded but not listed"
@@ -189,7 +204,7 @@ def test_exclusions_name_listed_ops_and_give_reasons():
 
 def test_max_pool3d_has_the_classic_history():
     assert rule_status("torch.nn.MaxPool3d", "2.11") == (NONDETERMINISTIC, ["MLF101"])
-    assert rule_status("torch.nn.MaxPool3d", "2.12") == (NONDETERMINISTIC, ["MLF101"])  # unknown: the worse
+    assert rule_status("torch.nn.MaxPool3d", "2.12") == (NONDETERMINISTIC, ["MLF101"])  # 2.12 still lists it
     assert rule_status("torch.nn.MaxPool3d", "2.13") == (DETERMINISTIC_WITH_SWITCH, ["MLF101"])
 
 

@@ -81,7 +81,7 @@ def test_a_range_target_reports_the_worst_release_in_it(tmp_path):
     expected_ranges = {
         "MLF101": "torch<2.13",  # MaxPool3d: no deterministic backward in any release of the range
         "MLF110": "torch<2.2",  # ReplicationPad2d: 2.1 has none, 2.2 and 2.3 have one under the switch
-        "MLF111": "torch<2.8",  # F.pad(mode="replicate"), input rank unknown
+        "MLF111": "torch<2.3",  # F.pad(mode="replicate"): every rank takes the deterministic path from 2.3
         "MLF119": "torch<2.10",  # kthvalue
         "MLF162": "torch<2.10",  # the switch needs CUBLAS_WORKSPACE_CONFIG before 2.10
     }
@@ -96,9 +96,10 @@ def test_a_range_target_reports_the_worst_release_in_it(tmp_path):
 @pytest.mark.parametrize(("target", "expected"), [
     ("torch==2.1", {"MLF101", "MLF110", "MLF111", "MLF119", "MLF162"}),
     ("torch==2.2", {"MLF101", "MLF111", "MLF119", "MLF162"}),
+    ("torch==2.3", {"MLF101", "MLF119", "MLF162"}),
     ("torch==2.8", {"MLF101", "MLF119", "MLF162"}),
     ("torch==2.10", {"MLF101"}),
-    ("torch==2.12", {"MLF101"}),  # 2.12 is unknown for MaxPool3d: treated as nondeterministic
+    ("torch==2.12", {"MLF101"}),  # the 2.12 docstring still lists MaxPool3d as raising
 ])
 def test_each_release_with_the_switch(tmp_path, target, expected):
     assert set(lint(tmp_path, target, switch=True)) == expected

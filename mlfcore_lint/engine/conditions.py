@@ -102,6 +102,9 @@ def check_value(node, condition: ArgumentCondition, kinds_of=None) -> tuple[str,
     if (condition.unless and kinds_of is not None and node is not ABSENT and node is not UNKNOWN
             and kinds_of(node).intersection(condition.unless)):
         return NO_MATCH, ""
+    if condition.kinds and (node is ABSENT or node is UNKNOWN or kinds_of is None
+                            or not kinds_of(node).intersection(condition.kinds)):
+        return NO_MATCH, ""
     if condition.present is not None:
         if node is UNKNOWN:
             return (NO_MATCH, "") if condition.unknown == "ignore" else (

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 from .conditions import literal_string, literal_value
+from .run_dependent import is_run_dependent
 
 
 class LocalValues:
@@ -41,6 +42,8 @@ class LocalValues:
             kinds.update(("integer", "no-grad"))  # autograd never records integer tensors
         elif self._is_no_grad(node, 0):
             kinds.add("no-grad")
+        if is_run_dependent(node, self.qualify, self.local_value, self.is_builtin):
+            kinds.add("run-dependent")
         return kinds
 
     def _is_integer(self, node: ast.expr, depth: int) -> bool:

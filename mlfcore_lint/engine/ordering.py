@@ -56,3 +56,73 @@ def _is_string_value(node: ast.expr, is_builtin) -> bool:
 
 def _builtin_name(func: ast.expr, is_builtin) -> str | None:
     return func.id if isinstance(func, ast.Name) and is_builtin(func.id) else None
+
+
+#: Built-in callables whose result does not depend on the order of their argument's items.
+ORDER_INSENSITIVE = frozenset({"sorted", "len", "set", "frozenset", "sum", "any", "all", "max", "min"})
+_SEQUENCE_WRAPPERS = frozenset({"list", "tuple"})
+
+
+def holder_text(node: ast.expr) -> str | None:
+    """The name a listing is kept in: ``files`` or ``self.files`` (a plain name, or an attribute of one)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
+
+
+class ListingOrder:
+    """Calls whose result comes in the file system's order (call matchers with ``unordered: true``:
+    ``os.listdir``, ``glob.glob``, ``Path.iterdir`` ...), and whether the code puts it in order.
+
+    Mixed into the walker, which provides ``scope``, ``is_builtin`` and ``facts``. A listing is not reported
+    when an order-insensitive built-in takes it (``sorted(...)``, ``len(...)``, ``set(...)``, possibly through
+    ``list(...)``), or when the name or ``self`` attribute it is assigned to is sorted later in the same
+    function (``files.sort()``, ``sorted(files)``); the walker visits a call before its arguments, so the
+    first case is known before the listing is matched, and the second drops the finding afterwards.
+    """
+
+    def _init_listing_order(self) -> None:
+        self._ordered_nodes: set[int] = set()  # listings taken by an order-insensitive built-in
+        self._holders: dict[int, str] = {}  # id of a listing call -> the name it is assigned to
+        self._held: dict[tuple[int, str], list] = {}  # (scope, name) -> the candidates of its listings
+
+    def note_ordering(self, node: ast.Call) -> None:
+        """Every call: ``sorted(x)``, ``len(x)``, ``x.sort()`` put ``x`` in order or ignore its order."""
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ORDER_INSENSITIVE and node.args and self.is_builtin(func.id):
+            argument = _unwrapped(node.args[0], self.is_builtin)
+        elif isinstance(func, ast.Attribute) and func.attr == "sort":
+            argument = func.value
+        else:
+            return
+        self._ordered_nodes.add(id(argument))
+        holder = holder_text(argument)
+        if holder is not None:
+            for candidate in self._held.pop((id(self.scope), holder), ()):
+                self._drop_candidate(candidate)
+
+    def note_holder(self, target: ast.expr, value: ast.expr) -> None:
+        """An assignment: remember which name holds a call's result, in case it is a listing."""
+        holder = holder_text(target)
+        if holder is not None:
+            self._holders[id(_unwrapped(value, self.is_builtin))] = holder
+
+    def listing_in_order(self, node: ast.Call) -> bool:
+        """Whether the listing ``node`` is already known to be put in order (so it is not reported)."""
+        return id(node) in self._ordered_nodes
+
+    def listing_recorded(self, node: ast.Call, candidate) -> None:
+        """A reported listing: keep it where a later sort of its name in this function can withdraw it."""
+        holder = self._holders.get(id(node))
+        if holder is not None:
+            self._held.setdefault((id(self.scope), holder), []).append(candidate)
+
+
+def _unwrapped(node: ast.expr, is_builtin) -> ast.expr:
+    """``list(x)`` and ``tuple(x)`` keep the order of ``x``: look through them."""
+    while (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SEQUENCE_WRAPPERS
+           and len(node.args) == 1 and not node.keywords and is_builtin(node.func.id)):
+        node = node.args[0]
+    return node

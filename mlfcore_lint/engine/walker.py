@@ -26,10 +26,10 @@ from .conditions import (
     literal_value,
 )
 from .facts import Candidate, FileFacts, ImportLedger
-from .index import SATISFIES, TRIGGERS, Entry, RuleIndex
+from .index import FINDING, SATISFIES, TRIGGERS, Entry, RuleIndex
 from .indirection import Indirection
 from .local_values import DICT_MUTATORS, LocalValues
-from .ordering import ORDERED_CONSUMERS, is_string_set
+from .ordering import ORDERED_CONSUMERS, ListingOrder, is_string_set
 
 LOCAL = None  # a name bound to something that is not a framework object
 
@@ -177,7 +177,7 @@ class _BindAfter:
         self.name, self.value = name, value
 
 
-class Walker(LocalValues, CallRecorder, Indirection):
+class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
     def __init__(self, index: RuleIndex, module: ast.Module, source: str):
         self.index = index
         self.module = module
@@ -195,6 +195,7 @@ class Walker(LocalValues, CallRecorder, Indirection):
         self._imports = ImportLedger()
         self._satisfied: set[str] = set()
         self.init_calls()
+        self._init_listing_order()
         self._handlers: dict[type, Callable] = {
             ast.Import: self._import,
             ast.ImportFrom: self._import_from,
@@ -420,6 +421,7 @@ class Walker(LocalValues, CallRecorder, Indirection):
         return False
 
     def _assigned(self, target: ast.expr, value: ast.expr, stack) -> None:
+        self.note_holder(target, value)
         if isinstance(target, ast.Name):
             alias = self.qualify(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
             self.scope.names[target.id] = alias  # what the value itself reads is remembered until it is walked
@@ -429,8 +431,13 @@ class Walker(LocalValues, CallRecorder, Indirection):
                 stack.append(_RememberAfter(target.id, value, self.scope))
         elif isinstance(target, ast.Attribute):
             name = self.qualify(target)
+            if name is None:  # an attribute of a local object (``options.deterministic = False``): ``*.attr``
+                name = f"*.{target.attr}"
             if name is not None:
                 for entry in self.index.assignments.get(name, ()):
+                    if name.startswith("*.") and entry.framework_roots and not self.imported_roots.intersection(
+                            entry.framework_roots):
+                        continue
                     outcome, reason = (check_value(value, entry.matcher.value, self.kinds_of)
                                        if entry.matcher.value else (MATCH, ""))
                     self._record(entry, outcome, reason, target, name)
@@ -475,6 +482,7 @@ class Walker(LocalValues, CallRecorder, Indirection):
         if name is None and self.index.iterations:
             self._ordered_consumer(node)
         self.note_call(node, name)
+        self.note_ordering(node)
         push_children(node, stack)
         return True
 
@@ -523,10 +531,19 @@ class Walker(LocalValues, CallRecorder, Indirection):
                     return ast.Constant(name)
             return found
 
+        if entry.matcher.unordered and self.listing_in_order(node):
+            return  # a directory listing that is sorted (or whose order is not used)
         outcome, reason = check_all(entry.matcher.arguments, argument, self.kinds_of)
         if picked and outcome == MATCH:
             outcome, reason = UNCERTAIN, picked
         self._record(entry, outcome, reason, node, api)
+        if entry.matcher.unordered and outcome != NO_MATCH and entry.purpose == FINDING:
+            self.listing_recorded(node, self.facts.candidates[-1])
+
+    def _drop_candidate(self, candidate: Candidate) -> None:
+        """Withdraw a finding the rest of the function showed to be wrong (a listing sorted later)."""
+        self.facts.candidates = [c for c in self.facts.candidates if c is not candidate]
+        self._positioned = [(n, c) for n, c in self._positioned if c is not candidate]
 
     def _record(self, entry: Entry, outcome: str, reason: str, node: ast.AST, api: str) -> None:
         if outcome == NO_MATCH:

@@ -16,6 +16,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 CODE_PATTERN = re.compile(r"^MLF\d{3}$")
 SYMBOL_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 QUALIFIED_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*$")
+#: An assignment target: a qualified name, or ``*.attribute`` for the attribute of an object the walker cannot
+#: name (``options.deterministic = False`` on a local ``tf.data.Options()``), in a module using the framework.
+TARGET_PATTERN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*|\*\.[A-Za-z_][A-Za-z0-9_]*)$")
 
 SEVERITIES = ("error", "warning", "info")
 #: What a version range says about a rule's subject.
@@ -34,8 +37,10 @@ UNKNOWN_POLICIES = ("report", "ignore")
 #:              (without ``requires_grad=True``), cast to an integer or boolean dtype, detached, or reshaped or
 #:              combined from such tensors and numbers in the same function;
 #:   integer    a tensor of an integer or boolean dtype: cast (``.long()``, ``.to(torch.int64)``), compared
-#:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so.
-EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer")
+#:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so;
+#:   run-dependent  a value that changes from run to run: computed from the clock, the process id, fresh
+#:              entropy or a string hash (see engine/run_dependent.py), directly or through assigned names.
+EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer", "run-dependent")
 SCALAR_TYPES = (str, int, float, bool, type(None))
 #: What a rule with ``inspects`` checks in the project's environment files (see mlfcore_lint/environment/):
 #:   framework-pins        each framework the programs import is pinned to one version where the project
@@ -75,6 +80,7 @@ class ArgumentCondition:
     has_default: bool = False
     unknown: str = "report"  # a value that cannot be known statically: report (lower severity) or ignore
     unless: tuple[str, ...] = ()  # kinds of expression (EXPRESSION_KINDS) for which the condition fails
+    kinds: tuple[str, ...] = ()  # kinds of expression (EXPRESSION_KINDS) one of which the argument must be
 
     @property
     def label(self) -> str:
@@ -92,6 +98,9 @@ class CallMatcher:
     methods: tuple[str, ...] = ()  # method names matched on any receiver in a module using the framework
     arguments: tuple[ArgumentCondition, ...] = ()
     versions: tuple[VersionRange, ...] | None = None  # overrides the rule's versions for this form
+    # The call returns items in an order that changes between machines or runs (a directory listing): not
+    # reported where the code sorts the result or ignores its order (see engine/ordering.py ListingOrder).
+    unordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -328,7 +337,8 @@ def _scalars(reader: _Reader, key: str) -> tuple | None:
 
 
 #: The keys of an argument condition (docs/rule-format.md documents each), and those that locate the argument.
-CONDITION_KEYS = frozenset({"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown", "unless"})
+CONDITION_KEYS = frozenset({"one_of", "none_of", "greater_than", "contains", "present", "default", "unknown", "unless",
+                            "kinds"})
 LOCATION_KEYS = frozenset({"keyword", "position", "method_position"})
 MATCH_KINDS = ("call", "assignment", "environment", "mapping", "iteration")
 
@@ -362,6 +372,10 @@ def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCond
     unless = [unless] if isinstance(unless, str) else unless
     if not isinstance(unless, list) or any(kind not in EXPRESSION_KINDS for kind in unless):
         reader.fail("unless", f"must be a list of: {', '.join(EXPRESSION_KINDS)}")
+    kinds = reader.data.get("kinds", [])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if not isinstance(kinds, list) or any(kind not in EXPRESSION_KINDS for kind in kinds):
+        reader.fail("kinds", f"must be a list of: {', '.join(EXPRESSION_KINDS)}")
     has_default = "default" in reader.data
     default = reader.data.get("default")
     if has_default and not isinstance(default, SCALAR_TYPES):
@@ -379,6 +393,7 @@ def read_condition(reader: _Reader, allow_location: bool = True) -> ArgumentCond
         has_default=has_default,
         unknown=reader.choice("unknown", UNKNOWN_POLICIES, "report"),
         unless=tuple(unless),
+        kinds=tuple(kinds),
     )
 
 
@@ -433,7 +448,10 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
     versions = read_versions(reader, "versions", framework)
     body = reader.child(kind, reader.data[kind])
     if kind == "call":
-        body.check_keys({"api", "method", "arguments"})
+        body.check_keys({"api", "method", "arguments", "unordered"})
+        unordered = body.data.get("unordered", False)
+        if not isinstance(unordered, bool):
+            body.fail("unordered", "must be true or false")
         apis = body.str_list("api", QUALIFIED_PATTERN)
         methods = body.str_list("method")
         if not apis and not methods:
@@ -447,10 +465,10 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
         arguments = tuple(
             read_condition(body.child(f"arguments[{i}]", c)) for i, c in enumerate(conditions)
         )
-        return CallMatcher(apis=apis, methods=methods, arguments=arguments, versions=versions)
+        return CallMatcher(apis=apis, methods=methods, arguments=arguments, versions=versions, unordered=unordered)
     if kind == "assignment":
         body.check_keys({"target", "value"})
-        targets = body.str_list("target", QUALIFIED_PATTERN)
+        targets = body.str_list("target", TARGET_PATTERN)
         if not targets:
             body.fail("target", "is required")
         value = read_condition(body.child("value", body.data["value"]), False) if "value" in body.data else None
