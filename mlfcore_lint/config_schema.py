@@ -22,6 +22,8 @@ KINDS = {
     "globs": _STRINGS,
     "requirements": _STRINGS,
     "paths": _STRINGS,
+    "names": _STRINGS,
+    "variables": {"type": "object", "additionalProperties": {"type": "string"}},
     "per-file": {"type": "object", "additionalProperties": _CODES},
 }
 KEYS = {
@@ -34,6 +36,8 @@ KEYS = {
     "target": ("requirements", "Framework versions to check against, as PEP 508 requirements (\"torch==2.11\")."),
     "extend-rules": ("paths", "Extra rule files (YAML), relative to the configuration file."),
     "entry-points": ("globs", "Files that start a program, besides those found automatically."),
+    "pinned-elsewhere": ("names", "Distributions whose version the project fixes outside its files (\"*\": all)."),
+    "set-elsewhere": ("variables", "Environment variables the launcher sets, with their values."),
 }
 
 

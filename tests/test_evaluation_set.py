@@ -75,6 +75,7 @@ def demo_set(tmp_path: Path, program: str = PROGRAM) -> tuple[Path, Path]:
     sources = tmp_path / "sources"
     (sources / "demo").mkdir(parents=True)
     (sources / "demo" / "train.py").write_text(program, encoding="utf-8")
+    (sources / "demo" / "requirements.txt").write_text("torch==2.13.0\n", encoding="utf-8")  # pinned (MLF060)
     return data, sources
 
 

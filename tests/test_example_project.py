@@ -24,7 +24,6 @@ CORE_FINDINGS = {
 }
 # Rules that are being added: asserted once the loaded rule set has them.
 OPTIONAL_FINDINGS = {
-    ("data.py", "MLF163"),  # DataLoader(num_workers=4) without a seeded generator or worker_init_fn
     ("data.py", "MLF003"),  # np.random.default_rng() without a seed
 }
 

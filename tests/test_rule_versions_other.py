@@ -20,7 +20,7 @@ from .conftest import run_cli
 UPSAMPLING_TF_KERAS = "import tensorflow as tf\nup = tf.keras.layers.UpSampling2D(size=(2, 2))\n"
 UPSAMPLING_KERAS = "from keras.layers import UpSampling2D\nup = UpSampling2D()\n"
 UPSAMPLING_TF_KERAS_2 = "import tf_keras\nup = tf_keras.layers.UpSampling2D()\n"
-SEED_ONLY_TF = 'import tensorflow as tf\nif __name__ == "__main__":\n    tf.random.set_seed(0)\n'
+SEED_ONLY_TF = 'import tensorflow as tf\nif __name__ == "__main__":\n    tf.random.set_seed(0)\n    model.fit(x, y)\n'
 SEGMENT_SUM_WITH_SWITCH = (
     "import tensorflow as tf\n"
     'if __name__ == "__main__":\n'
@@ -39,14 +39,17 @@ GPU_HIST = 'from xgboost import XGBClassifier as C\nmodel = C(tree_method="gpu_h
 GPU_HIST_PARAMS = 'import xgboost as xgb\nbooster = xgb.train({"tree_method": "gpu_hist"}, dtrain)\n'
 GPU_RANKER = 'import xgboost as xgb\nranker = xgb.XGBRanker(tree_method="gpu_hist", random_state=0)\n'
 SAMPLING = "import xgboost as xgb\nmodel = xgb.XGBRegressor(subsample=0.5, random_state=0)\n"
-SEED_EVERYTHING = "import lightning as L\nL.seed_everything()\n"
-SEED_EVERYTHING_PL = "from pytorch_lightning import seed_everything\nseed_everything(None)\n"
+# Programs that train: a seed matters there.
+SEED_EVERYTHING = "import lightning as L\nL.seed_everything()\nL.Trainer().fit(model)\n"
+SEED_EVERYTHING_PL = "from pytorch_lightning import seed_everything\nseed_everything(None)\ntrainer.fit(model)\n"
 
 
 def findings(tmp_path, source: str, *targets: str) -> list[dict]:
     (tmp_path / "train.py").write_text(source)
     args = [part for target in targets for part in ("--target", target)]
-    result = run_cli("check", "--no-cache", "--format", "json", *args, "train.py", cwd=tmp_path)
+    # hints too (MLF305, MLF341 are reported only when selected)
+    result = run_cli("check", "--no-cache", "--format", "json", "--extend-select", "HINT", *args, "train.py",
+                     cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)
 

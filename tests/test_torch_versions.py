@@ -35,7 +35,8 @@ from model import Net
 
 if __name__ == "__main__":
     torch.manual_seed(0)
-{switch}    net = Net()
+{switch}    net = Net().cuda()
+    net(batch, 2).sum().backward()
 '''
 SWITCH_ON = "    torch.use_deterministic_algorithms(True)\n"
 SWITCH_TEXT = "unless torch.use_deterministic_algorithms is on"

@@ -62,21 +62,15 @@ _TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py", "__init__.py"})
 
 
-#: Frameworks that train on a GPU whenever one is present, unless told otherwise.
-_GPU_BY_DEFAULT = frozenset({"tensorflow", "keras", "tf_keras", "lightning", "pytorch_lightning", "transformers",
-                             "accelerate", "stable_baselines3", "jax", "flax"})
-
-
 def _uses_gpu(entry: SourceFile, files: list[SourceFile]) -> bool:
-    """Whether a program may run on a GPU: the device its entry point names (``torch.device("cpu")``,
-    ``accelerator="cpu"``, ``.cuda()``), else one its modules name, else whether it uses a framework that picks
-    a GPU by itself (PyTorch alone stays on the CPU unless told)."""
+    """Whether a program may run on a GPU: the devices its entry point names, else those its modules name; it runs
+    on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``) and no GPU."""
     for devices in (set(entry.facts.devices), {device for source in files for device in source.facts.devices}):
         if "gpu" in devices:
             return True
         if "cpu" in devices:
             return False
-    return any(name.split(".", 1)[0] in _GPU_BY_DEFAULT for source in files for name in source.facts.imports)
+    return True
 
 
 def is_test_code(relative: str) -> bool:
@@ -207,6 +201,9 @@ class ProgramModel:
         return None
 
     def _qualified(self, parts: list[str]) -> list[Node]:
+        whole = self.modules.get(".".join(parts))
+        if whole is not None:  # a module handed over (``worker.main(fixture)``): its functions may run
+            return [(whole.relative, key) for key in whole.facts.scopes if key not in (MODULE_SCOPE, MAIN_SCOPE)]
         for end in range(len(parts) - 1, 0, -1):
             target = self.modules.get(".".join(parts[:end]))
             if target is not None:

@@ -28,9 +28,7 @@ def matched_forms(rule: Rule) -> list[str]:
         elif isinstance(matcher, AssignmentMatcher):
             forms += [f"`{target} = ...`" for target in matcher.targets]
         elif isinstance(matcher, EnvironmentMatcher):
-            where = " or where the programs are launched (a Dockerfile's `ENV`, a workflow's `env:`)" if (
-                rule.outside) else ""
-            forms += [f"environment variable `{variable}` set in code{where}" for variable in matcher.variables]
+            forms += [f"environment variable `{variable}` set in code" for variable in matcher.variables]
         elif isinstance(matcher, MappingMatcher):
             keys = ", ".join(f'"{key}": ...' for key in anchor_keys(matcher))
             forms.append(f"a parameter dict `{{{keys}}}`")
@@ -38,7 +36,10 @@ def matched_forms(rule: Rule) -> list[str]:
             forms.append(
                 "a `for` loop, comprehension, `list`, `tuple`, `enumerate` or `str.join` over a set of strings"
             )
-    return list(dict.fromkeys(forms))  # match entries that differ only in their arguments name an API once
+    forms = list(dict.fromkeys(forms))  # match entries that differ only in their arguments name an API once
+    if rule.outside and forms:
+        forms[-1] += ", in code or where the programs are launched (a Dockerfile's `ENV`, a workflow's `env:`)"
+    return forms
 
 
 def version_lines(rule: Rule) -> list[str]:

@@ -29,7 +29,7 @@ def lint_fixture(fixture: Fixture, ruleset: RuleSet) -> set[tuple[int, str]]:
         shutil.copyfile(fixture.path, folder / fixture.path.name)
         entry = entry_program(FRAMEWORKS[fixture.directory], setup, fixture.module)
         (folder / ENTRY_FILE).write_text(entry, encoding="utf-8")
-        settings = Settings(discover_targets=False, root=folder)
+        settings = Settings(discover_targets=False, root=folder, extend_select=("HINT",))  # hints too
         settings.targets = dict(parse_target(text, f"{fixture.relative}: REQUIRES") for text in fixture.requires)
         result = check_paths([folder], settings, ruleset, jobs=1, use_cache=False)
     return {(f.line, f.code) for f in result.findings if Path(f.path).name == fixture.path.name}

@@ -245,7 +245,8 @@ def test_requirement_satisfied_in_an_imported_project_module(project):
 def test_switch_in_entry_point_silences_switch_dependent_ops(project):
     (project / "model.py").write_text("import torch.nn as nn\npool = nn.MaxPool3d(2)\n")
     (project / "train.py").write_text(
-        "import torch\nimport model\nif __name__ == '__main__':\n    torch.manual_seed(0)\n    torch.use_deterministic_algorithms(True)\n")
+        "import torch\nimport model\nif __name__ == '__main__':\n    torch.manual_seed(0)\n    torch.use_deterministic_algorithms(True)\n"
+        "    loss.backward()\n")
     (project / "requirements.txt").write_text("torch==2.13.0\n")  # a pinned environment (MLF060)
     assert run_cli("check", "--no-cache", "--target", "torch==2.13", cwd=project).returncode == 0
     assert "MLF101" in run_cli("check", "--no-cache", "--target", "torch==2.11", cwd=project).stdout

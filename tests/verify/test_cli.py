@@ -18,9 +18,10 @@ def test_run_then_report(tmp_path):
     assert completed.returncode == 0, completed.stderr
     data = json.loads(results.read_text(encoding="utf-8"))
     assert [o["fixture"] for o in data["outcomes"]] == [
+        "torch/MLF102_interpolate_bilinear.py", "torch/MLF102_interpolate_bilinear_alternative.py",
         "torch/MLF102_interpolate_trilinear.py", "torch/MLF102_interpolate_trilinear_alternative.py"]
     assert data["device"] == "cpu" and data["size"] == "small" and data["environment"]["versions"]["torch"]
-    assert "6/6" in completed.stderr  # the progress bar reached the end
+    assert "12/12" in completed.stderr  # the progress bar reached the end
     assert (tmp_path / "report" / "index.md").is_file()
 
 
