@@ -122,6 +122,6 @@ def explain(divergence: Divergence, torch_version: str | None, switch_on: bool) 
         rule = seed_rule()
         if rule is not None:
             found.append(Explanation(rule.code, rule.summary,
-                                     f"the global generator was seeded differently (torch.initial_seed() "
-                                     f"{seeds[0]} and {seeds[1]})"))
+                                     f"the global generator was seeded differently in the runs "
+                                     f"(torch.initial_seed() {seeds[0]} and {seeds[1]})"))
     return found

@@ -40,7 +40,8 @@ def describe_module(module: dict | None) -> str:
     canonical = canonical_class(module["class"])
     shown = [f"{name}={json.dumps(module['arguments'][name])}" for name in sorted(_condition_names(canonical))
              if name in module.get("arguments", {})]
-    return f"`{canonical}({', '.join(shown)})` built at {_site(module['site'])}"
+    call = f"{canonical}({', '.join(shown)})" if shown else canonical
+    return f"`{call}` built at {_site(module['site'])}"
 
 
 def describe_point(divergence: Divergence) -> str:
@@ -93,7 +94,7 @@ def summary(comparison: ProgramComparison, explanations: list[Explanation], runs
             lines.append(f"{head}: step {divergence.step}, {describe_point(divergence)} {_difference(divergence)} "
                          f"between run 1 and run {divergence.run}")
         for explanation in explanations:
-            reason = f" ({explanation.reason})" if explanation.reason else ""
+            reason = f"; {explanation.reason}" if explanation.reason else ""
             lines.append(f"  {explanation.code} explains it: {explanation.summary}{reason}")
         if not explanations:
             lines.append("  no rule explains it")
