@@ -105,8 +105,11 @@ def write_trace(folder: Path, recorder, error: dict | None, stopped: bool, devic
     samples = {f"r{r}_{t}": sample for r, record in enumerate(recorder.records)
                for t, sample in enumerate(record.samples)}
     numpy.savez(folder / SAMPLES_FILE, **samples)
+    written = recorder.clock()
     trace = {
         "format": TRACE_FORMAT,
+        "seconds": {"training": (recorder.stopped_at or written) - (recorder.first_call or written),
+                    "writing": written - (recorder.stopped_at or written)},
         "steps": len(recorder.switch_on),
         "stopped": stopped,
         "error": error,
@@ -125,6 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--setup", required=True)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--progress-fd", type=int)
+    parser.add_argument("--plain", action="store_true", help="record nothing: only stop after the steps (benchmark)")
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--script", type=Path)
     target.add_argument("--factory")
@@ -135,7 +139,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from .recorder import Recorder, StopTraining
 
-    recorder = Recorder(args.steps, (lambda step: progress.write(f"{step}\n")) if progress else None)
+    recorder = Recorder(args.steps, (lambda step: progress.write(f"{step}\n")) if progress else None,
+                        record=not args.plain)
     recorder.install()
     error, stopped = None, False
     try:

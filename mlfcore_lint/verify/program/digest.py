@@ -54,17 +54,25 @@ def digest_tensor(tensor):
     value = value.cpu().contiguous()
     flat = value.reshape(-1)
     raw = flat.view(torch.uint8) if flat.numel() else flat.new_empty(0, dtype=torch.uint8)
-    hashed = hashlib.blake2b(raw.numpy().tobytes(), digest_size=16).hexdigest()
+    hashed = hashlib.blake2b(raw.numpy(), digest_size=16).hexdigest()  # the buffer itself: no copy
     numbers = torch.view_as_real(flat).reshape(-1) if flat.is_complex() else flat
-    numbers = numbers.to(torch.float64)
+    if numbers.dtype == torch.bool:
+        numbers = numbers.to(torch.uint8)
     count = numbers.numel()
     if count > FULL_LIMIT:
         positions = torch.linspace(0, count - 1, SAMPLE_SIZE, dtype=torch.float64).round().long()
-        sample = numbers[positions]
+        sample = numbers[positions].to(torch.float64)
     else:
-        sample = numbers
-    if count:
-        minimum, maximum, mean = (float(numbers.min()), float(numbers.max()), float(numbers.mean()))
+        sample = numbers.to(torch.float64)
+    if count > FULL_LIMIT:
+        try:
+            low, high = torch.aminmax(numbers)
+            minimum, maximum = float(low), float(high)
+        except (RuntimeError, TypeError):  # dtypes without a CPU kernel
+            minimum, maximum = float(numbers.min()), float(numbers.max())
+        mean = float(numbers.sum(dtype=torch.float64)) / count
+    elif count:
+        minimum, maximum, mean = float(sample.min()), float(sample.max()), float(sample.mean())
     else:
         minimum = maximum = mean = 0.0
     return (Digest(hashed, tuple(value.shape), str(value.dtype).removeprefix("torch."), count <= FULL_LIMIT,

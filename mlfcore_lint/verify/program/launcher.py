@@ -69,10 +69,9 @@ def run_environment(setup: str, device: str, base: dict[str, str], python_path=(
 
 
 def child_command(target: Target, folder: Path, steps: int, setup: str, device: str, progress_fd: int,
-                  python: str = sys.executable) -> list[str]:
+                  python: str = sys.executable, plain: bool = False) -> list[str]:
     command = [python, "-m", "mlfcore_lint.verify.program.child", "--output", str(folder), "--steps", str(steps),
-               "--setup", setup, "--device", device,
-               "--progress-fd", str(progress_fd)]
+               "--setup", setup, "--device", device, "--progress-fd", str(progress_fd)] + (["--plain"] if plain else [])
     if target.script is not None:
         return command + ["--script", str(target.script), "--", *target.arguments]
     return command + ["--factory", str(target.factory)]
@@ -105,13 +104,14 @@ def _follow(process: subprocess.Popen, reader, deadline: float, on_step) -> bool
 
 
 def start_run(number: int, target: Target, folder: Path, steps: int, setup: str, device: str, timeout: float,
-              on_step, cwd: Path | None = None) -> Run:
+              on_step, cwd: Path | None = None, plain: bool = False) -> Run:
+    """Run the target once in a fresh process; ``plain`` records nothing (only stops after the steps)."""
     folder.mkdir(parents=True)
     read_fd, write_fd = os.pipe()
     environment = run_environment(setup, device, dict(os.environ), target.python_path)
     started = time.monotonic()
     with open(folder / LOG_FILE, "wb") as log:
-        process = subprocess.Popen(child_command(target, folder, steps, setup, device, write_fd), cwd=cwd,
+        process = subprocess.Popen(child_command(target, folder, steps, setup, device, write_fd, plain=plain), cwd=cwd,
                                    env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                    pass_fds=(write_fd,), start_new_session=True)
     os.close(write_fd)

@@ -100,13 +100,19 @@ def _tensors(value) -> list:
 class Recorder:
     """Collects the records of one run; installed once, before the user's code runs."""
 
-    def __init__(self, steps: int, progress=None):
+    def __init__(self, steps: int, progress=None, record: bool = True):
+        import time
+
         import torch
 
         self.torch = torch
         self.steps = steps
         self.step = 1
         self.progress = progress  # called with the number of steps done
+        self.record = record  # False: only count and stop the steps (the plain run the benchmark compares with)
+        self.clock = time.perf_counter
+        self.first_call: float | None = None  # when the first module call started
+        self.stopped_at: float | None = None  # when the last step ended
         self.pid = os.getpid()
         self.modules: list[ModuleInfo] = []
         self.records: list[Record] = []
@@ -192,9 +198,15 @@ class Recorder:
         return state
 
     # -- module hooks -----------------------------------------------------------------------------
+    def _first_call(self, module, args):
+        if self.first_call is None:
+            self.first_call = self.clock()
+
     def _forward_pre(self, module, args):
         if os.getpid() != self.pid:
             return None
+        if self.first_call is None:
+            self.first_call = self.clock()
         torch = self.torch
         index = self._module_index(module)
         if index not in self._used:
@@ -270,12 +282,14 @@ class Recorder:
     def _step_post(self, optimizer, args, kwargs):
         if os.getpid() != self.pid:
             return
-        for module, name, parameter in self._parameters(optimizer):
-            self._record(UPDATE, PARAMETER, module, name, [parameter])
+        if self.record:
+            for module, name, parameter in self._parameters(optimizer):
+                self._record(UPDATE, PARAMETER, module, name, [parameter])
         self.switch_on.append(bool(self.torch.are_deterministic_algorithms_enabled()))
         if self.progress is not None:
             self.progress(self.step)
         if self.step >= self.steps:
+            self.stopped_at = self.clock()
             raise StopTraining
         self.step += 1
         self._known.clear()
@@ -283,6 +297,13 @@ class Recorder:
     # -- installing -------------------------------------------------------------------------------
     def install(self) -> None:
         torch = self.torch
+        from torch.optim import optimizer as optimizers
+
+        hooks = torch.nn.modules.module
+        if not self.record:
+            self._handles = [hooks.register_module_forward_pre_hook(self._first_call),
+                             optimizers.register_optimizer_step_post_hook(self._step_post)]
+            return
         original = torch.nn.Module.__init__
         recorder = self
 
@@ -293,9 +314,6 @@ class Recorder:
         __init__.__wrapped__ = original
         torch.nn.Module.__init__ = __init__
         self._original_init = original
-        hooks = torch.nn.modules.module
-        from torch.optim import optimizer as optimizers
-
         self._handles = [
             hooks.register_module_forward_pre_hook(self._forward_pre),
             hooks.register_module_forward_hook(self._forward),
