@@ -63,6 +63,11 @@ def command_program(args, error_type) -> int:
         raise error_type(f"{args.script}: no such script")
     if args.timeout <= 0:
         raise error_type("--timeout must be a positive number of seconds")
+    if args.device == "cuda":
+        from ..environment import gpus
+
+        if not gpus():
+            raise error_type("--device cuda: nvidia-smi sees no GPU")
     target = Target(script=args.script, arguments=tuple(args.script_arguments))
     progress = Progress(args.runs * args.steps, enabled=not args.no_progress)
     result = verify_program(target, args.steps, args.runs, args.setup, args.device, args.timeout, progress)

@@ -38,13 +38,14 @@ class Explanation:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> tuple[RuleSet, RuleIndex]:
+def rules() -> tuple[RuleSet, RuleIndex]:
+    """The built-in rule set and the linter's index over it (loaded once per process)."""
     ruleset = load_ruleset()
     return ruleset, build_index(ruleset)
 
 
 def canonical_class(qualified_class: str) -> str:
-    return _rules()[1].canonical(qualified_class)
+    return rules()[1].canonical(qualified_class)
 
 
 def _node(value) -> ast.expr:
@@ -78,31 +79,29 @@ def _status(rule, matcher, torch_version: str | None, ruleset: RuleSet) -> str:
 
 def module_rules(module: dict, backward: bool, torch_version: str | None, switch_on: bool) -> list[Explanation]:
     """The op rules that name this module with these arguments and apply to this pass and version."""
-    ruleset, index = _rules()
-    found = []
+    ruleset, index = rules()
+    found: dict[str, Explanation] = {}
     for entry in index.calls.get(canonical_class(module["class"]), ()):
         rule = ruleset.rules.get(entry.code)
         if entry.purpose != FINDING or rule is None or not isinstance(entry.matcher, CallMatcher):
             continue
         if rule.backward_only and not backward:
             continue
-        if check_all(entry.matcher.arguments, _lookup(module))[0] == NO_MATCH:
+        if rule.code in found or check_all(entry.matcher.arguments, _lookup(module))[0] == NO_MATCH:
             continue
         status = _status(rule, entry.matcher, torch_version, ruleset)
         if status == DETERMINISTIC or (status == DETERMINISTIC_WITH_SWITCH and switch_on):
             continue
         where = "backward " if rule.backward_only else ""
-        found.append(Explanation(rule.code, rule.summary,
-                                 f"{canonical_class(module['class'])} has no deterministic {where}implementation "
-                                 f"in torch {torch_version or '(unknown version)'}" + (
-                                     "" if status != DETERMINISTIC_WITH_SWITCH else " unless the switch is on")))
-        if found[-1].code in {e.code for e in found[:-1]}:
-            found.pop()
-    return found
+        unless = " unless the switch is on" if status == DETERMINISTIC_WITH_SWITCH else ""
+        found[rule.code] = Explanation(rule.code, rule.summary,
+                                       f"{canonical_class(module['class'])} has no deterministic {where}implementation "
+                                       f"in torch {torch_version or '(unknown version)'}{unless}")
+    return list(found.values())
 
 
 def seed_rule() -> Explanation | None:
-    ruleset, _ = _rules()
+    ruleset, _ = rules()
     for rule in ruleset:
         if rule.requirement is not None and rule.requirement.missing_api == SEED_API:
             return Explanation(rule.code, rule.summary, "")

@@ -37,6 +37,7 @@ OUTPUT_GRADIENT, INPUT_GRADIENT = "output-gradient", "input-gradient"
 PARAMETER_GRADIENT, PARAMETER = "parameter-gradient", "parameter"
 KINDS = (INPUT, PARAMETERS, OUTPUT, OUTPUT_GRADIENT, INPUT_GRADIENT, PARAMETER_GRADIENT, PARAMETER)
 LITERALS = (str, int, float, bool, type(None))
+RECENT = 4  # digests kept for tensors digested again at once (a gradient passed up through containers)
 
 
 class StopTraining(BaseException):
@@ -123,6 +124,7 @@ class Recorder:
         self._torch_dir = os.path.dirname(torch.__file__) + os.sep
         self._own_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
         self._handles: list = []
+        self._recent: list[tuple] = []  # (tensor, key, (digest, sample)) of the last tensors digested
         self._rng_before: list[bytes] = []  # the generator's state as each open module call started
         self.open_calls: list[int] = []  # modules whose forward is running, outermost first
         self._original_init = None
@@ -170,7 +172,7 @@ class Recorder:
     def _record(self, phase: str, kind: str, module: int | None, name: str, tensors, draws_random=False) -> None:
         record = Record(self.step, phase, kind, module, name, draws_random=draws_random, seed=self._seed())
         for tensor in tensors:
-            digest, sample = digest_tensor(tensor)
+            digest, sample = self._digest(tensor)
             record.digests.append(digest)
             record.samples.append(sample)
         self.records.append(record)
@@ -240,6 +242,24 @@ class Recorder:
 
         return hook
 
+    def _digest(self, tensor):
+        """Digest and sample of a tensor; the same gradient handed up through nested modules is hashed once.
+
+        The last few tensors digested are kept (alive, so their memory cannot be reused) with their digests,
+        keyed by storage, shape, strides, dtype and version counter.
+        """
+        try:
+            key = (tensor.data_ptr(), tuple(tensor.shape), tensor.stride(), tensor.dtype, tensor.device,
+                   tensor._version)
+        except RuntimeError:  # no storage (a meta or functional tensor)
+            return digest_tensor(tensor)
+        for _kept, kept_key, result in self._recent:
+            if kept_key == key:
+                return result
+        result = digest_tensor(tensor)
+        self._recent = [(tensor, key, result)] + self._recent[:RECENT - 1]
+        return result
+
     def _forward(self, module, args, output):
         if os.getpid() != self.pid:
             return
@@ -293,6 +313,7 @@ class Recorder:
             raise StopTraining
         self.step += 1
         self._known.clear()
+        self._recent = []
 
     # -- installing -------------------------------------------------------------------------------
     def install(self) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..report import format_difference
 from .compare import DIFFERS, ENDED, IDENTICAL, PATH, RAISED, Divergence, ProgramComparison
-from .explain import Explanation, _rules, canonical_class
+from .explain import Explanation, canonical_class, rules
 from .recorder import INPUT, INPUT_GRADIENT, OUTPUT, OUTPUT_GRADIENT, PARAMETER, PARAMETER_GRADIENT, PARAMETERS
 
 RESULT_FORMAT = "mlfcore-lint-verify-program/1"
@@ -28,7 +28,7 @@ def _site(site: str) -> str:
 
 
 def _condition_names(canonical: str) -> set[str]:
-    _, index = _rules()
+    _, index = rules()
     return {c.keyword for entry in index.calls.get(canonical, ()) for c in getattr(entry.matcher, "arguments", ())
             if c.keyword}
 
