@@ -233,7 +233,7 @@ class Recorder:
                 alias.register_hook(self._gradient_hook(INPUT_GRADIENT, index, str(position)))
                 self._remember(alias)
                 changed[position] = alias
-        return tuple(changed)
+        return tuple(changed) if any(a is not b for a, b in zip(args, changed, strict=True)) else None
 
     def _gradient_hook(self, kind: str, index: int, name: str):
         def hook(gradient):
