@@ -63,7 +63,19 @@ def test_nothing_injected_is_identical(tmp_path):
     assert environment["builds"]["torch"]["version"] and "PYTHONHASHSEED" in environment["variables"]
 
 
-def test_the_switch_is_recorded_and_errors_are_reported(tmp_path):
+def test_an_op_that_raises_under_the_switch_is_named(tmp_path):
+    completed, result = _verify(tmp_path, "unpool.py", "--setup", "deterministic")
+    assert completed.returncode == 1
+    assert result["outcome"] == "raised" and result["error"]["under_switch"]
+    assert result["error"]["module"]["class"] == "torch.nn.modules.pooling.MaxUnpool2d"
+    assert result["error"]["module"]["site"].endswith("/" + _built_here("unpool.py"))
+    assert [e["code"] for e in result["explanations"]] == ["MLF108"]
+    assert (f"raised: run 1 raised under the determinism switch at step 1 in the forward of "
+            f"`torch.nn.MaxUnpool2d` built at {_built_here('unpool.py')}") in completed.stdout
+    assert "MLF108 explains it" in completed.stdout
+
+
+def test_errors_are_reported(tmp_path):
     broken = tmp_path / "broken.py"
     broken.write_text("import torch\nraise ValueError('no data here')\n", encoding="utf-8")
     completed, result = _verify(tmp_path, broken, "--setup", "deterministic", cwd=tmp_path)

@@ -67,12 +67,17 @@ def _lookup(module: dict):
     return lookup
 
 
+def public_version(version: str | None) -> str | None:
+    """``2.13.0+cpu`` -> ``2.13.0``; None for a missing or unreadable version."""
+    try:
+        return Version(version).public if version else None
+    except InvalidVersion:
+        return None
+
+
 def _status(rule, matcher, torch_version: str | None, ruleset: RuleSet) -> str:
     ranges = matcher.versions if matcher.versions is not None else rule.versions
-    try:
-        version = Version(torch_version).public if torch_version else None
-    except InvalidVersion:
-        version = None
+    version = public_version(torch_version)
     targets = {"torch": SpecifierSet(f"=={version}")} if version else {}
     return evaluate(ranges, targets, ruleset.releases).status
 
@@ -96,7 +101,7 @@ def module_rules(module: dict, backward: bool, torch_version: str | None, switch
         unless = " unless the switch is on" if status == DETERMINISTIC_WITH_SWITCH else ""
         found[rule.code] = Explanation(rule.code, rule.summary,
                                        f"{canonical_class(module['class'])} has no deterministic {where}implementation "
-                                       f"in torch {torch_version or '(unknown version)'}{unless}")
+                                       f"in torch {public_version(torch_version) or '(unknown version)'}{unless}")
     return list(found.values())
 
 

@@ -76,8 +76,9 @@ def summary(comparison: ProgramComparison, explanations: list[Explanation], runs
     if error is not None:
         where = f" in the {error['phase']} of {describe_module(error['module'])}" if error.get("module") else ""
         verb = "raised under the determinism switch" if comparison.outcome == RAISED else "failed"
+        first_sentence = error["message"].split(". ", 1)[0].rstrip(".") + "."
         lines.append(f"{comparison.outcome}: run {error['run']} {verb} at step {error.get('step')}{where}: "
-                     f"{error['type']}: {error['message']}")
+                     f"{error['type']}: {first_sentence}")
     if comparison.problem:
         lines.append(f"{comparison.outcome}: {comparison.problem}")
     divergence = comparison.divergence
@@ -93,11 +94,11 @@ def summary(comparison: ProgramComparison, explanations: list[Explanation], runs
         else:
             lines.append(f"{head}: step {divergence.step}, {describe_point(divergence)} {_difference(divergence)} "
                          f"between run 1 and run {divergence.run}")
-        for explanation in explanations:
-            reason = f"; {explanation.reason}" if explanation.reason else ""
-            lines.append(f"  {explanation.code} explains it: {explanation.summary}{reason}")
-        if not explanations:
-            lines.append("  no rule explains it")
+    for explanation in explanations:
+        reason = f"; {explanation.reason}" if explanation.reason else ""
+        lines.append(f"  {explanation.code} explains it: {explanation.summary}{reason}")
+    if divergence is not None and not explanations:
+        lines.append("  no rule explains it")
     return "\n".join(lines)
 
 
