@@ -1,4 +1,5 @@
-"""``mlfcore-lint verify``: ``run`` the fixtures, ``report`` on results, ``list`` the fixture coverage."""
+"""``mlfcore-lint verify``: ``run`` the fixtures, ``report`` on results, ``list`` the fixture coverage,
+``program``: verify the user's own training (:mod:`.program.cli`)."""
 
 from __future__ import annotations
 
