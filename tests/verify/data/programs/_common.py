@@ -13,3 +13,8 @@ def train(model, steps=4, width=3):
         loss.backward()
         optimizer.step()
     return model
+
+
+def train_between_linears(layer, steps=4):
+    """Train ``Linear(3, 4) -> layer -> Linear(4, 1)``."""
+    return train(torch.nn.Sequential(torch.nn.Linear(3, 4), layer, torch.nn.Linear(4, 1)), steps)
