@@ -227,12 +227,14 @@ class Recorder:
         if not torch.is_grad_enabled():
             return None
         changed = list(args)
+        aliases: dict[int, object] = {}  # one alias per tensor: ``query is key`` must stay true in the module
         for position, value in enumerate(args):
             if isinstance(value, torch.Tensor) and value.requires_grad and value.layout == torch.strided:
-                alias = value.view_as(value)
-                alias.register_hook(self._gradient_hook(INPUT_GRADIENT, index, str(position)))
-                self._remember(alias)
-                changed[position] = alias
+                if id(value) not in aliases:
+                    alias = aliases[id(value)] = value.view_as(value)
+                    alias.register_hook(self._gradient_hook(INPUT_GRADIENT, index, str(position)))
+                    self._remember(alias)
+                changed[position] = aliases[id(value)]
         return tuple(changed) if any(a is not b for a, b in zip(args, changed, strict=True)) else None
 
     def _gradient_hook(self, kind: str, index: int, name: str):
