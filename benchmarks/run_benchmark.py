@@ -3,6 +3,7 @@
     python benchmarks/run_benchmark.py                      # lightning, transformers, timm; every part
     python benchmarks/run_benchmark.py --only engine --projects lightning,timm --repeat 3
     python benchmarks/run_benchmark.py --only profile       # where the engine's time goes
+    python benchmarks/run_benchmark.py --only verify-program  # the cost of verify program's hooks
 
 Everything is downloaded and built under ``benchmarks/_work/`` (ignored by git): the projects' sdists
 (``pip download --no-binary``), a virtual environment with nothing but flake8 (the baseline, so this
@@ -14,6 +15,7 @@ installed.  Both tools get the same number of jobs.  Targets:
 - peak memory of mlfcore-lint, workers included  < 200 MB
 - flake8 plugin overhead (``--select=F,MLF`` with the plugin vs ``--select=F`` without)  <= 30 %
 - pylint plugin overhead (``--load-plugins=mlfcore_lint.pylint_plugin`` vs pylint alone)  <= 15 %
+- ``verify program`` on the example U-Net: training steps recorded / the same steps plain  <= 3
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from packaging.utils import canonicalize_name, parse_sdist_filename
+from program_overhead import OverheadRow, measure_program_overhead, render_program_overhead
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_WORK = REPO / "benchmarks" / "_work"
 DEFAULT_PROJECTS = ("lightning", "transformers", "timm")
-PARTS = ("engine", "flake8-plugin", "pylint-plugin", "profile")
+PARTS = ("engine", "flake8-plugin", "pylint-plugin", "profile", "verify-program")
+PROJECT_PARTS = {"engine", "flake8-plugin", "pylint-plugin", "profile"}  # the parts that check real projects
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 MIB = 1024 * 1024
 
@@ -278,6 +282,7 @@ class Report:
     engine: list[EngineRow] = field(default_factory=list)
     plugins: list[PluginRow] = field(default_factory=list)
     profile: dict = field(default_factory=dict)
+    program_overhead: list[OverheadRow] = field(default_factory=list)
 
 
 def python_files(folder: Path) -> list[Path]:
@@ -544,6 +549,8 @@ def render(report: Report) -> str:
         table += [["load and validate rules (in process)", f"{p['rule_loading_seconds']:.3f}"],
                   ["build the rule index (per worker)", f"{p['index_building_seconds']:.3f}"]]
         out += ["Start-up costs (seconds)", format_table(["step", "seconds"], table), ""]
+    if report.program_overhead:
+        out += render_program_overhead(report.program_overhead, format_table, verdict)
     return "\n".join(out)
 
 
@@ -570,8 +577,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     try:
         args.work.mkdir(parents=True, exist_ok=True)
-        sources = [project_source(name.strip(), args.work) for name in args.projects.split(",") if name.strip()]
-        if not sources:
+        names = [name.strip() for name in args.projects.split(",") if name.strip()] if PROJECT_PARTS & set(parts) else []
+        sources = [project_source(name, args.work) for name in names]
+        if not sources and PROJECT_PARTS & set(parts):
             parser.error("--projects names no project")
         report = Report(machine_info(), args.jobs)
         flake8_bin = baseline_flake8(args.work) if {"engine", "flake8-plugin"} & set(parts) else None
@@ -590,6 +598,9 @@ def main(argv: list[str] | None = None) -> int:
         if "profile" in parts:
             print("profile ...", file=sys.stderr)
             report.profile = profile_engine(sources, args.profile_sample)
+        if "verify-program" in parts:
+            print("verify program ...", file=sys.stderr)
+            report.program_overhead = measure_program_overhead(args.repeat)
     except BenchmarkError as error:
         print(f"run_benchmark: {error}", file=sys.stderr)
         return 2

@@ -7,6 +7,9 @@ with no seeds, with seeds, and with seeds plus the framework's determinism switc
 bit for bit, and writes JSON results; ``mlfcore-lint verify report`` merges results from several machines
 into a Markdown report, a plot and the ``rule -> verdict`` data the rule documentation links to.
 
+``mlfcore-lint verify program`` (the :mod:`.program` package) runs the user's own training script instead of
+the fixtures and names the first module call where two runs part.
+
 Nothing here imports a framework in the parent process: frameworks are imported only by the worker
 processes that run the fixtures.
 """

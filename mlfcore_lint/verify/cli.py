@@ -1,4 +1,5 @@
-"""``mlfcore-lint verify``: ``run`` the fixtures, ``report`` on results, ``list`` the fixture coverage."""
+"""``mlfcore-lint verify``: ``run`` the fixtures, ``report`` on results, ``list`` the fixture coverage,
+``program``: verify the user's own training (:mod:`.program.cli`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .results import ResultsError, dump_results, load_results
 from .setups import FRAMEWORKS
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
-COMMANDS = ("run", "report", "list")
+COMMANDS = ("run", "report", "list", "program")
 
 
 class VerifyError(Exception):
@@ -72,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser(
         "list", help="list fixtures; report op rules without one and fixtures the linter misreads (exit 1)")
     listing.add_argument("--fixtures", type=Path)
+    from .program.cli import add_parser as add_program_parser
+
+    add_program_parser(commands)
     return parser
 
 
@@ -146,7 +150,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "run")
+    from .program.cli import command_program, split_arguments
+
+    script_arguments: list[str] = []
+    if argv[0] == "program":
+        argv, script_arguments = split_arguments(argv)
     args = build_parser().parse_args(argv)
-    handlers = {"run": command_run, "report": command_report, "list": command_list}
+    args.script_arguments = script_arguments
+
+    handlers = {"run": command_run, "report": command_report, "list": command_list,
+                "program": lambda arguments: command_program(arguments, VerifyError)}
     return run_guarded("mlfcore-lint verify", lambda: handlers[args.command](args),
                        (VerifyError, FixtureError, ResultsError, RuleError))
