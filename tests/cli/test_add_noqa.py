@@ -23,13 +23,15 @@ MODEL = (
     "    None\r\n"
     "torch.backends.cudnn.benchmark = True  # noqa\r\n"
 )
-TRAIN = "import torch\nimport model\n\nif __name__ == '__main__':\n    pass"  # no newline at the end
+TRAIN = "import torch\nimport model\n\nif __name__ == '__main__':\n    loss.backward()"  # no newline at the end
 NOTEBOOK = {
     "cells": [
         {"cell_type": "markdown", "metadata": {}, "source": ["# A \"notebook\"\n"]},
         {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
          "source": ["import torch\n", "torch.backends.cudnn.benchmark = True  # noqa: E402\n",
                     "x = \"a\\\\b\"; torch.backends.cudnn.benchmark = True"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["loss.backward()"]},  # the notebook trains
     ],
     "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
 }
@@ -54,7 +56,7 @@ def test_add_noqa_then_no_findings_and_an_unchanged_fix(tmp_path):
     added = check(tmp_path, "--add-noqa")
     assert added.returncode == 1, added.stderr  # one finding sits where no comment can go
     assert "model.py: line 11: no comment can go there (inside a string or after a backslash); MLF101" in added.stderr
-    assert added.stderr.splitlines()[-1] == f"Added {len(findings) - 1} noqa codes in 3 files."
+    assert added.stderr.splitlines()[-1] == f"Added {len(findings) - 1} noqa codes in 4 files."  # pyproject.toml too (MLF060)
 
     model = (tmp_path / "model.py").read_bytes().decode("utf-8")
     assert model.split("\r\n")[3:8] == [

@@ -136,16 +136,17 @@ def test_show_fixes_marks_what_a_fix_removes(project):
 
 def test_unsafe_fixes_are_marked_and_applied_only_when_asked_for(project):
     (project / "up.py").write_text(
-        'import torch.nn.functional as F\ny = F.interpolate(x, scale_factor=2, mode="trilinear", align_corners=False)\n')
+        'import torch.nn as nn\nimport torch.nn.functional as F\nclass Up(nn.Module):\n    def forward(self, x):\n'
+        '        y = F.interpolate(x, scale_factor=2, mode="trilinear", align_corners=False)\n        return y\n')
     assert "[*]" not in check(project, "up.py", "--show-fixes").stdout
     marked = check(project, "up.py", "--show-fixes", "--unsafe-fixes").stdout.splitlines()
-    assert marked[0].startswith("up.py:2:5: MLF102 [*] error: ")
+    assert marked[0].startswith("up.py:5:13: MLF102 [*] error: ")
     assert marked[-1] == "[*] 1 fixable with `mlfcore-lint check --fix --unsafe-fixes`."
     check(project, "up.py", "--fix")
     assert "trilinear" in (project / "up.py").read_text()
     fixed = check(project, "up.py", "--fix", "--unsafe-fixes")
     assert fixed.returncode == 0 and fixed.stdout == "Found 1 finding (1 fixed, 0 remaining) in 1 file checked.\n"
-    assert (project / "up.py").read_text().endswith('y = F.interpolate(x, scale_factor=2, mode="nearest")\n')
+    assert (project / "up.py").read_text().endswith('y = F.interpolate(x, scale_factor=2, mode="nearest")\n        return y\n')
 
 
 def test_fix_applies_safe_fixes_and_reports_the_rest(project):

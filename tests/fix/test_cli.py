@@ -16,7 +16,7 @@ from mlfcore_lint.fix.writer import FileSnapshot, StaleFile, write_atomically
 
 FLAGGED = "import torch\n\n# fast\ntorch.backends.cudnn.benchmark = True  # keep\n"
 FIXED = "import torch\n\n# fast\ntorch.backends.cudnn.benchmark = False  # keep\n"
-SCRIPT = 'import torch\n\nif __name__ == "__main__":\n    model = torch.nn.Linear(2, 2)\n'
+SCRIPT = 'import torch\n\nif __name__ == "__main__":\n    model = torch.nn.Linear(2, 2)\n    model(x).sum().backward()\n'
 
 
 def run_fix(*args, cwd):

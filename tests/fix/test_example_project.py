@@ -44,7 +44,9 @@ def test_fixing_the_example_leaves_no_safe_finding(example, capsys, monkeypatch)
     assert changed == {f["path"].rsplit("/", 1)[-1] for f in before
                        if f["fix"] and f["fix"]["applicability"] == "safe" and f["path"].endswith(".py")}
     untouched = {f["code"] for f in after}
-    assert untouched == {f["code"] for f in before if not (f["fix"] and f["fix"]["applicability"] == "safe")}
+    # what has no safe fix stays, unless a safe fix settles it too (the switch makes trilinear upsampling
+    # deterministic from torch 2.9)
+    assert untouched <= {f["code"] for f in before if not (f["fix"] and f["fix"]["applicability"] == "safe")}
     fixed_once = {p.name: p.read_bytes() for p in example.glob("*.py")}
     fix([str(example)])
     assert {p.name: p.read_bytes() for p in example.glob("*.py")} == fixed_once, "a second run must change nothing"

@@ -84,6 +84,13 @@ def write_example_projects(root: Path) -> tuple[list[str], list[ExampleFile]]:
     return sorted(projects.values()), files
 
 
+def _toml(value) -> str:
+    """A TOML value: JSON's form for strings and lists, an inline table for a dict."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(key)} = {_toml(item)}" for key, item in value.items()) + "}"
+    return json.dumps(value)
+
+
 def _write_project(folder: Path, targets, settings: dict) -> None:
     folder.mkdir(parents=True)
     named = {parse_target(t, "example")[0] for t in targets}
@@ -93,9 +100,9 @@ def _write_project(folder: Path, targets, settings: dict) -> None:
     table = {"target": list(targets), "pinned-elsewhere": ["*"],
              **{k: v for k, v in settings.items() if k in CONFIG_KEYS}}
     # Hints are reported only when selected.
-    lines = ["[project]", f"dependencies = {json.dumps(any_release)}", "", "[tool.mlfcore-lint]",
-             'extend-select = ["HINT"]']
-    lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+    table["extend-select"] = ["HINT", *table.get("extend-select", [])]
+    lines = ["[project]", f"dependencies = {json.dumps(any_release)}", "", "[tool.mlfcore-lint]"]
+    lines += [f"{key} = {_toml(value)}" for key, value in table.items()]
     (folder / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -50,7 +50,9 @@ def _pytest(folder, plugin_line: str, python: str = sys.executable, *options: st
 
 
 def test_the_fixture_passes_a_seeded_model_and_names_the_first_difference(tmp_path):
-    completed = _pytest(tmp_path, 'pytest_plugins = ["mlfcore_lint.verify.program.pytest_plugin"]')
+    # loaded by name here; the installed entry point (the same module) is blocked so it registers once
+    completed = _pytest(tmp_path, 'pytest_plugins = ["mlfcore_lint.verify.program.pytest_plugin"]', sys.executable,
+                        "-p", "no:mlfcore-lint")
     assert "1 failed, 1 passed" in completed.stdout, completed.stdout + completed.stderr
     failure = completed.stdout.split("test_unseeded", 1)[1]
     assert "differs: step 1, forward: the parameters (weight,bias) of `torch.nn.Linear` built at" in failure

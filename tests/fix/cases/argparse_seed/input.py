@@ -18,3 +18,4 @@ def main():
 
 if __name__ == "__main__":
     main()
+    loss.backward()  # trains

@@ -13,3 +13,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    loss.backward()  # trains

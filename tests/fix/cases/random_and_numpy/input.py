@@ -12,3 +12,4 @@ def main(items):
 
 if __name__ == "__main__":
     main([1, 2, 3])
+    loss.backward()  # trains

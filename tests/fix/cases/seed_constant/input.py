@@ -5,3 +5,4 @@ import torch
 SEED = 1234
 
 if __name__ == "__main__": main()
+loss.backward()  # trains
