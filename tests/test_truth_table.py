@@ -80,7 +80,7 @@ def test_the_table_is_well_formed_and_says_where_each_row_was_read():
         assert row["framework"] in ("torch", "tensorflow", "xgboost"), number
         assert row["item"] and row["status"] and row["tag"] and row["file"], number
         assert row["line"].isdigit(), number
-        assert "/work/" not in row["file"] and "/tmp/" not in row["file"], number
+        assert not row["file"].startswith("/") and ":" not in row["file"], number  # a path inside the release
     torch_releases = {row["release"] for row in ROWS if row["framework"] == "torch"}
     assert torch_releases == set(TORCH_RELEASES), sorted(set(TORCH_RELEASES) ^ torch_releases)
 

@@ -73,6 +73,13 @@ def _uses_gpu(entry: SourceFile, files: list[SourceFile]) -> bool:
     return True
 
 
+def relative_module(module: str, is_package: bool, level: int, imported: str) -> str:
+    """The absolute name of ``from <level dots><imported> import ...`` written in ``module`` ("" for the root)."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    base = package[: len(package) - (level - 1)] if level > 1 else package
+    return ".".join(base + ([imported] if imported else []))
+
+
 def is_test_code(relative: str) -> bool:
     """Tests run under a test runner, not as a training program: ``tests/...``, ``test_*.py``, ``*_test.py``."""
     path = PurePosixPath(relative)
@@ -180,10 +187,7 @@ class ProgramModel:
         name = parts[0]
         for level, module, names in source.facts.relative_imports:
             if name in names:
-                package = (source.module.split(".") if source.relative.endswith("__init__.py")
-                           else source.module.split(".")[:-1])
-                base = package[: len(package) - (level - 1)] if level > 1 else package
-                prefix = ".".join(base + ([module] if module else []))
+                prefix = self._relative_module(source, level, module)
                 submodule = self.modules.get(f"{prefix}.{name}" if prefix else name)
                 if submodule is not None and len(parts) > 1:
                     return self._scope_named(submodule, parts[1:], depth + 1)
@@ -213,15 +217,16 @@ class ProgramModel:
     def _relative(self, source: SourceFile, text: str) -> list[Node]:
         level_text, module, rest = text.split(":", 2)
         name, *attributes = rest.split(".")
-        level = int(level_text)
-        package = source.module.split(".") if source.relative.endswith("__init__.py") else source.module.split(".")[:-1]
-        base = package[: len(package) - (level - 1)] if level > 1 else package
-        prefix = ".".join(base + ([module] if module else []))
+        prefix = self._relative_module(source, int(level_text), module)
         as_module = self.modules.get(f"{prefix}.{name}" if prefix else name)
         if as_module is not None and attributes:
             return self._scope_named(as_module, attributes)
         target = self.modules.get(prefix) if prefix else None
         return self._scope_named(target, [name, *attributes]) if target is not None else []
+
+    @staticmethod
+    def _relative_module(source: SourceFile, level: int, imported: str) -> str:
+        return relative_module(source.module, source.relative.endswith("__init__.py"), level, imported)
 
     def _enclosing_class(self, source: SourceFile, key: str) -> str | None:
         parts = key.split(".")
@@ -265,11 +270,7 @@ class ProgramModel:
             return []
         if reference.startswith("r:"):
             level_text, module, rest = reference[2:].split(":", 2)
-            package = (source.module.split(".") if source.relative.endswith("__init__.py")
-                       else source.module.split(".")[:-1])
-            level = int(level_text)
-            base = package[: len(package) - (level - 1)] if level > 1 else package
-            prefix = ".".join(base + ([module] if module else []))
+            prefix = self._relative_module(source, int(level_text), module)
             target = self.modules.get(prefix) if prefix else None
             if target is not None and rest in target.facts.classes:
                 return [(target.relative, rest)]

@@ -21,7 +21,7 @@ from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, Rul
 from ..ruleset.versions import Verdict, evaluate
 from .facts import Candidate, FileFacts
 from .noqa import is_suppressed
-from .program import NOT_DIFFERENTIATED, UNKNOWN, Program, ProgramModel, is_test_code
+from .program import NOT_DIFFERENTIATED, UNKNOWN, Program, ProgramModel, is_test_code, relative_module
 from .walker import constructs_module
 
 T = TypeVar("T")
@@ -71,13 +71,11 @@ def local_imports(facts: FileFacts, module: str, is_package: bool, modules: dict
         target = modules.get(name) if name not in deferred else None
         if target is not None:
             found.append(target)
-    package = module.split(".") if is_package else module.split(".")[:-1]
     for item in facts.relative_imports:
         if loaded_only and item in facts.deferred_relative_imports:
             continue
         level, imported, names = item
-        base = package[: len(package) - (level - 1)] if level > 1 else package
-        prefix = ".".join(base + ([imported] if imported else []))
+        prefix = relative_module(module, is_package, level, imported)
         for candidate in [prefix] + [f"{prefix}.{n}" if prefix else n for n in names]:
             target = modules.get(candidate) if candidate else None
             if target is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from .files import Unreadable, read_text
+from .files import read_text, reports_unreadable
 from .model import Image, Pin, Place, ProjectEnvironment, Setting
 from .requirements import parse_conda, parse_pep508
 
@@ -48,12 +48,9 @@ def instructions(text: str) -> list[tuple[int, str, str]]:
     return result
 
 
+@reports_unreadable
 def read_dockerfile(path: Path, found: ProjectEnvironment) -> None:
-    try:
-        text = read_text(path)
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    text = read_text(path)
     found.dockerfiles.append(path)
     lines = text.splitlines()
     arguments: dict[str, str] = {}

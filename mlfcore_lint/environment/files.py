@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -30,6 +31,19 @@ class Unreadable(Exception):
 
 def problem(path: Path, message: str, line: int = 1) -> Unreadable:
     return Unreadable(FileProblem(Place(path, max(1, line)), " ".join(message.split())))
+
+
+def reports_unreadable(reader):
+    """A reader ``(path, found, ...)`` whose file, if it cannot be used, becomes a problem of ``found`` (MLF905)."""
+
+    @functools.wraps(reader)
+    def read(path: Path, found, *more) -> None:
+        try:
+            reader(path, found, *more)
+        except Unreadable as error:
+            found.problems.append(error.problem)
+
+    return read
 
 
 def read_text(path: Path) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import normalize_distribution
-from .files import Unreadable, read_toml, read_yaml
+from .files import read_toml, read_yaml, reports_unreadable
 from .model import ProjectEnvironment
 
 #: Lock files in TOML, and the array of tables that lists their packages.
@@ -20,17 +20,14 @@ def lock_files(root: Path) -> list[Path]:
     return [path for path in names if path.is_file()]
 
 
+@reports_unreadable
 def read_lock(path: Path, found: ProjectEnvironment) -> None:
-    try:
-        if path.name in CONDA_LOCKS:
-            root = read_yaml(path)
-            entries = [node.plain() for node in (root.get("package").items() if root and root.get("package") else [])]
-        else:
-            data, _ = read_toml(path)
-            entries = data.get(TOML_LOCKS.get(path.name, "packages"), [])
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    if path.name in CONDA_LOCKS:
+        root = read_yaml(path)
+        entries = [node.plain() for node in (root.get("package").items() if root and root.get("package") else [])]
+    else:
+        data, _ = read_toml(path)
+        entries = data.get(TOML_LOCKS.get(path.name, "packages"), [])
     found.lock_files.append(path)
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("version"), str):

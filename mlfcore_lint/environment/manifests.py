@@ -9,7 +9,17 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ..config import normalize_distribution
-from .files import Node, Unreadable, line_of, problem, read_text, read_toml, read_yaml, section_start
+from .files import (
+    Node,
+    Unreadable,
+    line_of,
+    problem,
+    read_text,
+    read_toml,
+    read_yaml,
+    reports_unreadable,
+    section_start,
+)
 from .model import Image, Pin, Place, ProjectEnvironment, Setting
 from .requirements import parse_conda, parse_pep508
 
@@ -18,13 +28,10 @@ def _quoted(text: str) -> str:
     return r"""["']""" + re.escape(text) + r"""["']"""
 
 
+@reports_unreadable
 def read_pyproject(path: Path, found: ProjectEnvironment) -> None:
     """``[project]`` dependencies and optional dependencies, and Poetry's dependency tables."""
-    try:
-        data, lines = read_toml(path)
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    data, lines = read_toml(path)
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
     strings = [d for d in project.get("dependencies", []) or [] if isinstance(d, str)]
     optional = project.get("optional-dependencies", {})
@@ -100,13 +107,10 @@ def _place(path: Path, lines: list[str], pattern: str, start: int, text: str) ->
     return Place(path, line, column, column + len(text))
 
 
+@reports_unreadable
 def read_setup_cfg(path: Path, found: ProjectEnvironment) -> None:
     """``[options] install_requires`` (one requirement a line, as setuptools reads it)."""
-    try:
-        lines = read_text(path).splitlines()
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    lines = read_text(path).splitlines()
     in_options, in_requires = False, False
     for number, line in enumerate(lines, start=1):
         if re.match(r"^\s*\[", line):
@@ -131,13 +135,10 @@ def read_setup_cfg(path: Path, found: ProjectEnvironment) -> None:
                                                                            column + len(requirement))))
 
 
+@reports_unreadable
 def read_conda_environment(path: Path, found: ProjectEnvironment) -> None:
     """conda ``dependencies`` (and their ``pip:`` list) and ``variables``."""
-    try:
-        root = read_yaml(path)
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    root = read_yaml(path)
     if root is None:
         return
     if not isinstance(root.value, dict):
@@ -160,13 +161,10 @@ def read_conda_environment(path: Path, found: ProjectEnvironment) -> None:
         found.settings.append(Setting(name, _text(value.value), Place(path, value.line)))
 
 
+@reports_unreadable
 def read_mlproject(path: Path, found: ProjectEnvironment, read_conda) -> None:
     """``docker_env`` (image, environment) and the ``conda_env``/``python_env`` files it names."""
-    try:
-        root = read_yaml(path)
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    root = read_yaml(path)
     if root is None or not isinstance(root.value, dict):
         return
     docker = root.get("docker_env")
@@ -191,13 +189,10 @@ def read_mlproject(path: Path, found: ProjectEnvironment, read_conda) -> None:
                     read_python_env(target, found)
 
 
+@reports_unreadable
 def read_python_env(path: Path, found: ProjectEnvironment) -> None:
     """MLflow's ``python_env.yaml``: ``dependencies`` and ``build_dependencies`` as pip requirements."""
-    try:
-        root = read_yaml(path)
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    root = read_yaml(path)
     if root is None:
         return
     lines = _lines(path)

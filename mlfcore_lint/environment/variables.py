@@ -8,17 +8,14 @@ import re
 import shlex
 from pathlib import Path
 
-from .files import Node, Unreadable, read_text, read_yaml
+from .files import Node, Unreadable, read_text, read_yaml, reports_unreadable
 from .model import Place, ProjectEnvironment, Setting
 
 
+@reports_unreadable
 def read_dotenv(path: Path, found: ProjectEnvironment) -> None:
     """``NAME=value`` lines (``export`` allowed, quotes removed, ``#`` comments)."""
-    try:
-        text = read_text(path)
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    text = read_text(path)
     for number, line in enumerate(text.splitlines(), start=1):
         match = re.match(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$", line)
         if match:
@@ -37,13 +34,10 @@ def _unquote(value: str) -> str:
     return re.sub(r"\s+#.*$", "", value)
 
 
+@reports_unreadable
 def read_tox_ini(path: Path, found: ProjectEnvironment) -> None:
     """``setenv`` of every ``[testenv...]`` section (``NAME = value`` or ``NAME=value``, one a line)."""
-    try:
-        text = read_text(path)
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    text = read_text(path)
     in_testenv = in_setenv = False
     for number, line in enumerate(text.splitlines(), start=1):
         if re.match(r"^\s*\[", line):
@@ -111,13 +105,10 @@ def _literal(node: ast.expr) -> str | None:
     return None
 
 
+@reports_unreadable
 def read_workflow(path: Path, found: ProjectEnvironment) -> None:
     """``env:`` of a GitHub workflow, of its jobs, their containers and their steps."""
-    try:
-        root = read_yaml(path)
-    except Unreadable as error:
-        found.problems.append(error.problem)
-        return
+    root = read_yaml(path)
     if root is None or not isinstance(root.value, dict):
         return
     scopes: list[Node] = [root]
