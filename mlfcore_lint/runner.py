@@ -240,8 +240,11 @@ class ProjectContext:
             root = self.settings.root.resolve()
             if self.project_files is None:
                 self.project_files = [path for path, _ in discover([root], self.settings)]
-            relative = [(path, path.resolve().relative_to(root).as_posix()) for path in self.project_files
-                        if path.suffix == ".py"]
+            # A link to a file outside the project counts where the link is.
+            relative = [(path, (path.resolve() if path.resolve().is_relative_to(root) else path.absolute())
+                         .relative_to(root).as_posix()) for path in self.project_files
+                        if path.suffix == ".py" and (path.resolve().is_relative_to(root)
+                                                     or path.absolute().is_relative_to(root))]
             self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
         return self._module_paths
 

@@ -16,9 +16,8 @@ def run_fix(args, paths, settings, ruleset, context) -> int:
     use_cache = not args.no_cache
     fix_run = fix_paths(paths, settings, ruleset, args.unsafe_fixes, args.jobs, use_cache) if paths else None
     files = fix_run.files if fix_run is not None else []
-    for file_fix in files:
-        for problem in file_fix.problems:
-            sys.stderr.write(f"{file_fix.display}: {problem}\n")
+    for message in fix_run.messages() if fix_run is not None else ():
+        sys.stderr.write(message + "\n")
     if args.diff:
         for file_fix in files:
             sys.stdout.write(file_fix.diff())

@@ -17,6 +17,7 @@ from ..ruleset.schema import DETERMINISTIC, RuleSet
 from ..ruleset.versions import candidate_versions, evaluate
 from .codemods import CODEMODS
 from .codemods.base import Site
+from .integrity import keep_untouched_lines
 from .names import References, after_imports_index, module_bindings
 
 UNSAFE = "unsafe"
@@ -197,8 +198,10 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
         return FixOutcome(text, [])
     try:
         wrapper = MetadataWrapper(cst.parse_module(text))
-    except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, MemoryError):
-        return FixOutcome(text, [], "cannot parse; left alone")
+    except RecursionError:
+        return FixOutcome(text, [], "left alone: expressions nested too deeply for the fixer")
+    except (cst.ParserSyntaxError, ValueError, TypeError, MemoryError) as error:
+        return FixOutcome(text, [], f"left alone: the fixer cannot parse it: {str(error).splitlines()[0]}")
     positions = wrapper.resolve(PositionProvider)
     module = wrapper.module
     bindings = [*outer_bindings, *module_bindings(module, positions, context.index.canonical)]
@@ -213,7 +216,7 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
         return FixOutcome(text, [])
     if references.unused or references.imports:
         fixed_module = _with_imports_updated(fixed_module, references)
-    new_text = fixed_module.code
+    new_text = keep_untouched_lines(text, fixed_module.code)
     problem = invalid_result(text, new_text)
     if problem:
         return FixOutcome(text, [], f"internal error, fixes not applied: {problem}")

@@ -18,8 +18,6 @@ from ..cli.main import (
 from ..config import ConfigError
 from ..ruleset.schema import RuleError
 from ..runner import UsageError
-from .apply import UNSAFE
-from .codemods import CODEMODS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,8 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mlfcore-fix {__version__}")
     add_selection_options(parser)
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 when fixes are pending")
+    mode.add_argument("--diff", action="store_true",
+                      help="print the fixes as a unified diff and nothing else; write nothing; exit 1 when a fix "
+                           "is pending")
+    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 when a fix is pending")
     parser.add_argument("--unsafe-fixes", action="store_true",
                         help="also apply fixes that change what the model computes")
     parser.add_argument("--no-cache", action="store_true", help="analyse every file again")
@@ -45,37 +45,36 @@ def run(args) -> int:
     remaining = fix_run.remaining
     if writing and not write_fixes(fix_run):
         remaining = check_on_disk(paths, settings, ruleset, args.jobs, use_cache)
-    report = sys.stderr if args.diff else sys.stdout
-    for file_fix in fix_run.files:
-        for problem in file_fix.problems:
-            sys.stderr.write(f"{file_fix.display}: {problem}\n")
-        if args.diff:
+    for message in fix_run.messages():
+        sys.stderr.write(message + "\n")
+    if args.diff:  # the diff alone on standard output; the summary on standard error
+        for file_fix in fix_run.changed_files:
             sys.stdout.write(file_fix.diff())
-        elif file_fix.fixed:
+        sys.stderr.write(_summary(fix_run, remaining, writing) + "\n")
+        return EXIT_FINDINGS if fix_run.changed_files else EXIT_CLEAN
+    for file_fix in fix_run.files:
+        if file_fix.fixed:
             verb = "fixed" if writing else "would fix"
             counts = ", ".join(f"{code} x{n}" for code, n in sorted(Counter(s.code for s in file_fix.fixed).items()))
-            report.write(f"{file_fix.display}: {verb} {counts}\n")
-    for finding in remaining:
-        report.write(f"{finding.location}: {finding.code} {finding.message}\n")
-    report.write(_summary(fix_run, remaining, writing) + "\n")
+            sys.stdout.write(f"{file_fix.display}: {verb} {counts}\n")
+    if writing:  # what remains, at the lines of the files as they are now
+        for finding in remaining:
+            sys.stdout.write(f"{finding.location}: {finding.code} {finding.message}\n")
+    sys.stdout.write(_summary(fix_run, remaining, writing) + "\n")
     if writing:
         return EXIT_FINDINGS if remaining else EXIT_CLEAN
-    return EXIT_FINDINGS if fix_run.findings else EXIT_CLEAN
+    return EXIT_FINDINGS if fix_run.changed_files else EXIT_CLEAN
 
 
 def _summary(fix_run, remaining, writing: bool) -> str:
-    """One line: how many findings were (or would be) fixed, and how many are left for a person."""
-    changed = len([f for f in fix_run.files if f.fixed])
+    """One line: how many findings were (or would be) fixed, in how many files, and why the others are left."""
+    changed = len(fix_run.changed_files) if not writing else len([f for f in fix_run.files if f.fixed])
     where = "file" if changed == 1 else "files"
-    fixed = fix_run.fixed
-    if writing:
-        text = f"Fixed {fixed} findings in {changed} {where}; {len(remaining)} remaining"
-    else:
-        text = (f"Found {len(fix_run.findings)} findings; {fixed} would be fixed in {changed} {where}, "
-                f"{len(remaining)} would remain")
-    unsafe = sum(1 for f in remaining if f.fix is not None and f.fix.applicability == UNSAFE and f.code in CODEMODS)
-    if unsafe and not fix_run.unsafe:
-        text += f" ({unsafe} with an unsafe fix: rerun with --unsafe-fixes)"
+    verb = "Fixed" if writing else "Would fix"
+    text = f"{verb} {fix_run.fixed} findings in {changed} {where}; {len(remaining)} left"
+    reasons = fix_run.why_left(remaining)
+    if reasons:
+        text += ": " + ", ".join(f"{count} {reason}" for reason, count in reasons.items())
     return text + "."
 
 

@@ -14,7 +14,7 @@ from ..environment.fixes import plan
 from ..environment.scan import scan
 from ..model import Finding
 from .codemods.base import Site
-from .writer import FileSnapshot
+from .writer import FileSnapshot, why_not_writable
 
 
 @dataclass
@@ -42,12 +42,17 @@ def environment_fixes(paths: list[Path], settings: Settings, ruleset, jobs: int,
             snapshot = FileSnapshot.read(edit.path)
         except OSError:
             continue
+        left_alone = why_not_writable(edit.path, root, snapshot.mode)
+        if left_alone:
+            fixes.append(FileFix(display_path(edit.path), edit.path, left_alone=left_alone))
+            continue
         bom = codecs.BOM_UTF8 if snapshot.raw.startswith(codecs.BOM_UTF8) else b""
         sites = [Site(code, line, 1, "") for code, line in edit.fixed]
-        fixes.append(FileFix(display_path(edit.path), edit.path, sites, [], snapshot, bom + edit.text.encode("utf-8")))
+        fixes.append(FileFix(display_path(edit.path), edit.path, sites, original=snapshot,
+                             content=bom + edit.text.encode("utf-8")))
     if outside:
         settings = dataclasses.replace(settings, set_elsewhere={**settings.set_elsewhere, **outside})
-    fixed = {(display_path(edit.path), line, code) for edit in edits for code, line in edit.fixed}
+    fixed = {(fix.display, site.line, site.code) for fix in fixes for site in fix.fixed}
     inspected = {rule.code for rule in ruleset if rule.inspects}
     remaining = [f for f in findings if f.code in inspected and (f.path, f.line, f.code) not in fixed]
     return EnvironmentFixes(fixes, settings, findings, remaining)

@@ -15,8 +15,9 @@ from ..targets import resolve_targets
 from .apply import MAX_PASSES, FixContext, fix_module, sites_for
 from .codemods.base import Site
 from .environment import environment_fixes
+from .integrity import OverBudget, time_budget, too_large
 from .notebook import fix_notebook
-from .writer import FileSnapshot, PythonText, StaleFile, write_atomically
+from .writer import FileSnapshot, PythonText, StaleFile, why_not_writable, write_atomically
 
 
 @dataclass
@@ -25,6 +26,7 @@ class FileFix:
     path: Path
     fixed: list[Site] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    left_alone: str = ""  # why the file is not fixed at all ("" where it is)
     original: FileSnapshot | None = None
     content: bytes | None = None  # the fixed bytes (None: unchanged)
 
@@ -52,6 +54,31 @@ class FixRun:
     def changed_files(self) -> list[FileFix]:
         return [f for f in self.files if f.content is not None]
 
+    def messages(self) -> list[str]:
+        """One line per file left alone ("left alone: PATH: why") and per problem met in a file."""
+        lines = []
+        for file_fix in self.files:
+            if file_fix.left_alone:
+                lines.append(f"left alone: {file_fix.display}: {file_fix.left_alone}")
+            lines.extend(f"{file_fix.display}: {problem}" for problem in file_fix.problems)
+        return lines
+
+    def why_left(self, remaining: list[Finding]) -> dict[str, int]:
+        """Why each finding left after fixing has stayed: how many for each reason."""
+        alone = {f.display for f in self.files if f.left_alone}
+        reasons: dict[str, int] = {}
+        for finding in remaining:
+            if finding.path in alone:
+                reason = "in files left alone"
+            elif finding.fix is None:
+                reason = "without an automatic fix"
+            elif finding.fix.applicability == "unsafe" and not self.unsafe:
+                reason = "with an unsafe fix (rerun with --unsafe-fixes)"
+            else:
+                reason = "where the fix cannot apply (a computed value, or a fix that would change what runs)"
+            reasons[reason] = reasons.get(reason, 0) + 1
+        return reasons
+
 
 def _as_text(raw: bytes, path: Path) -> str:
     if path.suffix == ".ipynb":
@@ -66,10 +93,16 @@ def fix_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixConte
     """``raw`` with the fixes for ``findings`` applied: (new bytes, sites fixed, problems).
 
     A failure inside one file's fixes is that file's problem: it is reported, the file is left as it was,
-    and the run goes on.
+    and the run goes on; so is a file over the fixer's limits or its time budget.
     """
+    reason = too_large(raw)
+    if reason:
+        return raw, [], [f"left alone: {reason}"]
     try:
-        return _fixed_bytes(raw, path, findings, context)
+        with time_budget():
+            return _fixed_bytes(raw, path, findings, context)
+    except OverBudget:
+        return raw, [], ["left alone: fixing it took longer than the fixer's time budget"]
     except Exception as error:  # noqa: BLE001 - one file's internal error must not stop the run
         return raw, [], [f"internal error, left as it is: {type(error).__name__}: {error}"]
 
@@ -166,12 +199,16 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
         work = []
         for path, file_findings in by_file.items():
             if path not in results:
-                results[path] = _snapshot(FileFix(file_findings[0].path, path), analysed_at[path])
+                results[path] = _snapshot(FileFix(file_findings[0].path, path), analysed_at[path], settings.root)
             if results[path].original is not None:
                 work.append((contents.get(path, results[path].original.raw), path, file_findings))
         changed = False
         for (raw, path, _), (content, fixed, problems) in zip(work, _fix_all(work, context, jobs), strict=True):
             result = results[path]
+            left_alone = [p.removeprefix("left alone: ") for p in problems if p.startswith("left alone: ")]
+            if left_alone:
+                result.left_alone = left_alone[0]
+                continue
             result.problems.extend(p for p in problems if p not in result.problems)
             if fixed and content != raw:
                 result.fixed.extend(fixed)
@@ -197,15 +234,19 @@ def _modified(path: Path) -> int | None:
         return None
 
 
-def _snapshot(result: FileFix, analysed_at: int | None) -> FileFix:
-    """Read the file to fix; one that changed since it was checked is left alone (the findings are stale)."""
+def _snapshot(result: FileFix, analysed_at: int | None, root: Path) -> FileFix:
+    """Read the file to fix; one that changed since it was checked is left alone (the findings are stale), and
+    so is one the fixer may not write (see ``why_not_writable``)."""
     try:
         snapshot = FileSnapshot.read(result.path)
     except OSError as error:
-        result.problems.append(f"cannot read: {error.strerror or error}")
+        result.left_alone = f"cannot read it: {error.strerror or error}"
         return result
     if snapshot.mtime_ns != analysed_at:
-        result.problems.append("it changed on disk while it was being checked; left as it is")
+        result.left_alone = "it changed on disk while it was being checked"
+        return result
+    result.left_alone = why_not_writable(result.path, root, snapshot.mode)
+    if result.left_alone:
         return result
     result.original = snapshot
     return result
@@ -230,7 +271,7 @@ def write_fixes(run: FixRun) -> bool:
         try:
             write_atomically(file_fix.original, file_fix.content)
         except StaleFile as stale:
-            file_fix.problems.append(str(stale))
+            file_fix.left_alone = str(stale).removesuffix("; left as it is")
             file_fix.fixed, file_fix.content = [], None
             complete = False
         except OSError as error:

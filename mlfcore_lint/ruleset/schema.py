@@ -607,6 +607,10 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
             applicability=fix_reader.choice("applicability", APPLICABILITIES, "safe"),
             description=fix_reader.str("description", required=True),
         )
+        from ..fix.implemented import IMPLEMENTED
+
+        if code not in IMPLEMENTED:
+            reader.fail("fix", "mlfcore-fix has no fix for this rule: describe the remedy under `alternative`")
     examples = reader.child("examples", data.get("examples") or {})
     examples.check_keys({"flagged", "clean"})
     flagged = _read_examples(examples, "flagged")

@@ -47,7 +47,7 @@ def test_fix_in_place_then_nothing_left(project):
     result = run_fix("--select", "MLF140", "train.py", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project / "train.py").read_text(encoding="utf-8") == FIXED
-    assert "Fixed 1 findings in 1 file; 0 remaining." in result.stdout
+    assert "Fixed 1 findings in 1 file; 0 left." in result.stdout
     again = run_fix("--select", "MLF140", "train.py", cwd=project)
     assert again.returncode == 0 and "Fixed 0 findings" in again.stdout
 
@@ -76,7 +76,7 @@ def test_findings_without_a_fix_keep_exit_code_one(project, fix):
     result = fix("--select", "MLF101", ".", cwd=project)
     assert result.returncode == 1
     assert "model.py:2:8: MLF101" in result.stdout
-    assert result.stdout.splitlines()[-1] == "Fixed 0 findings in 0 files; 1 remaining."
+    assert result.stdout.splitlines()[-1] == "Fixed 0 findings in 0 files; 1 left: 1 without an automatic fix."
 
 
 def test_unsafe_fixes_only_when_asked(project, fix):

@@ -6,8 +6,10 @@ import pytest
 
 from mlfcore_lint.environment.fixes import FIXED_IN_ENVIRONMENT_FILES
 from mlfcore_lint.fix.codemods import CODEMODS
+from mlfcore_lint.fix.implemented import BY_CODEMOD, BY_SEEDING, IMPLEMENTED, IN_ENVIRONMENT_FILES
 from mlfcore_lint.fix.seeding import SEEDING_STEPS
 from mlfcore_lint.ruleset import load_ruleset
+from mlfcore_lint.ruleset.schema import RuleError
 
 from ..conftest import lint_snippet
 from .helpers import fix_snippet
@@ -38,9 +40,24 @@ def test_every_rule_with_a_safe_fix_has_examples_here():
     assert codes == {r.code for r in RULESET if r.fix is not None and r.fix.applicability == "safe" and not r.inspects}
 
 
-def test_every_safe_fix_has_a_codemod():
-    safe = {r.code for r in RULESET if r.fix is not None and r.fix.applicability == "safe"}
-    assert safe <= set(CODEMODS.codemods) | set(SEEDING_STEPS) | FIXED_IN_ENVIRONMENT_FILES
+def test_the_list_of_implemented_fixes_is_what_exists():
+    assert BY_CODEMOD == set(CODEMODS.codemods)
+    assert BY_SEEDING == set(SEEDING_STEPS)
+    assert IN_ENVIRONMENT_FILES == FIXED_IN_ENVIRONMENT_FILES
+
+
+def test_every_fix_a_rule_declares_exists():
+    assert {r.code for r in RULESET if r.fix is not None} <= IMPLEMENTED
+
+
+def test_the_schema_refuses_a_fix_that_does_not_exist(tmp_path):
+    rule_file = tmp_path / "ours.yaml"
+    rule_file.write_text(
+        "rules:\n  - code: MLF801\n    symbol: ours\n    message: m\n    why: w\n    alternative: a\n"
+        "    match: [{call: {api: [torch.ours]}}]\n    fix: {applicability: unsafe, description: d}\n"
+        "    examples: {flagged: ['import torch\\ntorch.ours()\\n'], clean: ['import torch\\n']}\n")
+    with pytest.raises(RuleError, match="MLF801.*fix.*no fix for this rule"):
+        load_ruleset((str(rule_file),))
 
 
 def test_every_codemod_fixes_a_rule_that_declares_a_fix():
