@@ -22,6 +22,7 @@ from ..ruleset.versions import Verdict, evaluate
 from .facts import Candidate, FileFacts
 from .noqa import is_suppressed
 from .program import NOT_DIFFERENTIATED, UNKNOWN, Program, ProgramModel, is_test_code, relative_module
+from .switch_safety import raising_operations
 from .walker import constructs_module
 
 T = TypeVar("T")
@@ -219,14 +220,18 @@ class Project:
                 continue
             if verdict.status == DETERMINISTIC_WITH_SWITCH and self.switch_on(source, rule.framework):
                 continue
-            candidate = self._in_context(source, candidate, rule)
+            candidate = self.in_context(source, candidate, rule)
             if candidate is not None:
                 found.extend(self._report(source, candidate, rule, verdict))
         for program in source.entry_programs:
             found.extend(self._missing_requirements(program))
         return found
 
-    def _in_context(self, source: SourceFile, candidate: Candidate, rule: Rule) -> Candidate | None:
+    @property
+    def _switch_codes(self) -> set[str]:
+        return set(self.ruleset.switches.values())
+
+    def in_context(self, source: SourceFile, candidate: Candidate, rule: Rule) -> Candidate | None:
         """The candidate as the program model sees it: None where it cannot break determinism there (nothing
         differentiated for a backward-only op, no training program for a training setting, a requirement the
         programs meet), "possible" where the model cannot tell."""
@@ -273,7 +278,13 @@ class Project:
                 continue
             line, column = program.line, program.column
             candidate = Candidate(code, line, column, line, column, rule.requirement.missing_api, -1)
-            found.extend(self._report(entry, candidate, rule, verdict))
+            reported = self._report(entry, candidate, rule, verdict)
+            blockers = raising_operations(self, program, rule.framework) if code in self._switch_codes else []
+            if blockers:  # turning the switch on would make these raise: no fix, and the message says why
+                shown = ", ".join(blockers[:4]) + (f" and {len(blockers) - 4} more" if len(blockers) > 4 else "")
+                reported = [replace(f, fix=None, message=f"{f.message}; first replace what raises under it in the "
+                                    f"targeted versions: {shown}") for f in reported]
+            found.extend(reported)
         return found
 
     def _report(self, source: SourceFile, candidate: Candidate, rule: Rule | None, verdict: Verdict | None):
@@ -293,7 +304,10 @@ class Project:
         if source.facts.cells and 0 < line <= len(source.facts.cells):
             cell, line = source.facts.cells[line - 1]
             end_line = line + (candidate.end_line - candidate.line)
-        fix = FixInfo(rule.fix.applicability, rule.fix.description) if rule and rule.fix else None
+        # A safe fix is offered only where the finding is certain: a fix of a value the engine could not read
+        # (``benchmark = flag()``, ``DataLoader(ds, **options)``) cannot apply.
+        fix = (FixInfo(rule.fix.applicability, rule.fix.description)
+               if rule and rule.fix and not (candidate.uncertain and rule.fix.applicability == "safe") else None)
         return [Finding(
             path=source.display, line=line, column=column, end_line=end_line,
             end_column=candidate.end_column, code=code, symbol=rule.symbol if rule else "internal-error",

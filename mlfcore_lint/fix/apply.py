@@ -83,6 +83,7 @@ class FileEdit:
     insert_after: dict[int, list[cst.BaseStatement]] = field(default_factory=dict)
     call_replacements: dict[int, cst.BaseExpression] = field(default_factory=dict)  # call node id -> new callee
     fixed: list[Site] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # fixes left out, and why ("LINE: ...")
 
     def statements(self, code: str) -> list[cst.BaseStatement]:
         """Statements parsed with the module's own newline and indentation."""
@@ -97,6 +98,7 @@ class FixOutcome:
     text: str
     fixed: list[Site]
     problem: str = ""  # why nothing was changed although fixes were due
+    notes: list[str] = field(default_factory=list)  # fixes left out, and why
 
     @property
     def changed(self) -> bool:
@@ -168,8 +170,8 @@ class _FixTransformer(cst.CSTTransformer):
         if additions:
             index = self.edit.module_index
             following = body[index] if index < len(body) else None
-            if isinstance(additions[-1], cst.FunctionDef) and following is not None:
-                body[index] = _after_blank_lines(following, 2)  # PEP 8: two blank lines after a function
+            if following is not None:  # PEP 8: two blank lines after a function
+                body[index] = _after_blank_lines(following, 2 if isinstance(additions[-1], cst.FunctionDef) else 1)
             body[index:index] = additions
         return updated_node.with_changes(body=body)
 
@@ -187,10 +189,11 @@ def _after_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStat
     return statement.with_changes(leading_lines=[cst.EmptyLine()] * (count - blank) + leading)
 
 
-def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings=()) -> FixOutcome:
+def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings=(), programs=()) -> FixOutcome:
     """Fix one module's source text at ``sites``; the text comes back unchanged when nothing applies.
 
-    ``outer_bindings`` are names bound before the module runs (a notebook's earlier cells).
+    ``outer_bindings`` are names bound before the module runs (a notebook's earlier cells); ``programs`` the
+    engine's facts about the programs that start in it (:class:`~mlfcore_lint.fix.programs.ProgramFacts`).
     """
     from .seeding import SEEDING_STEPS, plan_seeding
 
@@ -209,18 +212,18 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     edit = FileEdit(module, positions, references, context, module_index=after_imports_index(module.body))
     seeding_sites = [s for s in sites if s.code in SEEDING_STEPS]
     if seeding_sites:
-        plan_seeding(edit, seeding_sites)
+        plan_seeding(edit, seeding_sites, programs)
     node_sites = [s for s in sites if s.code in CODEMODS]
     fixed_module = wrapper.visit(_FixTransformer(edit, node_sites))
     if not edit.fixed:
-        return FixOutcome(text, [])
+        return FixOutcome(text, [], notes=edit.notes)
     if references.unused or references.imports:
         fixed_module = _with_imports_updated(fixed_module, references)
     new_text = keep_untouched_lines(text, fixed_module.code)
     problem = invalid_result(text, new_text)
     if problem:
         return FixOutcome(text, [], f"internal error, fixes not applied: {problem}")
-    return FixOutcome(new_text, edit.fixed)
+    return FixOutcome(new_text, edit.fixed, notes=edit.notes)
 
 
 def _with_imports_updated(module: cst.Module, references: References) -> cst.Module:
@@ -263,13 +266,14 @@ def invalid_result(old: str, new: str) -> str:
 
 def fix_source(source: str, settings, context: FixContext, display: str = "example.py") -> FixOutcome:
     """Lint ``source`` as a program of its own and fix what is reported (examples, tests, editors)."""
-    from ..runner import check_source
+    from .programs import snippet_findings
 
-    text, fixed = source, []
+    text, fixed, notes = source, [], []
     for _ in range(MAX_PASSES):
-        findings = check_source(text, settings, context.ruleset, display)
-        outcome = fix_module(text, sites_for(findings, context), context)
+        findings, programs = snippet_findings(text, settings, context.ruleset, display)
+        outcome = fix_module(text, sites_for(findings, context), context, programs=programs)
+        notes += [note for note in outcome.notes if note not in notes]
         if outcome.problem or not outcome.changed:
-            return FixOutcome(text, fixed, outcome.problem)
+            return FixOutcome(text, fixed, outcome.problem, notes)
         text, fixed = outcome.text, fixed + outcome.fixed
-    return FixOutcome(text, fixed)
+    return FixOutcome(text, fixed, notes=notes)

@@ -39,7 +39,8 @@ def _unmasked(text: str, originals: dict[str, str]) -> str:
     return "".join(lines)
 
 
-def fix_notebook(raw: bytes, findings: list[Finding], context: FixContext) -> tuple[bytes, list, list[str]]:
+def fix_notebook(raw: bytes, findings: list[Finding], context: FixContext,
+                 programs=()) -> tuple[bytes, list, list[str]]:
     """The notebook's new bytes, the sites fixed, and problems met (cells left alone)."""
     bom = raw.startswith(codecs.BOM_UTF8)
     document = json.loads(raw.decode("utf-8-sig"))
@@ -62,10 +63,11 @@ def fix_notebook(raw: bytes, findings: list[Finding], context: FixContext) -> tu
             if number < max(by_cell, default=0):
                 earlier_bindings += source_bindings(masked, context.index.canonical)
             continue
-        outcome = fix_module(masked, sites_for(cell_findings, context), context, earlier_bindings)
+        outcome = fix_module(masked, sites_for(cell_findings, context), context, earlier_bindings, programs)
         earlier_bindings += source_bindings(outcome.text, context.index.canonical)
         if outcome.problem:
             problems.append(f"cell {number}: {outcome.problem}")
+        problems += [f"cell {number}, line {note}" for note in outcome.notes]
         if not outcome.changed:
             continue
         new_text = _unmasked(outcome.text, originals)

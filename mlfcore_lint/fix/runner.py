@@ -17,6 +17,7 @@ from .codemods.base import Site
 from .environment import environment_fixes
 from .integrity import OverBudget, time_budget, too_large
 from .notebook import fix_notebook
+from .programs import program_facts
 from .writer import FileSnapshot, PythonText, StaleFile, why_not_writable, write_atomically
 
 
@@ -89,7 +90,7 @@ def _as_text(raw: bytes, path: Path) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def fix_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixContext):
+def fix_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixContext, programs=()):
     """``raw`` with the fixes for ``findings`` applied: (new bytes, sites fixed, problems).
 
     A failure inside one file's fixes is that file's problem: it is reported, the file is left as it was,
@@ -100,25 +101,25 @@ def fix_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixConte
         return raw, [], [f"left alone: {reason}"]
     try:
         with time_budget():
-            return _fixed_bytes(raw, path, findings, context)
+            return _fixed_bytes(raw, path, findings, context, programs)
     except OverBudget:
         return raw, [], ["left alone: fixing it took longer than the fixer's time budget"]
     except Exception as error:  # noqa: BLE001 - one file's internal error must not stop the run
         return raw, [], [f"internal error, left as it is: {type(error).__name__}: {error}"]
 
 
-def _fixed_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixContext):
+def _fixed_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixContext, programs=()):
     if path.suffix == ".ipynb":
         try:
-            return fix_notebook(raw, findings, context)
+            return fix_notebook(raw, findings, context, programs)
         except (ValueError, KeyError, IndexError, TypeError) as error:
             return raw, [], [f"cannot fix notebook: {error}"]
     try:
         text = PythonText.decode(raw)
     except ValueError as error:
         return raw, [], [str(error)]
-    outcome = fix_module(text.text, sites_for(findings, context), context)
-    problems = [outcome.problem] if outcome.problem else []
+    outcome = fix_module(text.text, sites_for(findings, context), context, programs=programs)
+    problems = ([outcome.problem] if outcome.problem else []) + [f"line {note}" for note in outcome.notes]
     if not outcome.changed:
         return raw, [], problems
     try:
@@ -136,13 +137,14 @@ def _init_worker(context: FixContext) -> None:
 
 
 def _fix_in_worker(job):
-    raw, path, findings = job
-    return fix_bytes(raw, path, findings, _worker_context)
+    raw, path, findings, programs = job
+    return fix_bytes(raw, path, findings, _worker_context, programs)
 
 
 def _project_findings(paths, files, contents: dict[Path, bytes], settings, ruleset, jobs, use_cache, index,
                       known: dict[Path, object] | None = None):
-    """What ``check`` reports for ``files``, with ``contents`` standing in for what those files hold on disk.
+    """What ``check`` reports for ``files``, with ``contents`` standing in for what those files hold on disk,
+    and the engine's facts about the programs that start in each (``programs.program_facts``).
 
     ``known`` keeps the facts of files read from disk between passes (they do not change).
     """
@@ -159,14 +161,14 @@ def _project_findings(paths, files, contents: dict[Path, bytes], settings, rules
     root = settings.root.resolve()
     if any(p.resolve() == root for p in paths):
         project.project_files = [path for path, _ in files]
-    return project.findings_for([path for path, _ in files])
+    return project.findings_for([path for path, _ in files]), program_facts(project.project())
 
 
 def check_on_disk(paths: list[Path], settings, ruleset, jobs: int | None = None, use_cache: bool = True):
     """What ``check`` reports now (after a write that did not go through everywhere)."""
     files = discover(paths, settings)
     index = FixContext(ruleset).index
-    return _project_findings(paths, files, {}, settings, ruleset, jobs or os.cpu_count() or 1, use_cache, index)
+    return _project_findings(paths, files, {}, settings, ruleset, jobs or os.cpu_count() or 1, use_cache, index)[0]
 
 
 def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: int | None = None,
@@ -189,7 +191,8 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
     known: dict[Path, object] = {}
     analysed_at = {path: _modified(path) for path, _ in files}  # to notice edits made while checking
     for _ in range(MAX_PASSES):
-        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, context.index, known)
+        findings, programs = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache,
+                                               context.index, known)
         if first_findings is None:
             first_findings = findings
         by_file: dict[Path, list[Finding]] = {}
@@ -201,9 +204,10 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             if path not in results:
                 results[path] = _snapshot(FileFix(file_findings[0].path, path), analysed_at[path], settings.root)
             if results[path].original is not None:
-                work.append((contents.get(path, results[path].original.raw), path, file_findings))
+                work.append((contents.get(path, results[path].original.raw), path, file_findings,
+                             programs.get(file_findings[0].path, [])))
         changed = False
-        for (raw, path, _), (content, fixed, problems) in zip(work, _fix_all(work, context, jobs), strict=True):
+        for (raw, path, _, _), (content, fixed, problems) in zip(work, _fix_all(work, context, jobs), strict=True):
             result = results[path]
             left_alone = [p.removeprefix("left alone: ") for p in problems if p.startswith("left alone: ")]
             if left_alone:
@@ -217,7 +221,8 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
         if not changed:
             break
     else:
-        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, context.index, known)
+        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, context.index,
+                                     known)[0]
     for path, result in results.items():
         if path in contents and contents[path] != result.original.raw:
             result.content = contents[path]
@@ -255,7 +260,7 @@ def _snapshot(result: FileFix, analysed_at: int | None, root: Path) -> FileFix:
 def _fix_all(work, context: FixContext, jobs: int):
     jobs = max(1, min(jobs, len(work)))
     if jobs == 1 or len(work) < 8:
-        return [fix_bytes(raw, path, findings, context) for raw, path, findings in work]
+        return [fix_bytes(raw, path, findings, context, programs) for raw, path, findings, programs in work]
     pool_context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with pool_context.Pool(jobs, initializer=_init_worker, initargs=(context,)) as pool:
         return pool.map(_fix_in_worker, work, chunksize=max(1, len(work) // (jobs * 4)))

@@ -1,32 +1,31 @@
 """The seeding block: one per entry point, seeding what the program uses and turning on its switches.
 
 Each missing-requirement finding (``MLF160`` torch seed, ``MLF161`` deterministic algorithms...) names one
-step; the block holds exactly the steps reported for the entry point, in a fixed order (environment first,
-then seeds, then switches).  Where the block goes and which seed it uses follow the program's shape:
+step; the block holds exactly the steps reported for the program, in a fixed order (environment first,
+then seeds, then switches). Where it goes and which seed it uses: :mod:`mlfcore_lint.fix.placement`.
 
-* after ``args = parser.parse_args()`` when the parser has a ``--seed`` option (seed ``args.seed``);
-* at the start of an entry function with a ``seed`` parameter (a click or typer command, ``main(seed)``);
-* at the start of the ``__main__`` block, unless the module already runs framework code when imported;
-* otherwise after the module's imports; a module constant ``SEED`` is reused where there is one.
+What the block does never changes what the program can run (the program's facts come from the engine, see
+:mod:`mlfcore_lint.fix.programs`):
+
+* a determinism switch is left out where an operation of the program raises under it in the targeted
+  versions; the fixer names those operations instead;
+* a framework the program does not import where it starts gets no new import: it is seeded right after the
+  function's own import of it, or not at all.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import libcst as cst
 
 from ..ruleset.schema import CallMatcher
 from .apply import FileEdit
-from .codemods.base import Site, keyword_argument, last_name, positional_arguments
-from .names import dotted_name, is_docstring, is_import_statement, is_main_guard, literal_string
+from .codemods.base import Site
+from .names import dotted_name
+from .placement import after_docstring, calls_in, constant_name, lazy_import, place, seed_constant_index
 
 BLOCK_COMMENT = "# Reproducible runs: seeds and determinism switches (added by mlfcore-fix)."
-SEED_OPTIONS = ("--seed", "--random-seed", "--random_seed")
-SEED_PARAMETERS = ("seed", "random_seed")
-SEED_CONSTANT = re.compile(r"^(RANDOM_)?SEED$")
-DEFAULT_SEED = "0"
 COMBINED_SEEDERS = (  # each seeds Python, NumPy and torch at once; used where the program imports it
     "lightning.seed_everything", "lightning.pytorch.seed_everything", "lightning.fabric.seed_everything",
 )
@@ -82,32 +81,63 @@ LEGACY_TENSORFLOW_SEEDERS = (  # what MLF202 replaces by the Keras seeder
 )
 
 
-def plan_seeding(edit: FileEdit, sites: list[Site]) -> None:
-    """Schedule the entry point's seeding block; every site it covers counts as fixed."""
-    codes = sorted(_with_consequences(edit, {s.code for s in sites}), key=lambda c: SEEDING_STEPS[c].order)
-    module = edit.module
-    guard = next((s for s in module.body if isinstance(s, cst.If) and is_main_guard(s.test)), None)
-    seed, anchor = _seed_and_anchor(edit, guard)
+def plan_seeding(edit: FileEdit, sites: list[Site], programs=()) -> None:
+    """Schedule one seeding block per program that starts in the module (the findings of a program point at
+    where it starts); every site a block covers counts as fixed."""
+    by_line: dict[int, list[Site]] = {}
+    for site in sites:
+        by_line.setdefault(site.line, []).append(site)
+    for line, program_sites in sorted(by_line.items()):
+        program = next((p for p in programs if p.line == line), None)
+        if program is None and len(programs) == 1:  # a notebook: one program, its lines counted by cell
+            program = programs[0]
+        _plan_program(edit, program_sites, program)
+
+
+def _plan_program(edit: FileEdit, sites: list[Site], program) -> None:
+    codes = {s.code for s in sites}
+    for switch, operations in (program.raising.items() if program is not None else ()):
+        if switch in codes:
+            codes.discard(switch)
+            shown = ", ".join(operations[:4]) + (f" and {len(operations) - 4} more" if len(operations) > 4 else "")
+            edit.notes.append(f"{sites[0].line}: {_step_for(edit, switch).api}(True) left out: under it these "
+                              f"raise in the targeted versions; replace them first: {shown}")
+    codes = sorted(_with_consequences(edit, codes), key=lambda c: SEEDING_STEPS[c].order)
+    placement = place(edit, program)
+    covered = set(codes)
     if "MLF202" in codes and _replace_legacy_tensorflow_seeders(edit):
         codes.remove("MLF202")
-    lines = _block_lines(edit, codes, seed)
-    edit.fixed.extend(sites)
+    lines, lazy, left_out = _block_lines(edit, codes, placement.seed, program)
+    for code, why in left_out.items():
+        edit.notes.append(f"{sites[0].line}: {code} not fixed: {why}")
+    edit.fixed.extend(s for s in sites if s.code in covered and s.code not in left_out)
+    if placement.constant and (lines or lazy):
+        constant = edit.statements(placement.constant + "\n")
+        constant[0] = constant[0].with_changes(leading_lines=[cst.EmptyLine()])
+        edit.add_module_statements(constant)
+    for statement, statement_lines in lazy.items():
+        edit.insert_after.setdefault(id(statement), []).extend(_block(edit, statement_lines, False))
     if not lines:
         return
-    statements = edit.statements("\n".join(lines) + "\n")
-    comment = cst.EmptyLine(comment=cst.Comment(BLOCK_COMMENT))
-    at_module_level = anchor is None
-    leading = [cst.EmptyLine(), comment] if at_module_level else [comment]
-    statements[0] = statements[0].with_changes(leading_lines=leading)
-    if at_module_level:
-        constant = _seed_constant_index(module)
-        if constant is not None and seed == _constant_name(module.body[constant]):
+    anchor = placement.anchor
+    statements = _block(edit, lines, anchor is None)
+    if anchor is None:
+        constant = seed_constant_index(edit.module)
+        if constant is not None and placement.seed == constant_name(edit.module.body[constant]):
             edit.module_index = max(edit.module_index, constant + 1)
         edit.add_module_statements(statements)
     elif isinstance(anchor, cst.BaseSuite):
-        edit.insert_at_start[id(anchor)] = (_after_docstring(anchor), statements)
+        edit.insert_at_start[id(anchor)] = (after_docstring(anchor), statements)
     else:
-        edit.insert_after[id(anchor)] = statements
+        edit.insert_after.setdefault(id(anchor), []).extend(statements)
+
+
+def _block(edit: FileEdit, lines: list[str], at_module_level: bool) -> list[cst.BaseStatement]:
+    statements = edit.statements("\n".join(lines) + "\n")
+    comment = cst.EmptyLine(comment=cst.Comment(BLOCK_COMMENT))
+    statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), comment] if at_module_level
+                                               else [comment])
+    return statements
 
 
 def _with_consequences(edit: FileEdit, codes: set[str]) -> set[str]:
@@ -128,8 +158,12 @@ def _with_consequences(edit: FileEdit, codes: set[str]) -> set[str]:
         codes = codes | added
 
 
-def _block_lines(edit: FileEdit, codes: list[str], seed: str) -> list[str]:
-    """The block's statements: one per code, less the seeds another statement of the block already covers."""
+def _block_lines(edit: FileEdit, codes: list[str], seed: str, program):
+    """The block's statements: one per code, less the seeds another statement of the block already covers.
+
+    Returns (lines for the block, lines to put after a function's own import of a framework the program does
+    not load where it starts, codes left out and why): a seed never brings a framework into a program.
+    """
     steps = {code: _step_for(edit, code) for code in codes}
     canonical = edit.context.index.canonical
     chosen = {canonical(step.api) for step in steps.values() if not step.environment}
@@ -139,14 +173,25 @@ def _block_lines(edit: FileEdit, codes: list[str], seed: str) -> list[str]:
             del steps[code]
     seeder = _combined_seeder(edit, [c for c, step in steps.items() if step.seeds and c in COMBINED_CODES])
     lines: list[str] = []
+    lazy: dict[object, list[str]] = {}
+    left_out: dict[str, str] = {}
     for code, step in steps.items():
         if seeder is not None and code in COMBINED_CODES:
             line = f"{seeder}({seed}, workers=True)"
-        else:
+        elif step.environment or edit.references.binding_for(step.api) is not None or (
+                program is None or program.may_import(step.api)):
             line = step.source(edit, seed)
+        else:
+            found = lazy_import(edit.module, step.api)
+            if found is None:
+                left_out[code] = f"the program does not import {step.api.split('.')[0]} where it starts"
+                continue
+            statement, reference = found
+            lazy.setdefault(statement, []).append(f"{reference}({step.argument.format(seed=seed)})")
+            continue
         if line not in lines:
             lines.append(line)
-    return lines
+    return lines, lazy, left_out
 
 
 def _step_for(edit: FileEdit, code: str) -> SeedingStep:
@@ -164,7 +209,7 @@ def _replace_legacy_tensorflow_seeders(edit: FileEdit) -> bool:
     """MLF202: ``tf.random.set_seed(s)`` calls of this module become ``tf.keras.utils.set_random_seed(s)``."""
     replaced = False
     seeder = _step_for(edit, "MLF202")
-    for call in _calls(edit.module):
+    for call in calls_in(edit.module):
         name = dotted_name(call.func)
         if name is not None and edit.references.qualify(name) in LEGACY_TENSORFLOW_SEEDERS:
             edit.call_replacements[id(call)] = cst.parse_expression(edit.references.reference(seeder.api))
@@ -190,126 +235,3 @@ def _satisfying_apis(edit: FileEdit, code: str) -> set[str]:
         return set()
     canonical = edit.context.index.canonical
     return {canonical(api) for m in rule.requirement.satisfied_by if isinstance(m, CallMatcher) for api in m.apis}
-
-
-# ------------------------------------------------------------------------------------------ placement
-
-def _seed_and_anchor(edit: FileEdit, guard: cst.If | None):
-    """The seed expression, and what the block follows: a statement, the start of a suite, or None (module)."""
-    module = edit.module
-    destination = _argparse_seed_destination(module)
-    if destination is not None:
-        found = _parse_args_statement(module, guard)
-        if found is not None:
-            statement, name = found
-            return f"{name}.{destination}", statement
-    function = _seeded_entry_function(module, guard)
-    if function is not None:
-        definition, parameter = function
-        return parameter, definition.body
-    constant_index = _seed_constant_index(module)
-    seed = _constant_name(module.body[constant_index]) if constant_index is not None else DEFAULT_SEED
-    if guard is not None and not _runs_framework_code_on_import(edit, module, guard):
-        return seed, guard.body
-    return seed, None
-
-
-def _argparse_seed_destination(module: cst.Module) -> str | None:
-    for call in _calls(module):
-        if last_name(call.func) != "add_argument":
-            continue
-        options = [literal_string(a.value) for a in positional_arguments(call)]
-        if not any(option in SEED_OPTIONS for option in options):
-            continue
-        destination = keyword_argument(call, "dest")
-        if destination is not None:
-            return literal_string(destination.value)
-        option = next(o for o in options if o in SEED_OPTIONS)
-        return option.lstrip("-").replace("-", "_")
-    return None
-
-
-def _parse_args_statement(module: cst.Module, guard: cst.If | None):
-    """``args = parser.parse_args()`` (or ``= parse_args()``) at module level, in the guard or an entry function."""
-    bodies = [module.body]
-    if guard is not None and isinstance(guard.body, cst.IndentedBlock):
-        bodies.append(guard.body.body)
-    bodies += [s.body.body for s in module.body
-               if isinstance(s, cst.FunctionDef) and isinstance(s.body, cst.IndentedBlock)]
-    for body in bodies:
-        for statement in body:
-            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-                continue
-            small = statement.body[0]
-            if (isinstance(small, cst.Assign) and len(small.targets) == 1
-                    and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
-                    and (last_name(small.value.func) or "").endswith("parse_args")):
-                return statement, small.targets[0].target.value
-    return None
-
-
-def _seeded_entry_function(module: cst.Module, guard: cst.If | None):
-    """A module-level function with a ``seed`` parameter that is a command (decorated) or called by the guard."""
-    called = {dotted_name(c.func) for c in _calls(guard)} if guard is not None else set()
-    for statement in module.body:
-        if not isinstance(statement, cst.FunctionDef):
-            continue
-        if not (statement.decorators or statement.name.value in called):
-            continue
-        params = statement.params
-        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
-            if param.name.value in SEED_PARAMETERS:
-                return statement, param.name.value
-    return None
-
-
-def _seed_constant_index(module: cst.Module) -> int | None:
-    for position, statement in enumerate(module.body):
-        if _constant_name(statement) is not None:
-            return position
-    return None
-
-
-def _constant_name(statement) -> str | None:
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-        small = statement.body[0]
-        if (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
-                and SEED_CONSTANT.match(small.targets[0].target.value) and isinstance(small.value, cst.Integer)):
-            return small.targets[0].target.value
-    return None
-
-
-def _runs_framework_code_on_import(edit: FileEdit, module: cst.Module, guard: cst.If) -> bool:
-    """Whether a top-level statement outside the guard calls into a framework (so seeding must come first)."""
-    roots = {r for modules in edit.context.ruleset.framework_modules.values() for r in modules} | {"random"}
-    framework_names = {b.name for b in edit.references.bindings if b.qualified.split(".")[0] in roots}
-    for statement in module.body:
-        if statement is guard or is_import_statement(statement) or is_docstring(statement):
-            continue
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        for call in _calls(statement):
-            name = dotted_name(call.func)
-            if name is not None and name.split(".")[0] in framework_names:
-                return True
-    return False
-
-
-def _after_docstring(suite: cst.BaseSuite) -> int:
-    if isinstance(suite, cst.IndentedBlock) and suite.body and is_docstring(suite.body[0]):
-        return 1
-    return 0
-
-
-class _CallCollector(cst.CSTVisitor):
-    def __init__(self):
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-
-def _calls(node: cst.CSTNode) -> list[cst.Call]:
-    collector = _CallCollector()
-    node.visit(collector)
-    return collector.calls

@@ -95,7 +95,7 @@ def test_ignore_and_select(project, fix):
     (project / "train.py").write_text(source, encoding="utf-8")
     fix("--ignore", "MLF140", "--select", "MLF1", ".", cwd=project)
     text = (project / "train.py").read_text(encoding="utf-8")
-    assert "benchmark = True" in text and "torch.manual_seed(0)" in text
+    assert "benchmark = True" in text and "torch.manual_seed(SEED)" in text
 
 
 def test_bad_arguments_exit_two(project, fix):
@@ -127,7 +127,7 @@ def test_crlf_bom_encoding_and_mode_are_kept(project):
     raw = path.read_bytes()
     assert raw.count(b"\r\n") == raw.count(b"\n") and b"caf\xe9" in raw
     assert raw.decode("latin-1").replace("\r\n", "\n").startswith(latin.split("if __name__")[0])
-    assert b"torch.manual_seed(0)\r\n" in raw
+    assert b"SEED = 0\r\n" in raw and b"torch.manual_seed(SEED)\r\n" in raw
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o754
     assert bom.read_bytes() == codecs.BOM_UTF8 + FIXED.encode("utf-8")
     assert not [p for p in project.iterdir() if p.name.endswith(".mlfcore-fix")]

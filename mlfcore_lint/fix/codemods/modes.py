@@ -3,7 +3,7 @@
 They change what the model computes, so they run only with ``--unsafe-fixes``:
 
 * MLF102: linear, bilinear, bicubic and trilinear interpolation become ``"nearest"``;
-* MLF109: reflection padding becomes replication padding;
+* MLF109: reflection padding becomes replication padding (where every targeted torch is 2.2 or newer);
 * MLF114: ``EmbeddingBag(mode="max")`` becomes ``mode="mean"``;
 * MLF142: ``use_deterministic_algorithms(False)`` becomes ``True`` (operations without a deterministic
   implementation then raise instead of running non-deterministically).
@@ -87,10 +87,20 @@ class NearestInterpolation(_ModeSwitch):
 
 @CODEMODS.register
 class ReplicationPadding(_ModeSwitch):
+    """Only where every targeted torch has a deterministic replication padding under the switch: 2.2 for 2-D
+    (MLF110), 2.3 for 1-D and 3-D (MLF111) and padding of unknown rank; before, the replacement is itself
+    non-deterministic."""
+
     code = "MLF109"
     flagged = ("reflect",)
     replacement = "replicate"
     renamed: ClassVar[dict[str, str]] = {f"ReflectionPad{n}d": f"ReplicationPad{n}d" for n in (1, 2, 3)}
+
+    def rewrite(self, node: cst.Call, edit, site) -> cst.Call | None:
+        since = "2.2" if site.api.endswith("ReflectionPad2d") else "2.3"
+        if not edit.context.targets_at_least("torch", since):
+            return None
+        return super().rewrite(node, edit, site)
 
 
 @CODEMODS.register

@@ -1,7 +1,9 @@
 import torch
 
+SEED = 0
+
 # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
-torch.manual_seed(0)
+torch.manual_seed(SEED)
 torch.use_deterministic_algorithms(True)
 
 model = torch.nn.Linear(2, 1)

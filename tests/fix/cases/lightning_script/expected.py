@@ -1,6 +1,8 @@
 import lightning as L
 import torch
 
+SEED = 0
+
 
 class Model(L.LightningModule):
     def __init__(self):
@@ -15,6 +17,6 @@ def main():
 
 if __name__ == "__main__":
     # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
-    L.seed_everything(0, workers=True)
+    L.seed_everything(SEED, workers=True)
     torch.use_deterministic_algorithms(True)
     main()

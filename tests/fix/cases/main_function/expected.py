@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+SEED = 0
+
 
 def main() -> None:
     data = torch.from_numpy(np.ones((4, 2), dtype="float32"))
@@ -13,7 +15,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     main()
     loss.backward()  # trains

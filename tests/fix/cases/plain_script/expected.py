@@ -2,10 +2,12 @@
 import torch
 import os
 
+SEED = 0
+
 if __name__ == "__main__":
     # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
     os.environ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"
-    torch.manual_seed(0)
+    torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     model = torch.nn.Linear(2, 2)
     print(model(torch.ones(2)))

@@ -3,6 +3,8 @@ import random
 import numpy as np
 import torch
 
+SEED = 0
+
 
 def main(items):
     noise = np.random.rand(3)
@@ -12,9 +14,9 @@ def main(items):
 
 if __name__ == "__main__":
     # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
-    random.seed(0)
-    np.random.seed(0)
-    torch.manual_seed(0)
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     main([1, 2, 3])
     loss.backward()  # trains

@@ -1,9 +1,11 @@
 import tensorflow as tf
 import os
 
+SEED = 0
+
 if __name__ == "__main__":
     # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
-    tf.random.set_seed(0)
+    tf.random.set_seed(SEED)
     os.environ["TF_DETERMINISTIC_OPS"] = "1"
     model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
     model.fit(x, y)  # trains

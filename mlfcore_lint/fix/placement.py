@@ -1,0 +1,225 @@
+"""Where a program's seeding block goes, and which seed it uses.
+
+The program model says where the program starts (:class:`~mlfcore_lint.fix.programs.ProgramFacts`):
+
+* a console script: at the start of its function;
+* a ``__main__`` block: at its start, unless the module already runs framework code when imported;
+* a module-level script: after the module's imports.
+
+Within that, the block follows ``args = parser.parse_args()`` where the parser has a ``--seed`` option (seed
+``args.seed``), or starts an entry function with a ``seed`` parameter; elsewhere it uses the module's seed
+constant (``SEED``), which it defines (``SEED = 0``) where there is none, so the seed is found in one place.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from .codemods.base import keyword_argument, last_name, positional_arguments
+from .names import dotted_name, is_docstring, is_import_statement, is_main_guard, literal_string
+
+SEED_OPTIONS = ("--seed", "--random-seed", "--random_seed")
+SEED_PARAMETERS = ("seed", "random_seed")
+SEED_CONSTANT = re.compile(r"^(RANDOM_)?SEED$")
+NEW_CONSTANT = "SEED"
+DEFAULT_SEED = "0"
+
+
+class Placement:
+    """The block's seed expression and its anchor: a statement it follows, the start of a suite, or None (the
+    module, after its imports); ``constant``: the ``SEED = 0`` line to add, if the seed is a new constant."""
+
+    def __init__(self, seed: str, anchor, constant: str = ""):
+        self.seed, self.anchor, self.constant = seed, anchor, constant
+
+
+def main_guard(module: cst.Module) -> cst.If | None:
+    return next((s for s in module.body if isinstance(s, cst.If) and is_main_guard(s.test)), None)
+
+
+def place(edit, program) -> Placement:
+    module = edit.module
+    guard = main_guard(module)
+    function = _console_function(module, program)
+    if function is not None:
+        parameter = _seed_parameter(function)
+        if parameter is not None:
+            return Placement(parameter, function.body)
+        found = _parse_args_statement(module, [function.body.body]) if _argparse_seed_destination(module) else None
+        if found is not None:
+            statement, name = found
+            return Placement(f"{name}.{_argparse_seed_destination(module)}", statement)
+        return _with_constant(edit, function.body)
+    destination = _argparse_seed_destination(module)
+    if destination is not None:
+        bodies = [module.body]
+        if guard is not None and isinstance(guard.body, cst.IndentedBlock):
+            bodies.append(guard.body.body)
+        bodies += [s.body.body for s in module.body
+                   if isinstance(s, cst.FunctionDef) and isinstance(s.body, cst.IndentedBlock)]
+        found = _parse_args_statement(module, bodies)
+        if found is not None:
+            statement, name = found
+            return Placement(f"{name}.{destination}", statement)
+    entry = _seeded_entry_function(module, guard)
+    if entry is not None:
+        definition, parameter = entry
+        return Placement(parameter, definition.body)
+    if guard is not None and not _runs_framework_code_on_import(edit, module, guard):
+        return _with_constant(edit, guard.body)
+    return _with_constant(edit, None)
+
+
+def _with_constant(edit, anchor) -> Placement:
+    index = seed_constant_index(edit.module)
+    if index is not None:
+        return Placement(constant_name(edit.module.body[index]), anchor)
+    if any(b.name == NEW_CONSTANT for b in edit.references.bindings):
+        return Placement(DEFAULT_SEED, anchor)
+    return Placement(NEW_CONSTANT, anchor, f"{NEW_CONSTANT} = {DEFAULT_SEED}")
+
+
+def _console_function(module: cst.Module, program) -> cst.FunctionDef | None:
+    if program is None or program.kind != "console-script" or not program.function:
+        return None
+    return next((s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == program.function
+                 and isinstance(s.body, cst.IndentedBlock)), None)
+
+
+def _seed_parameter(function: cst.FunctionDef) -> str | None:
+    params = function.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        if param.name.value in SEED_PARAMETERS:
+            return param.name.value
+    return None
+
+
+def _argparse_seed_destination(module: cst.Module) -> str | None:
+    for call in calls_in(module):
+        if last_name(call.func) != "add_argument":
+            continue
+        options = [literal_string(a.value) for a in positional_arguments(call)]
+        if not any(option in SEED_OPTIONS for option in options):
+            continue
+        destination = keyword_argument(call, "dest")
+        if destination is not None:
+            return literal_string(destination.value)
+        option = next(o for o in options if o in SEED_OPTIONS)
+        return option.lstrip("-").replace("-", "_")
+    return None
+
+
+def _parse_args_statement(module: cst.Module, bodies):
+    """``args = parser.parse_args()`` (or ``= parse_args()``) in one of ``bodies``."""
+    for body in bodies:
+        for statement in body:
+            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+                continue
+            small = statement.body[0]
+            if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
+                    and (last_name(small.value.func) or "").endswith("parse_args")):
+                return statement, small.targets[0].target.value
+    return None
+
+
+def _seeded_entry_function(module: cst.Module, guard: cst.If | None):
+    """A module-level function with a ``seed`` parameter that is a command (decorated) or called by the guard."""
+    called = {dotted_name(c.func) for c in calls_in(guard)} if guard is not None else set()
+    for statement in module.body:
+        if not isinstance(statement, cst.FunctionDef):
+            continue
+        if not (statement.decorators or statement.name.value in called):
+            continue
+        parameter = _seed_parameter(statement)
+        if parameter is not None:
+            return statement, parameter
+    return None
+
+
+def seed_constant_index(module: cst.Module) -> int | None:
+    for position, statement in enumerate(module.body):
+        if constant_name(statement) is not None:
+            return position
+    return None
+
+
+def constant_name(statement) -> str | None:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
+                and SEED_CONSTANT.match(small.targets[0].target.value) and isinstance(small.value, cst.Integer)):
+            return small.targets[0].target.value
+    return None
+
+
+def _runs_framework_code_on_import(edit, module: cst.Module, guard: cst.If) -> bool:
+    """Whether a top-level statement outside the guard calls into a framework (so seeding must come first)."""
+    roots = {r for modules in edit.context.ruleset.framework_modules.values() for r in modules} | {"random"}
+    framework_names = {b.name for b in edit.references.bindings if b.qualified.split(".")[0] in roots}
+    for statement in module.body:
+        if statement is guard or is_import_statement(statement) or is_docstring(statement):
+            continue
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for call in calls_in(statement):
+            name = dotted_name(call.func)
+            if name is not None and name.split(".")[0] in framework_names:
+                return True
+    return False
+
+
+def lazy_import(module: cst.Module, api: str):
+    """Where a function imports the top-level package of ``api`` (``import tensorflow as tf`` in its body): the
+    import statement and the expression that names ``api`` after it; None where no function does."""
+    root = api.split(".")[0]
+    for function in _functions(module):
+        if not isinstance(function.body, cst.IndentedBlock):
+            continue
+        for statement in function.body.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        name = dotted_name(alias.name)
+                        if name is None or name.split(".")[0] != root:
+                            continue
+                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                            if api == name or api.startswith(name + "."):
+                                return statement, alias.asname.name.value + api[len(name):]
+                        else:
+                            return statement, api
+    return None
+
+
+def after_docstring(suite: cst.BaseSuite) -> int:
+    if isinstance(suite, cst.IndentedBlock) and suite.body and is_docstring(suite.body[0]):
+        return 1
+    return 0
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self):
+        self.calls: list[cst.Call] = []
+        self.functions: list[cst.FunctionDef] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(node)
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    collector = _Collector()
+    node.visit(collector)
+    return collector.calls
+
+
+def _functions(node: cst.CSTNode) -> list[cst.FunctionDef]:
+    collector = _Collector()
+    node.visit(collector)
+    return collector.functions

@@ -1,0 +1,94 @@
+"""The seeding block follows the engine's program model and never changes what a program can run."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from mlfcore_lint.fix.cli import main
+
+from .helpers import fix_snippet
+from .test_codemods import RULESET
+
+TRAINS = "    model = torch.nn.Linear(2, 2)\n    model(torch.ones(2)).sum().backward()\n"
+
+
+def fix_project(root, capsys, *args):
+    os.chdir(root)
+    code = main(["--no-cache", *args, "."])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def write(root, files: dict[str, str], targets='["torch==2.13"]', extra=""):
+    (root / "pyproject.toml").write_text(f"{extra}[tool.mlfcore-lint]\ntarget = {targets}\n", encoding="utf-8")
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def test_no_switch_where_an_operation_of_the_program_raises_under_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    train = ("import torch\n\nif __name__ == \"__main__\":\n    pool = torch.nn.MaxPool3d(2).cuda()\n"
+             "    pool(torch.ones(1, 1, 4, 4, 4, device=\"cuda\", requires_grad=True)).sum().backward()\n")
+    write(tmp_path, {"train.py": train}, '["torch==2.11"]')
+    code, out, err = fix_project(tmp_path, capsys, "--select", "MLF101,MLF160,MLF161")
+    fixed = (tmp_path / "train.py").read_text(encoding="utf-8")
+    assert "torch.manual_seed(SEED)" in fixed and "use_deterministic_algorithms" not in fixed
+    assert re.search(r"MLF161 .*; first replace what raises under it in the targeted versions: "
+                     r"train.py:\d+ torch.nn.MaxPool3d \(MLF101\)", out)
+    assert code == 1 and "2 without an automatic fix" in out
+    # on a torch where the pooling has a deterministic backward, the switch goes in
+    write(tmp_path, {"train.py": train}, '["torch==2.13"]')
+    fix_project(tmp_path, capsys, "--select", "MLF101,MLF160,MLF161")
+    assert "torch.use_deterministic_algorithms(True)" in (tmp_path / "train.py").read_text(encoding="utf-8")
+
+
+def test_a_lazily_imported_framework_is_seeded_where_it_is_imported(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = ('import sys\n\n\ndef export(path):\n    import tensorflow as tf\n\n'
+              '    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])\n'
+              '    model.compile(optimizer="adam", loss="mse")\n    model.fit([[1.0]], [[1.0, 2.0]])\n\n\n'
+              'if __name__ == "__main__":\n    export(sys.argv[1])\n')
+    write(tmp_path, {"export.py": source}, '["tensorflow==2.15"]')
+    fix_project(tmp_path, capsys, "--select", "MLF201,MLF203")
+    fixed = (tmp_path / "export.py").read_text(encoding="utf-8")
+    assert fixed.startswith("import sys\n\nSEED = 0\n\n\ndef export(path):\n    import tensorflow as tf\n"
+                            "    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).\n"
+                            "    tf.keras.utils.set_random_seed(SEED)\n"
+                            "    tf.config.experimental.enable_op_determinism()\n")
+    assert "import tensorflow\n" not in fixed and fixed.count("import tensorflow") == 1
+    assert fix_project(tmp_path, capsys, "--select", "MLF201,MLF203,MLF210")[0] == 0
+
+
+def test_a_console_script_is_seeded_where_its_function_starts(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cli = ('import torch\n\n\ndef run_training_entry():\n    """Train."""\n' + TRAINS +
+           '\n\nif __name__ == "__main__":\n    print("use the console script")\n')
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/cli.py": cli},
+          extra='[project]\nname = "pkg"\nversion = "0"\n[project.scripts]\ntrain-it = "pkg.cli:run_training_entry"\n')
+    assert fix_project(tmp_path, capsys, "--select", "MLF160,MLF161")[0] == 0
+    fixed = (tmp_path / "pkg" / "cli.py").read_text(encoding="utf-8")
+    assert ('def run_training_entry():\n    """Train."""\n'
+            "    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).\n"
+            "    torch.manual_seed(SEED)\n    torch.use_deterministic_algorithms(True)\n") in fixed
+    assert fixed.endswith('if __name__ == "__main__":\n    print("use the console script")\n')
+
+
+def test_an_existing_seed_constant_is_reused():
+    source = 'import torch\n\nRANDOM_SEED = 7\n\nif __name__ == "__main__":\n' + TRAINS
+    fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF160"]).text
+    assert "torch.manual_seed(RANDOM_SEED)" in fixed and "SEED = 0" not in fixed
+
+
+@pytest.mark.parametrize(("target", "layer", "fixed"), [
+    ("torch==2.1", "ReflectionPad2d", False), ("torch==2.2", "ReflectionPad2d", True),
+    ("torch==2.2", "ReflectionPad3d", False), ("torch==2.3", "ReflectionPad3d", True),
+])
+def test_reflection_padding_becomes_replication_only_where_that_is_deterministic(target, layer, fixed):
+    source = (f"import torch\n\nif __name__ == \"__main__\":\n    pad = torch.nn.{layer}(1).cuda()\n"
+              "    pad(torch.ones(1, 1, 4, 4, 4, device=\"cuda\", requires_grad=True)).sum().backward()\n")
+    outcome = fix_snippet(source, RULESET, [target], unsafe=True, select=["MLF109"])
+    assert ("ReplicationPad" in outcome.text) == fixed
