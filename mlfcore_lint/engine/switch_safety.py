@@ -19,9 +19,9 @@ def raises_under_switch(rule: Rule, framework: str | None) -> bool:
 
 
 def raising_operations(project, program, framework: str | None) -> list[str]:
-    """``path:line api (CODE)`` (path from the project root) for each operation of ``program`` that raises under ``framework``'s switch, as the
-    engine judges it in the program's context, whatever the selection of rules and ``noqa`` comments (a
-    suppressed finding still raises)."""
+    """``path:line api (CODE)`` (path from the project root) for each operation of ``program`` that raises
+    under ``framework``'s switch, as the engine judges it in the program's context, whatever the selection of
+    rules and ``noqa`` comments (a suppressed finding still raises)."""
     found = set()
     for member in program.files:
         for candidate in member.facts.candidates:

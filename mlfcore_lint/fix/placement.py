@@ -223,3 +223,43 @@ def _functions(node: cst.CSTNode) -> list[cst.FunctionDef]:
     collector = _Collector()
     node.visit(collector)
     return collector.functions
+
+
+class _UnshadowedCalls(cst.CSTVisitor):
+    """Calls whose callee's first name is the module's own: not a parameter of an enclosing function or lambda
+    (``def reseed(tf, seed): tf.random.set_seed(seed)`` calls whatever it is handed)."""
+
+    def __init__(self):
+        self.calls: list[cst.Call] = []
+        self.shadowed: list[set[str]] = [set()]
+
+    def _enter(self, params: cst.Parameters) -> None:
+        names = {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.add(star.name.value)
+        self.shadowed.append(self.shadowed[-1] | names)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._enter(node.params)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.shadowed.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._enter(node.params)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.shadowed.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = dotted_name(node.func)
+        if name is not None and name.split(".")[0] not in self.shadowed[-1]:
+            self.calls.append(node)
+
+
+def module_calls(module: cst.Module) -> list[cst.Call]:
+    """The calls of ``module`` whose callee names what the module's own imports bind there."""
+    collector = _UnshadowedCalls()
+    module.visit(collector)
+    return collector.calls

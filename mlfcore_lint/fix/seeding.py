@@ -23,7 +23,7 @@ from ..ruleset.schema import CallMatcher
 from .apply import FileEdit
 from .codemods.base import Site
 from .names import dotted_name
-from .placement import after_docstring, calls_in, constant_name, lazy_import, place, seed_constant_index
+from .placement import after_docstring, constant_name, lazy_import, module_calls, place, seed_constant_index
 
 BLOCK_COMMENT = "# Reproducible runs: seeds and determinism switches (added by mlfcore-fix)."
 COMBINED_SEEDERS = (  # each seeds Python, NumPy and torch at once; used where the program imports it
@@ -209,7 +209,7 @@ def _replace_legacy_tensorflow_seeders(edit: FileEdit) -> bool:
     """MLF202: ``tf.random.set_seed(s)`` calls of this module become ``tf.keras.utils.set_random_seed(s)``."""
     replaced = False
     seeder = _step_for(edit, "MLF202")
-    for call in calls_in(edit.module):
+    for call in module_calls(edit.module):
         name = dotted_name(call.func)
         if name is not None and edit.references.qualify(name) in LEGACY_TENSORFLOW_SEEDERS:
             edit.call_replacements[id(call)] = cst.parse_expression(edit.references.reference(seeder.api))

@@ -92,3 +92,13 @@ def test_reflection_padding_becomes_replication_only_where_that_is_deterministic
               "    pad(torch.ones(1, 1, 4, 4, 4, device=\"cuda\", requires_grad=True)).sum().backward()\n")
     outcome = fix_snippet(source, RULESET, [target], unsafe=True, select=["MLF109"])
     assert ("ReplicationPad" in outcome.text) == fixed
+
+
+def test_a_parameter_that_shadows_an_import_is_not_rewritten():
+    source = ('import tensorflow as tf\n\n\ndef reseed(tf, seed):\n    tf.random.set_seed(seed)\n\n\n'
+              'if __name__ == "__main__":\n    tf.random.set_seed(1)\n'
+              '    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])\n'
+              '    model.fit(x, y)\n')
+    fixed = fix_snippet(source, RULESET, select=["MLF202"]).text
+    assert "def reseed(tf, seed):\n    tf.random.set_seed(seed)\n" in fixed
+    assert "    tf.keras.utils.set_random_seed(1)\n" in fixed
