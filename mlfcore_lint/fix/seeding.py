@@ -111,7 +111,8 @@ def _plan_program(edit: FileEdit, sites: list[Site], program) -> None:
     for code, why in left_out.items():
         edit.notes.append(f"{sites[0].line}: {code} not fixed: {why}")
     edit.fixed.extend(s for s in sites if s.code in covered and s.code not in left_out)
-    if placement.constant and (lines or lazy):
+    emitted = lines + [line for more in lazy.values() for line in more]
+    if placement.constant and any(f"({placement.seed}" in line for line in emitted):
         constant = edit.statements(placement.constant + "\n")
         constant[0] = constant[0].with_changes(leading_lines=[cst.EmptyLine()])
         edit.add_module_statements(constant)

@@ -102,3 +102,9 @@ def test_a_parameter_that_shadows_an_import_is_not_rewritten():
     fixed = fix_snippet(source, RULESET, select=["MLF202"]).text
     assert "def reseed(tf, seed):\n    tf.random.set_seed(seed)\n" in fixed
     assert "    tf.keras.utils.set_random_seed(1)\n" in fixed
+
+
+def test_no_seed_constant_where_the_block_seeds_nothing():
+    source = 'import torch\n\ntorch.manual_seed(3)\n\nif __name__ == "__main__":\n' + TRAINS
+    fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF160", "MLF161"]).text
+    assert "torch.use_deterministic_algorithms(True)" in fixed and "SEED" not in fixed
