@@ -180,6 +180,7 @@ class Example:
     target: tuple[str, ...] = ()
     settings: tuple[tuple[str, Any], ...] = ()  # extra config keys for this example
     files: tuple[tuple[str, str], ...] = ()  # other project files: (path below the root, content)
+    fixed: str | None = None  # a flagged example of a rule with a fix: the code after ``mlfcore-fix``
 
 
 @dataclass(frozen=True)
@@ -538,7 +539,7 @@ def _read_examples(reader: _Reader, key: str) -> tuple[Example, ...]:
             examples.append(Example(code=entry))
             continue
         sub = reader.child(f"{key}[{index}]", entry)
-        sub.check_keys({"code", "target", "settings", "files"})
+        sub.check_keys({"code", "target", "settings", "files"} | ({"fixed"} if key == "flagged" else set()))
         settings = sub.data.get("settings", {})
         if not isinstance(settings, dict):
             sub.fail("settings", "must be a mapping of configuration keys")
@@ -552,6 +553,7 @@ def _read_examples(reader: _Reader, key: str) -> tuple[Example, ...]:
                 target=sub.str_list("target"),
                 settings=tuple(sorted(settings.items())),
                 files=tuple(sorted(files.items())),
+                fixed=sub.str("fixed") if "fixed" in sub.data else None,
             )
         )
     return tuple(examples)
@@ -619,6 +621,9 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         examples.fail("flagged", "every rule needs at least one example that must be flagged")
     if not clean:
         examples.fail("clean", "every rule needs at least one example that must not be flagged")
+    if fix is not None and not inspects and any(e.fixed is None and e.code and not e.files for e in flagged):
+        examples.fail("flagged", "a rule with a fix gives each flagged example's `fixed:` form (the code after "
+                                 "mlfcore-fix)")
     added = reader.str("added", default=FIRST_RELEASE)
     if not RELEASE_PATTERN.match(added):
         reader.fail("added", f"{added!r} is not an mlfcore-lint release such as 0.2.0")

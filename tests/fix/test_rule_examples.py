@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from mlfcore_lint.environment.fixes import FIXED_IN_ENVIRONMENT_FILES
@@ -11,10 +13,11 @@ from mlfcore_lint.fix.seeding import SEEDING_STEPS
 from mlfcore_lint.ruleset import load_ruleset
 from mlfcore_lint.ruleset.schema import RuleError
 
-from ..conftest import lint_snippet
+from ..conftest import REPO, lint_snippet
 from .helpers import fix_snippet
 
 RULESET = load_ruleset()
+DOCS = REPO / "docs"
 CASES = [
     pytest.param(rule, example, id=f"{rule.code}-{number}")
     for rule in RULESET
@@ -64,3 +67,25 @@ def test_every_codemod_fixes_a_rule_that_declares_a_fix():
     for code in list(CODEMODS.codemods) + list(SEEDING_STEPS):
         rule = RULESET.get(code)
         assert rule is not None and rule.fix is not None, f"{code} has a codemod but no rule with a fix"
+
+
+FIXED_CASES = [
+    pytest.param(rule, example, id=f"{rule.code}-{number}")
+    for rule in RULESET if rule.fix is not None and not rule.inspects
+    for number, example in enumerate(rule.flagged_examples, start=1)
+]
+
+
+@pytest.mark.parametrize(("rule", "example"), FIXED_CASES)
+def test_every_flagged_example_becomes_its_fixed_form(rule, example):
+    """Only the rule's own fix runs (``--select CODE``, with ``--unsafe-fixes`` for an unsafe one)."""
+    outcome = fix_snippet(example.code, RULESET, example.target, rule.fix.applicability == "unsafe", [rule.code])
+    assert outcome.text == example.fixed
+
+
+def test_the_examples_in_the_fixes_page_are_up_to_date():
+    spec = importlib.util.spec_from_file_location("generate_fix_examples", DOCS / "generate_fix_examples.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    page = (DOCS / "fixes.md").read_text(encoding="utf-8")
+    assert generator.updated(page, RULESET) == page, "run python docs/generate_fix_examples.py"
