@@ -17,6 +17,7 @@ from ..ruleset.schema import DETERMINISTIC, RuleSet
 from ..ruleset.versions import candidate_versions, evaluate
 from .codemods import CODEMODS
 from .codemods.base import Site
+from .imports import add_sorted_imports
 from .integrity import keep_untouched_lines
 from .names import References, after_imports_index, module_bindings
 
@@ -227,7 +228,8 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
 
 
 def _with_imports_updated(module: cst.Module, references: References) -> cst.Module:
-    """Remove the imports the fixes left unused, then add the ones they need (libcst's import visitors).
+    """Remove the imports the fixes left unused, then add the ones they need: ``import x`` at its sorted place
+    among the file's imports where it can (:mod:`mlfcore_lint.fix.imports`), else with libcst's import visitors.
 
     ``libcst.codemod`` takes half a second to import, so only runs that change imports pay for it.
     """
@@ -239,9 +241,12 @@ def _with_imports_updated(module: cst.Module, references: References) -> cst.Mod
         for request in references.unused:
             RemoveImportsVisitor.remove_unused_import(context, request.module, request.obj)
         module = RemoveImportsVisitor(context).transform_module(module)
-    if references.imports:
+    plain = [request.module for request in references.imports if request.obj is None]
+    module, unplaced = add_sorted_imports(module, plain)
+    requests = [r for r in references.imports if r.obj is not None or r.module in unplaced]
+    if requests:
         context = CodemodContext()
-        for request in references.imports:
+        for request in requests:
             AddImportsVisitor.add_needed_import(context, request.module, request.obj)
         module = AddImportsVisitor(context).transform_module(module)
     return module

@@ -108,3 +108,10 @@ def test_no_seed_constant_where_the_block_seeds_nothing():
     source = 'import torch\n\ntorch.manual_seed(3)\n\nif __name__ == "__main__":\n' + TRAINS
     fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF160", "MLF161"]).text
     assert "torch.use_deterministic_algorithms(True)" in fixed and "SEED" not in fixed
+
+
+def test_new_imports_sort_with_the_files_imports():
+    source = ('"""Train."""\nimport json\nimport sys\n\nimport numpy as np\nimport torch\n\n'
+              'if __name__ == "__main__":\n    random_thing = np.random.rand(3)\n' + TRAINS)
+    fixed = fix_snippet(source, RULESET, ["torch==2.9"], select=["MLF161", "MLF162"]).text
+    assert fixed.startswith('"""Train."""\nimport json\nimport os\nimport sys\n\nimport numpy as np\nimport torch\n')

@@ -1,8 +1,9 @@
 """Data loading."""
-import numpy as np
-from torch.utils.data import DataLoader
 import random
+
+import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 
 def seed_worker(worker_id):

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-import torch
 import os
+
+import torch
 
 SEED = 0
 

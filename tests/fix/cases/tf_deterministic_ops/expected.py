@@ -1,4 +1,5 @@
 import os
+
 import tensorflow
 
 tensorflow.config.experimental.enable_op_determinism()
