@@ -19,6 +19,7 @@ from .codemods import CODEMODS
 from .codemods.base import Site
 from .imports import add_sorted_imports
 from .integrity import keep_untouched_lines
+from .layout import DEFAULT_LINE_LENGTH, fitted, project_line_length
 from .names import References, after_imports_index, module_bindings
 
 UNSAFE = "unsafe"
@@ -43,6 +44,11 @@ class FixContext:
         if rule is None or not self.is_selected(code):
             return False
         return evaluate(rule.versions, self.targets, self.ruleset.releases).status != DETERMINISTIC
+
+    @cached_property
+    def line_length(self) -> int:
+        """The project's line length (``layout.project_line_length``)."""
+        return project_line_length(self.settings.root.resolve()) if self.settings is not None else DEFAULT_LINE_LENGTH
 
     @cached_property
     def index(self) -> RuleIndex:
@@ -85,6 +91,13 @@ class FileEdit:
     call_replacements: dict[int, cst.BaseExpression] = field(default_factory=dict)  # call node id -> new callee
     fixed: list[Site] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # fixes left out, and why ("LINE: ...")
+    lines: list[str] | None = None  # the module's lines, read on first use
+
+    def line(self, number: int) -> str:
+        """Line ``number`` (1-based) of the text being fixed."""
+        if self.lines is None:
+            self.lines = self.module.code.splitlines(keepends=True)
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
     def statements(self, code: str) -> list[cst.BaseStatement]:
         """Statements parsed with the module's own newline and indentation."""
@@ -133,7 +146,8 @@ class _FixTransformer(cst.CSTTransformer):
                 continue
             replacement = codemod.rewrite(updated_node, self.edit, site)
             if replacement is not None:
-                updated_node = replacement
+                updated_node = fitted(self.edit.module, self.edit.line(site.line), site.column, original_node,
+                                      replacement, self.edit.context.line_length)
                 self.edit.fixed.append(site)
         return updated_node
 

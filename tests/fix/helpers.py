@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mlfcore_lint.config import Settings, parse_target
 from mlfcore_lint.fix import FixContext, FixOutcome, fix_source
 
 
 def snippet_settings(targets=(), select=None) -> Settings:
-    settings = Settings(discover_targets=False)
+    """Settings for a snippet, whatever the folder the tests run in: a root with no configuration file, so
+    the line length is the default one."""
+    settings = Settings(discover_targets=False, root=Path(__file__).parent / "cases")
     settings.targets = dict(parse_target(t, "test") for t in targets)
     if select:
         settings.select = tuple(select)

@@ -202,5 +202,5 @@ def test_notebook_fixes_reuse_the_imports_of_earlier_cells(project):
     cell = "".join(fixed["cells"][1]["source"])
     compile(cell, "cell 2", "exec")
     assert "worker_seed = th.initial_seed() % 2**32" in cell and "import torch" not in cell
-    assert cell.endswith("loader = DataLoader(range(8), num_workers=2, "
-                         "generator=th.Generator().manual_seed(th.initial_seed()), worker_init_fn=seed_worker)")
+    assert cell.endswith("loader = DataLoader(\n    range(8),\n    num_workers=2,\n"
+                         "    generator=th.Generator().manual_seed(th.initial_seed()),\n    worker_init_fn=seed_worker,\n)")

@@ -115,3 +115,23 @@ def test_new_imports_sort_with_the_files_imports():
               'if __name__ == "__main__":\n    random_thing = np.random.rand(3)\n' + TRAINS)
     fixed = fix_snippet(source, RULESET, ["torch==2.9"], select=["MLF161", "MLF162"]).text
     assert fixed.startswith('"""Train."""\nimport json\nimport os\nimport sys\n\nimport numpy as np\nimport torch\n')
+
+
+@pytest.mark.parametrize(("configuration", "wrapped"), [
+    ("", True),  # 88, black's and ruff's default
+    ("[tool.ruff]\nline-length = 200\n", False),
+    ("[tool.black]\nline-length = 150\n", False),
+])
+def test_a_call_the_fix_makes_too_long_is_laid_out_one_argument_a_line(tmp_path, capsys, monkeypatch,
+                                                                         configuration, wrapped):
+    monkeypatch.chdir(tmp_path)
+    source = ("import torch\nfrom torch.utils.data import DataLoader\n\n\ndef make(dataset):\n"
+              "    return DataLoader(dataset, batch_size=4, num_workers=2)\n")
+    write(tmp_path, {"data.py": source}, extra=configuration)
+    fix_project(tmp_path, capsys, "--select", "MLF163")
+    fixed = (tmp_path / "data.py").read_text(encoding="utf-8")
+    laid_out = ("    return DataLoader(\n        dataset,\n        batch_size=4,\n        num_workers=2,\n"
+                "        generator=torch.Generator().manual_seed(torch.initial_seed()),\n"
+                "        worker_init_fn=seed_worker,\n    )\n")
+    assert fixed.endswith(laid_out) == wrapped
+    assert max(len(line) for line in fixed.splitlines()) <= (88 if wrapped else 200)

@@ -7,7 +7,7 @@ from torch.utils.data import DataLoader
 
 
 def seed_worker(worker_id):
-    """Seed the other generators of a DataLoader worker from its torch seed (added by mlfcore-fix)."""
+    """Seed this DataLoader worker from its torch seed (added by mlfcore-fix)."""
     worker_seed = torch.initial_seed() % 2**32
     np.random.seed(worker_seed)
     random.seed(worker_seed)
@@ -21,5 +21,11 @@ def loaders(dataset):
         generator=torch.Generator().manual_seed(torch.initial_seed()),
         worker_init_fn=seed_worker,
     )
-    val = DataLoader(dataset, batch_size=1, num_workers=2, generator=torch.Generator().manual_seed(torch.initial_seed()), worker_init_fn=seed_worker)
+    val = DataLoader(
+        dataset,
+        batch_size=1,
+        num_workers=2,
+        generator=torch.Generator().manual_seed(torch.initial_seed()),
+        worker_init_fn=seed_worker,
+    )
     return train, val
