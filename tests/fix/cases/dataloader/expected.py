@@ -13,7 +13,7 @@ def seed_worker(worker_id):
     random.seed(worker_seed)
 
 
-def loaders(dataset):
+def loaders(dataset, g):
     train = DataLoader(
         dataset,
         batch_size=32,
@@ -21,11 +21,5 @@ def loaders(dataset):
         generator=torch.Generator().manual_seed(torch.initial_seed()),
         worker_init_fn=seed_worker,
     )
-    val = DataLoader(
-        dataset,
-        batch_size=1,
-        num_workers=2,
-        generator=torch.Generator().manual_seed(torch.initial_seed()),
-        worker_init_fn=seed_worker,
-    )
+    val = DataLoader(dataset, num_workers=2, generator=g)
     return train, val
