@@ -9,6 +9,17 @@ from .source import INVALID_NOTEBOOK, SourceProblem
 _LINE_MAGIC_PREFIXES = ("%", "!", "?")
 
 
+def is_cell_magic(source: str) -> bool:
+    """A cell that starts with ``%%``: IPython syntax throughout, not Python."""
+    return source.lstrip().startswith("%%")
+
+
+def is_ipython_line(line: str) -> bool:
+    """A line magic (``%time``), a shell escape (``!ls``) or a help request (``x?``): not Python."""
+    stripped = line.lstrip()
+    return stripped.startswith(_LINE_MAGIC_PREFIXES) or stripped.endswith("?")
+
+
 def notebook_source(raw: bytes) -> tuple[str, list[list[int]]]:
     """Return the joined source of the code cells and, per line, ``[cell number, line in cell]``."""
     try:
@@ -28,12 +39,12 @@ def notebook_source(raw: bytes) -> tuple[str, list[list[int]]]:
         if not isinstance(source, str):
             raise SourceProblem(INVALID_NOTEBOOK, f"cell {cell_number} has no source text")
         cell_lines = source.splitlines()
-        cell_magic = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
+        cell_magic = is_cell_magic(source)
         for number, line in enumerate(cell_lines, start=1):
             stripped = line.lstrip()
             if cell_magic:
                 line = ""  # IPython syntax: keep the line so numbers stay right, drop its content
-            elif stripped.startswith(_LINE_MAGIC_PREFIXES) or stripped.endswith("?"):
+            elif is_ipython_line(line):
                 # a statement that does nothing, so that a block holding only magics stays a block
                 line = line[: len(line) - len(stripped)] + "pass" if stripped else ""
             lines.append(line)

@@ -26,6 +26,12 @@ def decode_source(raw: bytes) -> str:
         raise SourceProblem(UNREADABLE, "binary file (contains NUL bytes), not Python source")
     if len(raw) > MAX_FILE_BYTES:
         raise SourceProblem(TOO_COMPLEX, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
+    return source_encoding(raw)[0]
+
+
+def source_encoding(raw: bytes) -> tuple[str, str]:
+    """(the text, the encoding it is written in) as the interpreter reads it: the BOM (encoding ``utf-8``,
+    the BOM left out of the text), the coding cookie, else UTF-8; raises ``SourceProblem``."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as error:
@@ -38,7 +44,7 @@ def decode_source(raw: bytes) -> str:
         raise SourceProblem(UNREADABLE, f"not valid {encoding} text: {reason}", line) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text
+    return text, "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def has_bom(raw: bytes) -> bool:

@@ -29,19 +29,6 @@ def literal_string(node) -> str | None:
     return None
 
 
-def is_main_guard(test: cst.BaseExpression) -> bool:
-    """``__name__ == "__main__"`` (either way round)."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    comparison = test.comparisons[0]
-    if not isinstance(comparison.operator, cst.Equal):
-        return False
-    sides = (test.left, comparison.comparator)
-    names = [s.value for s in sides if isinstance(s, cst.Name)]
-    strings = [literal_string(s) for s in sides if isinstance(s, cst.SimpleString)]
-    return names == ["__name__"] and strings == ["__main__"]
-
-
 @dataclass(frozen=True)
 class Binding:
     name: str  # the name the module binds

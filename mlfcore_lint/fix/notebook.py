@@ -6,21 +6,22 @@ import codecs
 import json
 import re
 
+from ..engine.notebook import is_cell_magic, is_ipython_line
 from ..model import Finding
 from .apply import FixContext, fix_module, sites_for
 from .names import source_bindings
 
-_IPYTHON_PREFIXES = ("%", "!", "?")
 _INDENT = re.compile(rb"\n([ \t]+)\S")
 
 
 def _masked(source: str) -> tuple[str, dict[str, str]]:
-    """The cell with IPython lines replaced by unique comments (as the linter blanks them), and the way back."""
+    """The cell with IPython lines (``engine.notebook.is_ipython_line``, the lines the linter blanks) replaced by
+    unique comments, and the way back."""
     masked, originals = [], {}
     for number, line in enumerate(source.splitlines(keepends=True)):
         content = line.rstrip("\r\n")
         stripped = content.lstrip()
-        if stripped.startswith(_IPYTHON_PREFIXES) or stripped.endswith("?"):
+        if is_ipython_line(content):
             placeholder = f"{content[:len(content) - len(stripped)]}#mlfcore-fix-ipython-line-{number}"
             originals[placeholder] = content
             content = placeholder
@@ -55,7 +56,7 @@ def fix_notebook(raw: bytes, findings: list[Finding], context: FixContext,
             continue
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else source
-        if text.lstrip().startswith("%%"):
+        if is_cell_magic(text):
             continue  # a cell magic: not Python
         masked, originals = _masked(text)
         cell_findings = by_cell.get(number)

@@ -18,7 +18,7 @@ import re
 import libcst as cst
 
 from .codemods.base import keyword_argument, last_name, positional_arguments
-from .names import dotted_name, is_docstring, is_import_statement, is_main_guard, literal_string
+from .names import dotted_name, is_docstring, is_import_statement, literal_string
 
 SEED_OPTIONS = ("--seed", "--random-seed", "--random_seed")
 SEED_PARAMETERS = ("seed", "random_seed")
@@ -35,13 +35,17 @@ class Placement:
         self.seed, self.anchor, self.constant = seed, anchor, constant
 
 
-def main_guard(module: cst.Module) -> cst.If | None:
-    return next((s for s in module.body if isinstance(s, cst.If) and is_main_guard(s.test)), None)
+def main_guard(edit, program) -> cst.If | None:
+    """The ``if __name__ == "__main__":`` block where the engine found the program to start."""
+    if program is None or program.kind not in ("main", "configured"):
+        return None
+    return next((s for s in edit.module.body if isinstance(s, cst.If)
+                 and edit.positions[s].start.line == program.line), None)
 
 
 def place(edit, program) -> Placement:
     module = edit.module
-    guard = main_guard(module)
+    guard = main_guard(edit, program)
     function = _console_function(module, program)
     if function is not None:
         parameter = _seed_parameter(function)

@@ -4,13 +4,13 @@ links are kept, and an interrupted run leaves the old file or the new one, never
 from __future__ import annotations
 
 import codecs
-import io
 import os
 import stat
 import tempfile
-import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..engine.source import SourceProblem, has_bom, source_encoding
 
 
 class StaleFile(Exception):
@@ -63,19 +63,12 @@ class PythonText:
 
     @classmethod
     def decode(cls, raw: bytes) -> PythonText:
-        """Decode as the interpreter does (BOM, coding cookie, UTF-8); raises ``ValueError`` if it cannot."""
+        """Decode as the interpreter does (the engine's ``source_encoding``); raises ``ValueError`` if it cannot."""
         try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        except SyntaxError as error:
-            raise ValueError(f"cannot decode: {error}") from None
-        bom = raw.startswith(codecs.BOM_UTF8)
-        body = raw[len(codecs.BOM_UTF8):] if bom else raw
-        if encoding == "utf-8-sig":
-            encoding = "utf-8"
-        try:
-            return cls(body.decode(encoding), encoding, bom)
-        except (UnicodeDecodeError, LookupError) as error:
-            raise ValueError(f"not valid {encoding} text: {error}") from None
+            text, encoding = source_encoding(raw)
+        except SourceProblem as problem:
+            raise ValueError(problem.message) from None
+        return cls(text, encoding, has_bom(raw))
 
     def encode(self, text: str) -> bytes:
         return (codecs.BOM_UTF8 if self.bom else b"") + text.encode(self.encoding)
