@@ -4,6 +4,7 @@
     python benchmarks/run_benchmark.py --only engine --projects lightning,timm --repeat 3
     python benchmarks/run_benchmark.py --only profile       # where the engine's time goes
     python benchmarks/run_benchmark.py --only verify-program  # the cost of verify program's hooks
+    python benchmarks/run_benchmark.py --only fix --source path/to/project  # fixing against checking
 
 Everything is downloaded and built under ``benchmarks/_work/`` (ignored by git): the projects' sdists
 (``pip download --no-binary``), a virtual environment with nothing but flake8 (the baseline, so this
@@ -16,6 +17,7 @@ installed.  Both tools get the same number of jobs.  Targets:
 - flake8 plugin overhead (``--select=F,MLF`` with the plugin vs ``--select=F`` without)  <= 30 %
 - pylint plugin overhead (``--load-plugins=mlfcore_lint.pylint_plugin`` vs pylint alone)  <= 15 %
 - ``verify program`` on the example U-Net: training steps recorded / the same steps plain  <= 3
+- ``mlfcore-fix --check --no-cache`` / ``check --no-cache`` on the same project  <= 3
 """
 
 from __future__ import annotations
@@ -38,13 +40,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from packaging.utils import canonicalize_name, parse_sdist_filename
+from fix_time import FixRow, bench_fix, render_fix
 from program_overhead import OverheadRow, measure_program_overhead, render_program_overhead
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_WORK = REPO / "benchmarks" / "_work"
 DEFAULT_PROJECTS = ("lightning", "transformers", "timm")
-PARTS = ("engine", "flake8-plugin", "pylint-plugin", "profile", "verify-program")
-PROJECT_PARTS = {"engine", "flake8-plugin", "pylint-plugin", "profile"}  # the parts that check real projects
+PARTS = ("engine", "flake8-plugin", "pylint-plugin", "profile", "verify-program", "fix")
+PROJECT_PARTS = {"engine", "flake8-plugin", "pylint-plugin", "profile", "fix"}  # the parts that check real projects
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 MIB = 1024 * 1024
 
@@ -283,6 +286,7 @@ class Report:
     plugins: list[PluginRow] = field(default_factory=list)
     profile: dict = field(default_factory=dict)
     program_overhead: list[OverheadRow] = field(default_factory=list)
+    fixes: list[FixRow] = field(default_factory=list)
 
 
 def python_files(folder: Path) -> list[Path]:
@@ -551,6 +555,8 @@ def render(report: Report) -> str:
         out += ["Start-up costs (seconds)", format_table(["step", "seconds"], table), ""]
     if report.program_overhead:
         out += render_program_overhead(report.program_overhead, format_table, verdict)
+    if report.fixes:
+        out += render_fix(report.fixes, format_table, verdict)
     return "\n".join(out)
 
 
@@ -566,6 +572,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="pylint is slow: check the first N files of the first project (default: %(default)s)")
     parser.add_argument("--profile-sample", type=int, default=400, help="files sampled by the profile part")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="downloads and environments")
+    parser.add_argument("--source", type=Path, action="append", default=[],
+                        help="a project folder on this machine, checked in place of --projects (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.repeat < 1:
@@ -578,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.work.mkdir(parents=True, exist_ok=True)
         names = [name.strip() for name in args.projects.split(",") if name.strip()] if PROJECT_PARTS & set(parts) else []
-        sources = [project_source(name, args.work) for name in names]
+        sources = [path.resolve() for path in args.source] or [project_source(name, args.work) for name in names]
         if not sources and PROJECT_PARTS & set(parts):
             parser.error("--projects names no project")
         report = Report(machine_info(), args.jobs)
@@ -588,6 +596,10 @@ def main(argv: list[str] | None = None) -> int:
             if "engine" in parts:
                 print(f"engine: {source.name} ...", file=sys.stderr)
                 report.engine.append(bench_engine(source, args.jobs, flake8_bin, args.repeat))
+            if "fix" in parts:
+                print(f"fix: {source.name} ...", file=sys.stderr)
+                report.fixes.append(bench_fix(source, args.jobs, args.repeat, best_of, mlfcore_env(),
+                                              len(python_files(source))))
             if "flake8-plugin" in parts:
                 print(f"flake8 plugin: {source.name} ...", file=sys.stderr)
                 report.plugins.append(bench_flake8_plugin(source, args.jobs, flake8_bin, plugin_bin, args.repeat))
