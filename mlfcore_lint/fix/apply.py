@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,7 +19,7 @@ from ..ruleset.versions import candidate_versions, evaluate
 from .codemods import CODEMODS
 from .codemods.base import Site
 from .imports import add_sorted_imports
-from .integrity import keep_untouched_lines
+from .integrity import keep_untouched_lines, lines_of
 from .layout import DEFAULT_LINE_LENGTH, fitted, project_line_length
 from .names import References, after_imports_index, module_bindings
 
@@ -92,11 +93,17 @@ class FileEdit:
     fixed: list[Site] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # fixes left out, and why ("LINE: ...")
     lines: list[str] | None = None  # the module's lines, read on first use
+    touched_lines: set[int] = field(default_factory=set)  # where an insertion or a replacement is planned
+    scan: object = None  # the module's calls and functions (``placement.module_scan``)
+
+    def touch(self, node: cst.CSTNode) -> None:
+        """Note that ``node`` gets an insertion or a replacement: the transformer visits what contains it."""
+        self.touched_lines.add(self.positions[node].start.line)
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) of the text being fixed."""
         if self.lines is None:
-            self.lines = self.module.code.splitlines(keepends=True)
+            self.lines = lines_of(self.module.code)
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
     def statements(self, code: str) -> list[cst.BaseStatement]:
@@ -133,6 +140,16 @@ class _FixTransformer(cst.CSTTransformer):
         self.sites: dict[tuple[int, int], list[Site]] = {}
         for site in sites:
             self.sites.setdefault((site.line, site.column), []).append(site)
+        self.lines = sorted({site.line for site in sites} | edit.touched_lines)
+
+    def on_visit(self, node) -> bool:
+        """Only what holds a site or a planned insertion is visited (a large module costs little to fix)."""
+        where = self.get_metadata(PositionProvider, node, None)
+        if where is not None and not isinstance(node, cst.Module):
+            index = bisect_left(self.lines, where.start.line)
+            if index == len(self.lines) or self.lines[index] > where.end.line:
+                return False
+        return super().on_visit(node)
 
     def on_leave(self, original_node, updated_node):
         updated_node = super().on_leave(original_node, updated_node)
@@ -215,7 +232,7 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     if not sites:
         return FixOutcome(text, [])
     try:
-        wrapper = MetadataWrapper(cst.parse_module(text))
+        wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
     except RecursionError:
         return FixOutcome(text, [], "left alone: expressions nested too deeply for the fixer")
     except (cst.ParserSyntaxError, ValueError, TypeError, MemoryError) as error:
@@ -224,7 +241,8 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     module = wrapper.module
     bindings = [*outer_bindings, *module_bindings(module, positions, context.index.canonical)]
     references = References(bindings, context.index.canonical)
-    edit = FileEdit(module, positions, references, context, module_index=after_imports_index(module.body))
+    edit = FileEdit(module, positions, references, context, module_index=after_imports_index(module.body),
+                    lines=lines_of(text))
     seeding_sites = [s for s in sites if s.code in SEEDING_STEPS]
     if seeding_sites:
         plan_seeding(edit, seeding_sites, programs)
@@ -267,14 +285,14 @@ def _with_imports_updated(module: cst.Module, references: References) -> cst.Mod
 
 
 def invalid_result(old: str, new: str) -> str:
-    """Why ``new`` cannot replace ``old`` (it must parse, and compile where the original compiled)."""
-    try:
-        cst.parse_module(new)
-    except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, MemoryError) as error:
-        return f"the fixed code does not parse: {error}".splitlines()[0]
+    """Why ``new`` cannot replace ``old``: it must compile where the original compiled, and parse otherwise."""
     try:
         compile(old, "<original>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        try:
+            cst.parse_module(new)
+        except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, MemoryError) as error:
+            return f"the fixed code does not parse: {error}".splitlines()[0]
         return ""
     try:
         compile(new, "<fixed>", "exec", dont_inherit=True)

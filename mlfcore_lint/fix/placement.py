@@ -51,12 +51,12 @@ def place(edit, program) -> Placement:
         parameter = _seed_parameter(function)
         if parameter is not None:
             return Placement(parameter, function.body)
-        found = _parse_args_statement(module, [function.body.body]) if _argparse_seed_destination(module) else None
+        found = _parse_args_statement(module, [function.body.body]) if _argparse_seed_destination(edit) else None
         if found is not None:
             statement, name = found
-            return Placement(f"{name}.{_argparse_seed_destination(module)}", statement)
+            return Placement(f"{name}.{_argparse_seed_destination(edit)}", statement)
         return _with_constant(edit, function.body)
-    destination = _argparse_seed_destination(module)
+    destination = _argparse_seed_destination(edit)
     if destination is not None:
         bodies = [module.body]
         if guard is not None and isinstance(guard.body, cst.IndentedBlock):
@@ -100,8 +100,10 @@ def _seed_parameter(function: cst.FunctionDef) -> str | None:
     return None
 
 
-def _argparse_seed_destination(module: cst.Module) -> str | None:
-    for call in calls_in(module):
+def _argparse_seed_destination(edit) -> str | None:
+    if not any(option in line for line in edit.lines for option in SEED_OPTIONS):
+        return None  # no need to look through every call of the module
+    for call in module_scan(edit).calls:
         if last_name(call.func) != "add_argument":
             continue
         options = [literal_string(a.value) for a in positional_arguments(call)]
@@ -175,11 +177,11 @@ def _runs_framework_code_on_import(edit, module: cst.Module, guard: cst.If) -> b
     return False
 
 
-def lazy_import(module: cst.Module, api: str):
+def lazy_import(edit, api: str):
     """Where a function imports the top-level package of ``api`` (``import tensorflow as tf`` in its body): the
     import statement and the expression that names ``api`` after it; None where no function does."""
     root = api.split(".")[0]
-    for function in _functions(module):
+    for function in module_scan(edit).functions:
         if not isinstance(function.body, cst.IndentedBlock):
             continue
         for statement in function.body.body:
@@ -223,10 +225,12 @@ def calls_in(node: cst.CSTNode) -> list[cst.Call]:
     return collector.calls
 
 
-def _functions(node: cst.CSTNode) -> list[cst.FunctionDef]:
-    collector = _Collector()
-    node.visit(collector)
-    return collector.functions
+def module_scan(edit) -> _Collector:
+    """Every call and function of the module being fixed, collected once per module."""
+    if edit.scan is None:
+        edit.scan = _Collector()
+        edit.module.visit(edit.scan)
+    return edit.scan
 
 
 class _UnshadowedCalls(cst.CSTVisitor):

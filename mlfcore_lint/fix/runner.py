@@ -104,6 +104,8 @@ def fix_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixConte
             return _fixed_bytes(raw, path, findings, context, programs)
     except OverBudget:
         return raw, [], ["left alone: fixing it took longer than the fixer's time budget"]
+    except RecursionError:
+        return raw, [], ["left alone: expressions nested too deeply for the fixer"]
     except Exception as error:  # noqa: BLE001 - one file's internal error must not stop the run
         return raw, [], [f"internal error, left as it is: {type(error).__name__}: {error}"]
 

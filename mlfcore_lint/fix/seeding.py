@@ -118,6 +118,7 @@ def _plan_program(edit: FileEdit, sites: list[Site], program) -> None:
         edit.add_module_statements(constant)
     for statement, statement_lines in lazy.items():
         edit.insert_after.setdefault(id(statement), []).extend(_block(edit, statement_lines, False))
+        edit.touch(statement)
     if not lines:
         return
     anchor = placement.anchor
@@ -129,8 +130,10 @@ def _plan_program(edit: FileEdit, sites: list[Site], program) -> None:
         edit.add_module_statements(statements)
     elif isinstance(anchor, cst.BaseSuite):
         edit.insert_at_start[id(anchor)] = (after_docstring(anchor), statements)
+        edit.touch(anchor)
     else:
         edit.insert_after.setdefault(id(anchor), []).extend(statements)
+        edit.touch(anchor)
 
 
 def _block(edit: FileEdit, lines: list[str], at_module_level: bool) -> list[cst.BaseStatement]:
@@ -183,7 +186,7 @@ def _block_lines(edit: FileEdit, codes: list[str], seed: str, program):
                 program is None or program.may_import(step.api)):
             line = step.source(edit, seed)
         else:
-            found = lazy_import(edit.module, step.api)
+            found = lazy_import(edit, step.api)
             if found is None:
                 left_out[code] = f"the program does not import {step.api.split('.')[0]} where it starts"
                 continue
@@ -214,6 +217,7 @@ def _replace_legacy_tensorflow_seeders(edit: FileEdit) -> bool:
         name = dotted_name(call.func)
         if name is not None and edit.references.qualify(name) in LEGACY_TENSORFLOW_SEEDERS:
             edit.call_replacements[id(call)] = cst.parse_expression(edit.references.reference(seeder.api))
+            edit.touch(call)
             replaced = True
     return replaced
 
