@@ -62,15 +62,26 @@ _TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py", "__init__.py"})
 
 
+#: Frameworks that put the work on a GPU by themselves when one is present (TensorFlow and Keras place ops on it,
+#: Lightning's and the Hugging Face trainers' accelerator is "auto", JAX's default backend is the GPU): a program
+#: that uses one of them and names no device may run on a GPU. PyTorch, XGBoost and scikit-learn never do.
+PLACES_ON_GPU = frozenset({
+    "tensorflow", "keras", "tf_keras", "lightning", "pytorch_lightning", "jax", "flax", "transformers", "accelerate",
+    "detectron2", "mmengine", "mmcv", "mmdet", "fastai", "deepspeed", "ultralytics", "composer", "horovod", "ray",
+    "stable_baselines3", "sb3_contrib",
+})
+
+
 def _uses_gpu(entry: SourceFile, files: list[SourceFile]) -> bool:
     """Whether a program may run on a GPU: the devices its entry point names, else those its modules name; it runs
-    on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``) and no GPU."""
+    on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``) and no GPU, or where
+    it names no device at all and none of its modules uses a framework that picks a GPU by itself."""
     for devices in (set(entry.facts.devices), {device for source in files for device in source.facts.devices}):
         if "gpu" in devices:
             return True
         if "cpu" in devices:
             return False
-    return True
+    return any(name.split(".")[0] in PLACES_ON_GPU for source in files for name in source.facts.imports)
 
 
 def relative_module(module: str, is_package: bool, level: int, imported: str) -> str:

@@ -99,6 +99,17 @@ FILES = {
             loss.backward()
             optimizer.step()
         """,
+    "cpu_script.py": """\
+        import torch
+
+        # names no device and uses no framework that picks a GPU by itself: PyTorch runs it on the CPU
+        model = torch.nn.Linear(2, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(3):
+            loss = model(torch.randn(4, 2)).sum()
+            loss.backward()
+            optimizer.step()
+        """,
     "lit.py": """\
         import lightning as L
 
@@ -145,8 +156,9 @@ EXPECTED = {
     ("train_script.py", "MLF160", 8, "certain"),  # a module-level script: at its first statement that runs
     ("train_script.py", "MLF161", 8, "certain"),
     ("train_script.py", "MLF165", 8, "certain"),  # nn.LSTM picked by name
+    ("cpu_script.py", "MLF160", 6, "certain"),  # seeds matter on the CPU too; the switch (MLF161) does not
     ("lit.py", "MLF160", 4, "certain"),  # Lightning only, no `import torch`
-    ("lit.py", "MLF161", 4, "certain"),
+    ("lit.py", "MLF161", 4, "certain"),  # Lightning's accelerator is "auto": a GPU where there is one
 }
 
 NOTEBOOK = {
