@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
-FACTS_FORMAT = 3
+FACTS_FORMAT = 4
 
 
 @dataclass
@@ -48,7 +48,7 @@ class FileFacts:
     scopes: dict[str, dict] = field(default_factory=dict)
     classes: dict[str, list[str]] = field(default_factory=dict)
     first_statement: int = 0  # line of the first top-level statement that runs code (0: none)
-    devices: list[str] = field(default_factory=list)  # "gpu" and/or "cpu": the devices its code names
+    devices: list[str] = field(default_factory=list)  # "gpu", "cpu", "chosen" (``.to(device)``): devices it names
 
     def to_json(self) -> dict:
         return asdict(self)

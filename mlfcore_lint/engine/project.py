@@ -209,7 +209,7 @@ class Project:
         if facts.error is not None:
             return self._report(source, facts.error, None, None)
         found: list[Finding] = []
-        test_code = is_test_code(source.relative)
+        test_code = is_test_code(source.relative, facts.scopes)
         for candidate in facts.candidates:
             rule = self.ruleset.get(candidate.code)
             if rule is None or test_code or candidate.code in self.settled_outside:
@@ -236,8 +236,10 @@ class Project:
                 return None
             if context == UNKNOWN and not candidate.uncertain:
                 candidate = replace(candidate, uncertain=UNKNOWN_GRADIENT)
-        if (rule.in_training or rule.backward_only) and source.programs and not any(p.trains for p in source.programs):
+        if rule.in_training and source.programs and not any(p.trains for p in source.programs):
             return None  # only programs that do not train run this code
+        if rule.backward_only and source.programs and not any(p.differentiates for p in source.programs):
+            return None  # only programs that compute no gradient run this code
         if rule.gpu_only and source.programs and not any(p.uses_gpu for p in self.relevant_programs(source)):
             return None  # its programs run on the CPU only
         programs = self.relevant_programs(source)

@@ -102,7 +102,7 @@ def test_a_front_end_reads_the_project_only_where_a_module_can_report(tmp_path, 
     from mlfcore_lint.runner import ProjectContext
 
     settings = make_project(tmp_path, files=0)  # targets torch 2.11
-    (tmp_path / "train.py").write_text("import torch\nimport data\nif __name__ == '__main__':\n    loss.backward()\n")
+    (tmp_path / "train.py").write_text("import torch\nimport data\nif __name__ == '__main__':\n    loss.cuda().backward()\n")
     (tmp_path / "data.py").write_text("import torch\n\ndef scale(x):\n    return torch.relu(x)\n")
     (tmp_path / "tool.py").write_text("import torch\nif __name__ == '__main__':\n    pass\n")
     (tmp_path / "model.py").write_text(SOURCE)  # MaxPool3d: non-deterministic in 2.11, whatever the switch

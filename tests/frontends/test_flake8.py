@@ -109,7 +109,7 @@ def test_target_option_and_pyproject_table_agree(tmp_path, where):
 
 
 def test_entry_points_option(tmp_path):
-    project = write_project(tmp_path / "project", {"jobs/run.py": "import torch\nmodel = torch.nn.Linear(2, 2)\nmodel(x).sum().backward()\n",
+    project = write_project(tmp_path / "project", {"jobs/run.py": "import torch\nmodel = torch.nn.Linear(2, 2).cuda()\nmodel(x).sum().backward()\n",
                                                           "jobs/__init__.py": "from . import run\n"})
     assert flake8("--select=MLF", "jobs/run.py", cwd=project).stdout == ""
     result = flake8("--select=MLF", "--mlf-entry-points=jobs/*.py", "jobs/run.py", cwd=project)
