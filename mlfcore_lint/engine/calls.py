@@ -267,7 +267,7 @@ class CallRecorder:
 
 #: Receivers whose ``fit`` prepares data rather than trains a model.
 _PREPROCESSOR_WORDS = ("scaler", "normaliz", "normalis", "tokeniz", "tokenis", "vectoriz", "vectoris", "imputer",
-                       "encoder", "binarizer", "pca", "tfidf")
+                       "encoder", "binarizer", "pca", "tfidf", "calibrat")  # calibrators: post-hoc, no gradient
 _PREPROCESSING_MODULES = ("sklearn.preprocessing.", "sklearn.feature_extraction.", "sklearn.impute.",
                           "sklearn.decomposition.", "sklearn.feature_selection.")
 

@@ -40,7 +40,7 @@ UNKNOWN_POLICIES = ("report", "ignore")
 #:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so;
 #:   run-dependent  a value that changes from run to run: computed from the clock, the process id, fresh
 #:              entropy or a string hash (see engine/run_dependent.py), directly or through assigned names.
-EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer", "run-dependent")
+EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer", "run-dependent", "permutation")
 SCALAR_TYPES = (str, int, float, bool, type(None))
 #: What a rule with ``inspects`` checks in the project's environment files (see mlfcore_lint/environment/):
 #:   framework-pins        each framework the programs import is pinned to one version where the project
