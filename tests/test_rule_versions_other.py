@@ -201,3 +201,27 @@ def test_match_kinds_of_these_rules_refuse_bad_definitions(tmp_path, match, mess
     assert result.returncode == 2, result.stdout
     assert "extra.yaml: rule MLF801: " + message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+UNSEEDED_TF_PROGRAM = 'import tensorflow as tf\nif __name__ == "__main__":\n    model.fit(x, y)\n'
+
+
+@pytest.mark.parametrize(("target", "seed_api", "switch_api"), [
+    ("tensorflow==2.2", "tensorflow.random.set_seed", "TF_DETERMINISTIC_OPS=1"),
+    ("tensorflow==2.7", "tensorflow.keras.utils.set_random_seed", "TF_DETERMINISTIC_OPS=1"),
+    ("tensorflow==2.11", "tensorflow.keras.utils.set_random_seed",
+     "tensorflow.config.experimental.enable_op_determinism"),
+    ("tensorflow>=2.6,<2.9", "tensorflow.keras.utils.set_random_seed or tensorflow.random.set_seed",
+     "tensorflow.config.experimental.enable_op_determinism or TF_DETERMINISTIC_OPS=1"),
+])
+def test_a_missing_tensorflow_call_is_the_one_the_targeted_release_has(tmp_path, target, seed_api, switch_api):
+    # tf.keras.utils.set_random_seed arrived in 2.7, enable_op_determinism in 2.8 (MLF201's and MLF203's why).
+    found = {item["code"]: item for item in findings(tmp_path, UNSEEDED_TF_PROGRAM, target)}
+    assert found["MLF201"]["api"] == seed_api
+    assert found["MLF203"]["api"] == switch_api
+
+
+def test_the_switch_a_tensorflow_message_names_is_the_targeted_release_s(tmp_path):
+    source = "import tensorflow as tf\ny = tf.nn.bias_add(x, b)\n"
+    messages = {item["code"]: item["message"] for item in findings(tmp_path, source, "tensorflow==2.4")}
+    assert "unless TF_DETERMINISTIC_OPS=1 is on" in messages["MLF234"], messages
