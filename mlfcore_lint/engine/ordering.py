@@ -141,13 +141,16 @@ class ListingOrder:
 
     def _note_seeding(self, node: ast.Call) -> None:
         func = node.func
-        if not isinstance(func, ast.Attribute) or not node.args or node.keywords:
+        if not isinstance(func, ast.Attribute):
             return
         holder = holder_text(func.value)
         key = (id(self.scope), holder or "")
-        seed = node.args[0]
-        if holder is None or key not in self._unseeded or (isinstance(seed, ast.Constant) and seed.value is None) \
-                or isinstance(seed, ast.Starred) or "run-dependent" in self.kinds_of(seed):
+        given = [*node.args, *(keyword.value for keyword in node.keywords)]
+        if holder is None or key not in self._unseeded or len(given) != 1:
+            return
+        seed = given[0]
+        if (isinstance(seed, ast.Constant) and seed.value is None) or isinstance(seed, ast.Starred) \
+                or (not node.args and node.keywords[0].arg is None) or "run-dependent" in self.kinds_of(seed):
             return
         kept = []
         for methods, candidate in self._unseeded.pop(key):

@@ -445,10 +445,11 @@ def _read_missing_by_version(reader: _Reader) -> tuple[tuple[str, SpecifierSet, 
         for index, entry in enumerate(entries):
             sub = reader.child(f"missing_by_version.{distribution}[{index}]", entry)
             sub.check_keys({"range", "api"})
+            text = sub.str("range", required=True)
             try:
-                specifier = SpecifierSet(sub.str("range", required=True))
+                specifier = SpecifierSet(text)
             except InvalidSpecifier:
-                sub.fail("range", "is not a PEP 440 specifier")
+                sub.fail("range", f"{text!r} is not a PEP 440 specifier")
             found.append((str(distribution).lower(), specifier, sub.str("api", required=True)))
     return tuple(found)
 
