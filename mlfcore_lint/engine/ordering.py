@@ -140,26 +140,33 @@ class ListingOrder:
             self._unseeded.setdefault((id(self.scope), holder), []).append((methods, candidate))
 
     def _note_seeding(self, node: ast.Call) -> None:
+        """``holder.seed(s)`` withdraws the unseeded generator that ``holder`` holds; any other method called on
+        it first (a draw: ``rng.shuffle(files)``) leaves the finding in place."""
         func = node.func
-        if not isinstance(func, ast.Attribute):
-            return
-        holder = holder_text(func.value)
+        holder = holder_text(func.value) if isinstance(func, ast.Attribute) else None
         key = (id(self.scope), holder or "")
-        given = [*node.args, *(keyword.value for keyword in node.keywords)]
-        if holder is None or key not in self._unseeded or len(given) != 1:
-            return
-        seed = given[0]
-        if (isinstance(seed, ast.Constant) and seed.value is None) or isinstance(seed, ast.Starred) \
-                or (not node.args and node.keywords[0].arg is None) or "run-dependent" in self.kinds_of(seed):
+        if holder is None or key not in self._unseeded:
             return
         kept = []
         for methods, candidate in self._unseeded.pop(key):
-            if func.attr in methods:
+            if func.attr not in methods:
+                continue  # drawn from before any seed
+            if self._gives_a_seed(node):
                 self._drop_candidate(candidate)
             else:
-                kept.append((methods, candidate))
+                kept.append((methods, candidate))  # ``rng.seed()``, ``rng.seed(None)``: still unseeded
         if kept:
             self._unseeded[key] = kept
+
+    def _gives_a_seed(self, node: ast.Call) -> bool:
+        """One argument, given by position or keyword, that is not ``None`` nor run-dependent."""
+        given = [*node.args, *node.keywords]
+        if len(given) != 1 or isinstance(given[0], ast.Starred) or getattr(given[0], "arg", "") is None:
+            return False
+        seed = given[0].value if isinstance(given[0], ast.keyword) else given[0]
+        if isinstance(seed, ast.Constant) and seed.value is None:
+            return False
+        return "run-dependent" not in self.kinds_of(seed)
 
     def _sources(self, node: ast.expr) -> list[ast.expr]:
         """What ``node`` takes its items from, in their order: itself, or what ``list``/``tuple``, ``map``,

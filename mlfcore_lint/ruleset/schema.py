@@ -101,7 +101,7 @@ class CallMatcher:
     # The call returns items in an order that changes between machines or runs (a directory listing): not
     # reported where the code sorts the result or ignores its order (see engine/ordering.py ListingOrder).
     unordered: bool = False
-    # Why every match of this form is only possible (``PCA()``: the solver it picks depends on the data's shape).
+    # Why every match of this form is only possible (``PCA(n_components=50)``: its solver depends on the data).
     possible: str = ""
     # Methods that seed the call's result: the finding is withdrawn where the name the result is assigned to is
     # given a seed by one of them later in the same function (``rng = random.Random(); rng.seed(0)``).
