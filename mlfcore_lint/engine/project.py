@@ -18,7 +18,7 @@ from ..config import Settings
 from ..environment.outside import settled_codes
 from ..model import CERTAIN, INFERRED, Finding, FixInfo
 from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, RuleSet
-from ..ruleset.versions import Verdict, evaluate
+from ..ruleset.versions import Verdict, evaluate, missing_api
 from .facts import Candidate, FileFacts
 from .noqa import is_suppressed
 from .program import NOT_DIFFERENTIATED, UNKNOWN, Program, ProgramModel, is_test_code, relative_module
@@ -191,7 +191,7 @@ class Project:
         rule = self.ruleset.get(self.ruleset.switches.get(framework or "", ""))
         if rule is None or rule.requirement is None:
             return "the determinism switch"
-        return rule.requirement.missing_api
+        return missing_api(rule.requirement, self.targets, self.ruleset.releases)
 
     # ------------------------------------------------------------------ findings
 
@@ -274,7 +274,8 @@ class Project:
             if verdict.status == DETERMINISTIC:
                 continue
             line, column = program.line, program.column
-            candidate = Candidate(code, line, column, line, column, rule.requirement.missing_api, -1)
+            missing = missing_api(rule.requirement, self.targets, self.ruleset.releases)
+            candidate = Candidate(code, line, column, line, column, missing, -1)
             found.extend(self._report(entry, candidate, rule, verdict))
         return found
 
