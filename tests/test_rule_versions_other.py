@@ -243,7 +243,7 @@ def test_a_missing_call_by_version_refuses_a_bad_range(tmp_path):
 
 
 @pytest.mark.parametrize(("call", "certainty"), [
-    ("PCA(n_components=50)", "inferred"),  # svd_solver="auto" picks the randomized solver for some shapes
+    ("PCA(n_components=50)", None),  # svd_solver="auto": the data's shape decides; the opt-in hint MLF409
     ("PCA(n_components=50, svd_solver='randomized')", "certain"),
     ("PCA(n_components=0.95)", None),  # a fraction picks the full solver
     ("PCA()", None),
