@@ -255,8 +255,8 @@ class CallRecorder:
         name = _receiver_name(receiver)
         if method == "train":
             return bool(node.args or node.keywords) or "trainer" in name
-        if method == "run":  # an Ignite engine
-            return "trainer" in name
+        if method == "run":  # an Ignite engine; a TensorFlow 1 session running a training op
+            return "trainer" in name or bool(node.args) and "train" in _last_name(node.args[0]).lower()
         if method in ("fit", "partial_fit"):
             value, _ = self._followed(receiver, 0)
             made_by = self.qualify(value.func) if isinstance(value, ast.Call) else None

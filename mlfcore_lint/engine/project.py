@@ -210,9 +210,13 @@ class Project:
             return self._report(source, facts.error, None, None)
         found: list[Finding] = []
         test_code = is_test_code(source.relative, facts.scopes)
+        reported: set[tuple] = set()  # one finding per rule and place, however many of its entries match there
         for candidate in facts.candidates:
             rule = self.ruleset.get(candidate.code)
             if rule is None or test_code or candidate.code in self.settled_outside:
+                continue
+            place = (candidate.code, candidate.line, candidate.column)
+            if place in reported:
                 continue
             verdict = self.verdict(rule, candidate.matcher)
             if verdict.status == DETERMINISTIC:
@@ -221,6 +225,7 @@ class Project:
                 continue
             candidate = self._in_context(source, candidate, rule)
             if candidate is not None:
+                reported.add(place)
                 found.extend(self._report(source, candidate, rule, verdict))
         for program in source.entry_programs:
             found.extend(self._missing_requirements(program))
