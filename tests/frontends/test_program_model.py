@@ -110,6 +110,25 @@ FILES = {
             loss.backward()
             optimizer.step()
         """,
+    "grad_demo.py": """\
+        import tensorflow as tf
+
+        # prints one gradient: it differentiates, but applies nothing, so it trains nothing
+        x = tf.random.normal([3])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(x * x)
+        print(tape.gradient(y, x))
+        """,
+    "train_evaluate_test.py": """\
+        import torch
+
+        # named like a test, but it holds no test: a training script
+        model = torch.nn.Linear(2, 2).cuda()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model(torch.ones(1, 2).cuda()).sum().backward()
+        optimizer.step()
+        """,
     "lit.py": """\
         import lightning as L
 
@@ -157,6 +176,8 @@ EXPECTED = {
     ("train_script.py", "MLF161", 8, "certain"),
     ("train_script.py", "MLF165", 8, "certain"),  # nn.LSTM picked by name
     ("cpu_script.py", "MLF160", 6, "certain"),  # seeds matter on the CPU too; the switch (MLF161) does not
+    ("train_evaluate_test.py", "MLF160", 6, "certain"),  # where it trains
+    ("train_evaluate_test.py", "MLF161", 6, "certain"),
     ("lit.py", "MLF160", 4, "certain"),  # Lightning only, no `import torch`
     ("lit.py", "MLF161", 4, "certain"),  # Lightning's accelerator is "auto": a GPU where there is one
 }
