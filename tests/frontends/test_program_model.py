@@ -2,7 +2,8 @@
 
 Each file is one class of finding that was wrong or missing on real projects (issue 10): where a program
 starts (module-level scripts, console-script functions, Lightning-only and notebook programs), what a program
-does (``__main__`` smoke tests and summaries that never train), what is differentiated (a ``Dataset``, a
+does (``__main__`` smoke tests, summaries and one-gradient demos that never train, a script named like a test
+that holds none, a PyTorch script on the CPU), what is differentiated (a ``Dataset``, a
 transform, a ``no_grad`` caller, a model's ``forward``), indirection (subclasses, classes picked by name),
 receivers that are not tensors, tests, and hints.
 """
