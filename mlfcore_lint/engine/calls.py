@@ -75,6 +75,11 @@ _DATA_PIPELINE_FUNCTIONS = frozenset({"torch.utils.data.DataLoader", "tensorflow
 
 #: Keywords that choose the device a framework trains on (Lightning, Hugging Face, XGBoost, SB3).
 _DEVICE_KEYWORDS = ("accelerator", "gpus", "device")
+#: Calls that only make sense on a GPU.
+_GPU_APIS = ("torch.cuda.", "tensorflow.test.is_gpu", "torch.nn.DataParallel", "torch.nn.parallel.DataParallel",
+             "torch.nn.parallel.DistributedDataParallel")
+#: Names of what ``.to(...)`` moves a tensor to when it is a device the user picks (``dev``, ``local_rank``).
+_DEVICE_WORDS = ("device", "dev", "rank", "gpu", "cuda")
 _CHOSEN_ACCELERATOR = ("accelerator", "gpus")  # a value that cannot be read may be a GPU
 
 #: Words the pre-filter must find for a file to be parsed: a file that trains is part of the program model.
@@ -194,15 +199,15 @@ class CallRecorder:
     def note_devices(self, node: ast.Call, qualified: str | None, method: str | None) -> None:
         """``.cuda()``, ``torch.cuda.*``, ``"cuda:0"``, ``accelerator="gpu"`` name a GPU; ``torch.device("cpu")``,
         ``accelerator="cpu"`` the CPU; a device or accelerator the caller chooses may be a GPU."""
-        if method == "cuda" or (qualified or "").startswith(("torch.cuda.", "tensorflow.test.is_gpu")):
+        if method == "cuda" or (qualified or "").startswith(_GPU_APIS):
             self.devices.add("gpu")
-        elif method == "to" and node.args and "device" in _last_name(node.args[0]).lower():
-            self.devices.add("chosen")  # ``.to(args.device)``: a GPU unless the program names the CPU elsewhere
+        elif method == "to" and node.args and any(word in _last_name(node.args[0]).lower() for word in _DEVICE_WORDS):
+            self.devices.add("chosen")  # ``.to(args.device)``, ``.to(rank)``: a GPU unless the CPU is named
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
         for argument in [*node.args, *keywords.values()]:
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                 text = argument.value.lower()
-                if "cuda" in text or "gpu" in text:
+                if "cuda" in text or "gpu" in text or text == "nccl":  # NCCL: the GPUs' collective backend
                     self.devices.add("gpu")
         chosen = [(name, keywords.get(name)) for name in _DEVICE_KEYWORDS]
         if qualified == "torch.device" and node.args:

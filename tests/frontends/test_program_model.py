@@ -130,6 +130,13 @@ FILES = {
         model(torch.ones(1, 2).cuda()).sum().backward()
         optimizer.step()
         """,
+    "ddp_script.py": """\
+        import torch
+
+        # a device the user picks: the process's GPU
+        model = torch.nn.Linear(2, 2).to(local_rank)
+        model(torch.ones(1, 2)).sum().backward()
+        """,
     "lit.py": """\
         import lightning as L
 
@@ -179,6 +186,8 @@ EXPECTED = {
     ("cpu_script.py", "MLF160", 6, "certain"),  # seeds matter on the CPU too; the switch (MLF161) does not
     ("train_evaluate_test.py", "MLF160", 6, "certain"),  # where it trains
     ("train_evaluate_test.py", "MLF161", 6, "certain"),
+    ("ddp_script.py", "MLF160", 5, "certain"),
+    ("ddp_script.py", "MLF161", 5, "certain"),
     ("lit.py", "MLF160", 4, "certain"),  # Lightning only, no `import torch`
     ("lit.py", "MLF161", 4, "certain"),  # Lightning's accelerator is "auto": a GPU where there is one
 }
