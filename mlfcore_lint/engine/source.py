@@ -20,12 +20,17 @@ class SourceProblem(Exception):
         self.code, self.message, self.line, self.column = code, message, line, column
 
 
+def check_size_and_content(data: bytes | str) -> None:
+    """Refuse what is not Python text: NUL characters, more than MAX_FILE_BYTES."""
+    if (b"\0" if isinstance(data, bytes) else "\0") in data:
+        raise SourceProblem(UNREADABLE, "binary file (contains NUL bytes), not Python source")
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceProblem(TOO_COMPLEX, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
+
+
 def decode_source(raw: bytes) -> str:
     """Decode Python source as the interpreter would (BOM, coding cookie, UTF-8 default)."""
-    if b"\0" in raw:
-        raise SourceProblem(UNREADABLE, "binary file (contains NUL bytes), not Python source")
-    if len(raw) > MAX_FILE_BYTES:
-        raise SourceProblem(TOO_COMPLEX, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
+    check_size_and_content(raw)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as error:

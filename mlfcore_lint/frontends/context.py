@@ -94,8 +94,10 @@ def project_context(start: Path, overrides: Overrides) -> ProjectContext:
     return context
 
 
-def check_module(path: Path, source: str, overrides: Overrides, honour_noqa: bool = True, tree=None) -> list[Finding]:
-    """Findings for ``source`` standing in for the file ``path``, judged within its project.
+def check_module(path: Path, source: bytes | str, overrides: Overrides, honour_noqa: bool = True,
+                 tree=None) -> list[Finding]:
+    """Findings for ``source`` (the file's bytes, or text already decoded) standing in for the file ``path``,
+    judged within its project.
 
     ``tree``: the :mod:`ast` tree of ``source`` where the front end has it (flake8), so it is not parsed twice.
     """

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from mlfcore_lint.cache import CACHE_DIR_NAME
+from mlfcore_lint.cache import project_cache_folder
 from mlfcore_lint.config import Settings
 from mlfcore_lint.runner import check_paths
 
@@ -40,13 +40,14 @@ def test_unchanged_rerun_parses_nothing(tmp_path, ruleset):
 def test_no_cache_writes_nothing(tmp_path, ruleset):
     settings = make_project(tmp_path)
     check_paths([tmp_path], settings, ruleset, jobs=1, use_cache=False)
-    assert not (tmp_path / CACHE_DIR_NAME).exists()
+    assert not project_cache_folder(tmp_path).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m0.py", "m1.py", "m2.py", "m3.py", "m4.py", "pyproject.toml"]
 
 
 def test_corrupt_cache_entries_are_ignored(tmp_path, ruleset):
     settings = make_project(tmp_path)
     expected = check_paths([tmp_path], settings, ruleset, jobs=1).findings
-    entries = [p for p in (tmp_path / CACHE_DIR_NAME).rglob("*.json")]
+    entries = [p for p in project_cache_folder(tmp_path).rglob("*.json")]
     assert entries
     for number, entry in enumerate(entries):
         entry.write_text(["{", "[]", '{"candidates": 3}', "", "\x00\x01"][number % 5])
@@ -72,14 +73,15 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path):
     for stdout, stderr in outputs:
         assert stderr == ""
         assert len(json.loads(stdout)) == 40
-    leftovers = [p for p in (tmp_path / CACHE_DIR_NAME).rglob(".tmp-*")]
+    leftovers = [p for p in project_cache_folder(tmp_path.resolve()).rglob(".tmp-*")]
     assert leftovers == []
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # nothing written into the project
 
 
 def test_exclusive_lets_one_process_fill_the_cache_while_others_wait(tmp_path):
     from mlfcore_lint.cache import FactsCache
 
-    cache = FactsCache(tmp_path / CACHE_DIR_NAME, "fingerprint")
+    cache = FactsCache(tmp_path / "cache", "fingerprint")
     waiter = (
         "import sys, time\n"
         "from pathlib import Path\n"
@@ -88,7 +90,7 @@ def test_exclusive_lets_one_process_fill_the_cache_while_others_wait(tmp_path):
         "    print(time.time())\n"
     )
     with cache.exclusive():
-        other = subprocess.Popen([sys.executable, "-c", waiter, str(tmp_path / CACHE_DIR_NAME)],
+        other = subprocess.Popen([sys.executable, "-c", waiter, str(tmp_path / "cache")],
                                  stdout=subprocess.PIPE, text=True)
         import time
 
