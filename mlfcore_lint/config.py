@@ -122,7 +122,7 @@ class Settings:
         if base is not None:
             root = os.path.abspath(base)
         else:
-            root = self._root_text or str(self.root.resolve())
+            root = self._root_text or os.path.realpath(self.root)
             self._root_text = root
         relative = absolute[len(root) + 1:] if absolute.startswith(root + os.sep) else path.as_posix()
         return bool(self._exclude_regex.match(path.name) or self._exclude_regex.match(relative.replace(os.sep, "/")))
@@ -213,7 +213,7 @@ def table_of(data: dict, key: str) -> dict:
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` with a ``[tool.mlfcore-lint]`` table, walking up from ``start``."""
-    directory = start.resolve()
+    directory = Path(os.path.realpath(start))  # never raises, even for a link loop
     if directory.is_file():
         directory = directory.parent
     for candidate in [directory, *directory.parents]:
@@ -225,7 +225,7 @@ def find_config(start: Path) -> Path | None:
 
 def project_root(start: Path) -> Path:
     """The folder holding the project's ``pyproject.toml``, ``setup.cfg``, ``setup.py`` or ``.git``."""
-    directory = start.resolve()
+    directory = Path(os.path.realpath(start))  # never raises, even for a link loop
     if directory.is_file():
         directory = directory.parent
     for candidate in [directory, *directory.parents]:
@@ -286,7 +286,7 @@ def apply_table(settings: Settings, table: dict, where: str, base: Path) -> Sett
         settings.targets = {**targets, **settings.targets}
     if "extend-rules" in table:
         settings.extend_rules = tuple(
-            str((base / p).resolve()) for p in _strings(table["extend-rules"], "extend-rules", where)
+            os.path.abspath(base / p) for p in _strings(table["extend-rules"], "extend-rules", where)
         )
     if "entry-points" in table:
         settings.entry_points = _strings(table["entry-points"], "entry-points", where)
@@ -316,7 +316,7 @@ def load_settings(config_file: Path | None, paths: list[Path], cli_targets: list
     start = paths[0] if paths else Path.cwd()
     if config_file is None:
         config_file = find_config(start)
-    settings.root = config_file.parent.resolve() if config_file is not None else project_root(start)
+    settings.root = Path(os.path.realpath(config_file.parent)) if config_file is not None else project_root(start)
     if config_file is None:
         return settings
     settings.config_file = config_file

@@ -22,7 +22,13 @@ _FOLDERS = ("", "requirements", *CONTAINER_FOLDERS, os.path.join(".github", "wor
 
 def requirement_files(root: Path) -> list[Path]:
     found = sorted(root.glob("requirements*.txt")) + sorted((root / "requirements").glob("*.txt"))
-    return [path for path in found if path.is_file() or path.is_symlink()]
+    return [path for path in found if present(path)]
+
+
+def present(path: Path) -> bool:
+    """Whether an environment file is there to be read: anything but a folder, so that a FIFO, a device or a
+    dangling link by that name is reported as a file that cannot be read (MLF905), not passed over."""
+    return os.path.lexists(path) and not os.path.isdir(path)
 
 
 def environment_files(root: Path) -> list[tuple[str, Path]]:
@@ -45,17 +51,17 @@ def _listing(root_text: str, stamp: tuple) -> list[tuple[str, Path]]:
     for kind, name in (("pyproject", "pyproject.toml"), ("setup.cfg", "setup.cfg"),
                        *(("conda", name) for name in CONDA_FILES), ("mlproject", "MLproject"),
                        ("dotenv", ".env"), ("tox", "tox.ini"), ("nox", "noxfile.py")):
-        if (root / name).is_file():
+        if present(root / name):
             files.append((kind, root / name))
     files += [("lock", path) for path in lock_files(root)]
     for folder in (root, *(root / name for name in CONTAINER_FOLDERS)):
         if folder.is_dir():
             files += [("docker", path) for path in sorted(folder.iterdir())
-                      if is_dockerfile(path.name) and path.is_file()]
+                      if is_dockerfile(path.name) and present(path)]
     workflows = root / ".github" / "workflows"
     if workflows.is_dir():
         files += [("workflow", path) for path in sorted(workflows.iterdir())
-                  if path.suffix in (".yml", ".yaml") and path.is_file()]
+                  if path.suffix in (".yml", ".yaml") and present(path)]
     return files
 
 
@@ -76,11 +82,12 @@ def scan(root: Path) -> ProjectEnvironment:
 def _scan(stamp: tuple) -> ProjectEnvironment:
     found = ProjectEnvironment()
     seen_requirements: set[Path] = set()
-    conda_read: set[Path] = set()
+    conda_read: set[str] = set()
 
     def read_conda(path: Path) -> None:
-        if path.resolve() not in conda_read:
-            conda_read.add(path.resolve())
+        real = os.path.realpath(path)
+        if real not in conda_read:
+            conda_read.add(real)
             read_conda_environment(path, found)
 
     readers = {

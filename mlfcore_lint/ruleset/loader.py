@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -187,7 +188,7 @@ def _cached(extra: tuple[str, ...]) -> RuleSet:
 
 def default_ruleset(extra_files: Iterable[str | Path] = ()) -> RuleSet:
     """The rule set for these extra files, loaded once per process."""
-    return _cached(tuple(str(Path(f).resolve()) for f in extra_files))
+    return _cached(tuple(os.path.abspath(f) for f in extra_files))
 
 
 def split_codes(text: str) -> list[str]:
