@@ -108,6 +108,8 @@ class _ParsedRules:
     def put(self, raw: bytes, data: object) -> None:
         from ..cache import write_sealed
 
+        if not _is_plain_tree(data):
+            return  # aliases, or more than a rule file holds: parsed each time (JSON would expand them)
         try:
             if json.loads(json.dumps(data)) != data:
                 return  # YAML values JSON does not keep (dates, keys that are not strings): parsed each time
@@ -118,6 +120,21 @@ class _ParsedRules:
             write_sealed(self.secret, self._path(raw), {"data": data})
         except OSError:
             pass
+
+
+def _is_plain_tree(data: object, limit: int = 1_000_000) -> bool:
+    """Whether YAML data is a tree of at most ``limit`` values: no container reached twice (a YAML alias, which
+    JSON would write out in full: a few lines of aliases expand to billions of values)."""
+    seen: set[int] = set()
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, (dict, list)):
+            if id(value) in seen or len(seen) >= limit:
+                return False
+            seen.add(id(value))
+            pending.extend(value.values() if isinstance(value, dict) else value)
+    return True
 
 
 def load_ruleset(extra_files: Iterable[str | Path] = (), rules_dir: Path | None = None,
