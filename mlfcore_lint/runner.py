@@ -77,7 +77,7 @@ def _unlisted(found: dict[Path, str]):
 
     def note(error: OSError) -> None:
         if error.filename is not None:
-            found.setdefault(Path(error.filename).absolute(), str(error.filename))
+            found.setdefault(Path(error.filename).absolute(), str(Path(error.filename)))
 
     return note
 

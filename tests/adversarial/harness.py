@@ -57,12 +57,14 @@ def command(front_end: str, project: Path, rcfile: Path) -> list[str]:
             "--persistent=n", "--recursive=y", f"--mlf-target={TARGET}", "."]
 
 
-def run(front_end: str, project: Path) -> Run:
-    """One front end on ``project``; fails the test on a hang or a traceback."""
+def run(front_end: str, project: Path, prefix: tuple[str, ...] = ()) -> Run:
+    """One front end on ``project`` (``prefix``: a command that runs it, such as ``setpriv ...``); fails the
+    test on a hang or a traceback."""
     rcfile = project.parent / "pylintrc"  # pylint reads its own settings from here, not from the project
-    rcfile.write_text("[MAIN]\n")
+    if not rcfile.exists():
+        rcfile.write_text("[MAIN]\n")
     try:
-        result = subprocess.run([sys.executable, "-m", *command(front_end, project, rcfile)], cwd=project,
+        result = subprocess.run([*prefix, sys.executable, "-m", *command(front_end, project, rcfile)], cwd=project,
                                 capture_output=True, timeout=TIME_LIMIT, check=False)
     except subprocess.TimeoutExpired:
         pytest.fail(f"{front_end} hung (more than {TIME_LIMIT} s) on {project.name}")
@@ -101,8 +103,8 @@ def _findings(outcome: Run) -> set[Finding]:
     return found
 
 
-def run_all(project: Path, front_ends=FRONT_ENDS) -> dict[str, Run]:
-    return {front_end: run(front_end, project) for front_end in front_ends}
+def run_all(project: Path, front_ends=FRONT_ENDS, prefix: tuple[str, ...] = ()) -> dict[str, Run]:
+    return {front_end: run(front_end, project, prefix) for front_end in front_ends}
 
 
 def only(findings: set[Finding], paths) -> set[Finding]:
