@@ -39,7 +39,10 @@ def decode_source(raw: bytes) -> str:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
         reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
-        line = raw[: getattr(error, "start", 0)].count(b"\n") + 1
+        # The line of the first byte that does not decode, never past the file's last line (a multi-byte
+        # encoding can fail on the final newline).
+        last_line = max(1, raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1))
+        line = min(raw[: getattr(error, "start", 0)].count(b"\n") + 1, last_line)
         raise SourceProblem(UNREADABLE, f"not valid {encoding} text: {reason}", line) from None
     if text.startswith("\ufeff"):
         text = text[1:]
