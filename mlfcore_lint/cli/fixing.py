@@ -7,6 +7,7 @@ import sys
 
 from .check import finish, make_report
 from .guard import EXIT_CLEAN, EXIT_FINDINGS
+from .terminal import printable
 
 
 def run_fix(args, paths, settings, ruleset, context) -> int:
@@ -18,7 +19,7 @@ def run_fix(args, paths, settings, ruleset, context) -> int:
     files = fix_run.files if fix_run is not None else []
     for file_fix in files:
         for problem in file_fix.problems:
-            sys.stderr.write(f"{file_fix.display}: {problem}\n")
+            sys.stderr.write(printable(f"{file_fix.display}: {problem}") + "\n")
     if args.diff:
         for file_fix in files:
             sys.stdout.write(file_fix.diff())

@@ -13,6 +13,7 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 
 from ..engine.noqa import is_suppressed, noqa_lines
+from ..files import relative_to_root
 from ..model import Finding, FixInfo
 from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, EnvironmentMatcher, Rule
 from ..ruleset.versions import candidate_versions
@@ -254,11 +255,7 @@ class _Reporter:
 
     def __call__(self, rule: Rule, place: Place, message: str, fixable: bool = True) -> None:
         settings = self.project.settings
-        root = settings.root.resolve()
-        try:
-            relative = place.path.resolve().relative_to(root).as_posix()
-        except (ValueError, OSError):
-            relative = place.path.name
+        relative = relative_to_root(place.path, settings.root) or place.path.name
         if not settings.is_selected(rule.code, relative, rule.hint):
             return
         if self.project.honour_noqa and is_suppressed(self._comments(place.path), place.line, rule.code):

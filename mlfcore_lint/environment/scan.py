@@ -28,7 +28,13 @@ _FOLDERS = ("", "requirements", *CONTAINER_FOLDERS, os.path.join(".github", "wor
 
 def requirement_files(root: Path) -> list[Path]:
     found = sorted(root.glob("requirements*.txt")) + sorted((root / "requirements").glob("*.txt"))
-    return [path for path in found if path.is_file() or path.is_symlink()]
+    return [path for path in found if present(path)]
+
+
+def present(path: Path) -> bool:
+    """Whether an environment file is there to be read: anything but a folder, so that a FIFO, a device or a
+    dangling link by that name is reported as a file that cannot be read (MLF905), not passed over."""
+    return os.path.lexists(path) and not os.path.isdir(path)
 
 
 def environment_files(root: Path) -> list[tuple[str, Path]]:
@@ -49,7 +55,7 @@ def _listing(root_text: str, stamp: tuple) -> list[tuple[str, Path]]:
     root = Path(root_text)
     files = install_files(root)
     for kind, name in (("mlproject", "MLproject"), ("dotenv", ".env"), ("tox", "tox.ini"), ("nox", "noxfile.py")):
-        if (root / name).is_file():
+        if present(root / name):
             files.append((kind, root / name))
     files += [("lock", path) for path in lock_files(root)]
     files += [("docker", path) for path in _dockerfiles(root, 0)]
@@ -58,14 +64,14 @@ def _listing(root_text: str, stamp: tuple) -> list[tuple[str, Path]]:
     workflows = root / ".github" / "workflows"
     if workflows.is_dir():
         files += [("workflow", path) for path in sorted(workflows.iterdir())
-                  if path.suffix in (".yml", ".yaml") and path.is_file()]
+                  if path.suffix in (".yml", ".yaml") and present(path)]
     return files
 
 
 def install_files(folder: Path) -> list[tuple[str, Path]]:
     """(kind, path) of the files in ``folder`` that say what its code installs."""
     files: list[tuple[str, Path]] = [("requirements", path) for path in requirement_files(folder)]
-    files += [(kind, folder / name) for kind, name in INSTALL_KINDS if (folder / name).is_file()]
+    files += [(kind, folder / name) for kind, name in INSTALL_KINDS if present(folder / name)]
     return files
 
 
@@ -77,7 +83,7 @@ def _dockerfiles(folder: Path, depth: int) -> list[Path]:
         entries = sorted(folder.iterdir())
     except OSError:
         return []
-    found = [path for path in entries if is_dockerfile(path.name) and path.is_file()]
+    found = [path for path in entries if is_dockerfile(path.name) and present(path)]
     if depth > 0:
         for path in entries:
             if path.is_dir() and not path.is_symlink():
@@ -111,11 +117,12 @@ def _stamp(files: list[tuple[str, Path]]) -> tuple:
 def _scan(stamp: tuple) -> ProjectEnvironment:
     found = ProjectEnvironment()
     seen_requirements: set[Path] = set()
-    conda_read: set[Path] = set()
+    conda_read: set[str] = set()
 
     def read_conda(path: Path) -> None:
-        if path.resolve() not in conda_read:
-            conda_read.add(path.resolve())
+        real = os.path.realpath(path)
+        if real not in conda_read:
+            conda_read.add(real)
             read_conda_environment(path, found)
 
     readers = {

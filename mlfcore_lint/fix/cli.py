@@ -15,6 +15,7 @@ from ..cli.main import (
     add_selection_options,
     paths_settings_and_rules,
 )
+from ..cli.terminal import printable
 from ..config import ConfigError
 from ..ruleset.schema import RuleError
 from ..runner import UsageError
@@ -48,15 +49,15 @@ def run(args) -> int:
     report = sys.stderr if args.diff else sys.stdout
     for file_fix in fix_run.files:
         for problem in file_fix.problems:
-            sys.stderr.write(f"{file_fix.display}: {problem}\n")
+            sys.stderr.write(printable(f"{file_fix.display}: {problem}") + "\n")
         if args.diff:
             sys.stdout.write(file_fix.diff())
         elif file_fix.fixed:
             verb = "fixed" if writing else "would fix"
             counts = ", ".join(f"{code} x{n}" for code, n in sorted(Counter(s.code for s in file_fix.fixed).items()))
-            report.write(f"{file_fix.display}: {verb} {counts}\n")
+            report.write(f"{printable(file_fix.display)}: {verb} {counts}\n")
     for finding in remaining:
-        report.write(f"{finding.location}: {finding.code} {finding.message}\n")
+        report.write(printable(f"{finding.location}: {finding.code} {finding.message}") + "\n")
     report.write(_summary(fix_run, remaining, writing) + "\n")
     if writing:
         return EXIT_FINDINGS if remaining else EXIT_CLEAN
