@@ -8,19 +8,25 @@ not cross ``/``; ``**/``, ``/**/`` and ``/**`` span folders; ``\\`` escapes. The
 inside an ignored folder is ignored whatever the patterns say about it (git does not look inside).
 
 The ``.gitignore`` files read are those of the folders from the top of the repository (the nearest folder
-above holding ``.git``; without one, the project root) down to the path, and ``.git/info/exclude``.
+above holding ``.git``) down to the path, and ``.git/info/exclude``. As in git (and in ruff, whose walker
+requires a repository), they mean nothing outside a repository, and they never hide a file git tracks: the
+tracked paths are read from the repository's index file (``.git/index``, versions 2 to 4), never by running
+git, whose configuration a repository controls.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 from .files import NotReadable, read_regular
 
 MAX_IGNORE_FILE_BYTES = 1024 * 1024
+#: A larger index is not read (its tracked files are then not told apart from untracked ones).
+MAX_INDEX_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -128,12 +134,68 @@ def read_patterns(path: Path) -> tuple[Pattern, ...]:
     return tuple(pattern for pattern in map(parse_line, text.splitlines()) if pattern is not None)
 
 
-def repository_top(start: Path) -> Path:
-    """The nearest folder at or above ``start`` holding ``.git``; ``start`` itself without one."""
+def repository_top(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``.git``; None outside a repository."""
     for candidate in [start, *start.parents]:
         if os.path.lexists(candidate / ".git"):
             return candidate
-    return start
+    return None
+
+
+def git_folder(top: Path) -> Path:
+    """The repository's git folder: ``.git``, or where a ``.git`` file points (``gitdir: ...`` of a worktree
+    or a submodule)."""
+    dot_git = top / ".git"
+    if os.path.isfile(dot_git):
+        try:
+            text = read_regular(dot_git, 4096).decode("utf-8", errors="replace").strip()
+        except NotReadable:
+            return dot_git
+        if text.startswith("gitdir:"):
+            return (top / text[len("gitdir:"):].strip()).resolve()
+    return dot_git
+
+
+def tracked_paths(top: Path) -> frozenset[str] | None:
+    """The paths (``/``-separated, below ``top``) the repository's index tracks; None where it cannot be read."""
+    try:
+        data = read_regular(git_folder(top) / "index", MAX_INDEX_BYTES)
+    except NotReadable:
+        return None
+    try:
+        return frozenset(_index_entries(data))
+    except (struct.error, ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def _index_entries(data: bytes) -> list[str]:
+    """The path of each entry of a git index (``gitformat-index(5)``: versions 2, 3 and 4)."""
+    signature, version, count = struct.unpack(">4sLL", data[:12])
+    if signature != b"DIRC" or version not in (2, 3, 4):
+        raise ValueError("not a git index of a known version")
+    paths, offset, previous = [], 12, b""
+    for _ in range(count):
+        flags = struct.unpack(">H", data[offset + 60:offset + 62])[0]
+        start = offset + 62 + (2 if version >= 3 and flags & 0x4000 else 0)  # the extended flags
+        if version == 4:  # the path shares a prefix with the previous one: drop N bytes, add the rest
+            strip, position, shift = 0, start, 0
+            while True:
+                byte = data[position]
+                position += 1
+                strip = (strip << 7) | (byte & 0x7F) if shift == 0 else ((strip + 1) << 7) | (byte & 0x7F)
+                shift += 1
+                if not byte & 0x80:
+                    break
+            end = data.index(b"\0", position)
+            path = previous[:len(previous) - strip] + data[position:end]
+            offset = end + 1
+        else:
+            end = data.index(b"\0", start)
+            path = data[start:end]
+            offset += (end - offset + 8) // 8 * 8  # entries are padded with NULs to a multiple of 8 bytes
+        paths.append(path.decode("utf-8"))
+        previous = path
+    return paths
 
 
 class GitIgnore:
@@ -145,6 +207,16 @@ class GitIgnore:
         self.top = repository_top(self.root)
         self._folders: dict[str, tuple[Pattern, ...]] = {}
         self._verdicts: dict[tuple[str, bool], bool] = {}
+        self._tracked: frozenset[str] | None = None  # read on first use
+        self._tracked_folders: frozenset[str] = frozenset()
+
+    def _is_tracked(self, relative: str, is_dir: bool) -> bool:
+        """Whether git tracks the file ``relative``, or a file inside the folder ``relative``."""
+        if self._tracked is None:
+            self._tracked = tracked_paths(self.top) or frozenset()
+            self._tracked_folders = frozenset(path.rsplit("/", depth)[0] for path in self._tracked
+                                              for depth in range(1, path.count("/") + 1))
+        return relative in (self._tracked_folders if is_dir else self._tracked)
 
     def _patterns(self, folder: str) -> tuple[Pattern, ...]:
         found = self._folders.get(folder)
@@ -160,11 +232,15 @@ class GitIgnore:
         """Whether git ignores ``path`` (a file, or a folder with ``is_dir``): by a pattern, or because a folder
         above it is ignored (``below``: only the folders below this one count). Paths outside the repository
         are never ignored."""
+        if self.top is None:
+            return False  # outside a repository, a .gitignore means nothing
         parts = self._parts(path)
         if parts is None:
             return False
         if is_dir is None:
             is_dir = os.path.isdir(path)
+        if self._is_tracked("/".join(parts), is_dir):
+            return False  # git ignores untracked files only
         first = 1
         if below is not None:
             base = self._parts(below)

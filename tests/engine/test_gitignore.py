@@ -88,6 +88,7 @@ def findings(tmp_path, *args):
 
 
 def test_check_skips_what_git_ignores(tmp_path):
+    (tmp_path / ".git").mkdir()  # a repository (with no index yet: nothing tracked)
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     (tmp_path / ".gitignore").write_text("third_party/\n*_generated.py\n")
     for name in ("train.py", "third_party/lib.py", "model_generated.py"):
@@ -101,6 +102,32 @@ def test_check_skips_what_git_ignores(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.mlfcore-lint]\nrespect-gitignore = false\n')
     assert findings(tmp_path) == ["model_generated.py", "third_party/lib.py", "train.py"]
     assert findings(tmp_path, "--respect-gitignore") == ["train.py"]
+
+
+def test_a_gitignore_outside_a_repository_ignores_nothing(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path / ".gitignore").write_text("*.ipynb\nthird_party/\n")
+    (tmp_path / "third_party").mkdir()
+    (tmp_path / "third_party" / "lib.py").write_text(BENCHMARK)
+    assert findings(tmp_path) == ["third_party/lib.py"]  # an unpacked source archive: git ignores nothing there
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git writes the index")
+@pytest.mark.parametrize("version", ["2", "3", "4"])
+def test_files_git_tracks_are_checked_whatever_the_gitignore_says(tmp_path, version):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path / ".gitignore").write_text("notebooks/\n*_generated.py\n")
+    for name in ("notebooks/prepare.py", "notebooks/scratch.py", "model_generated.py", "train.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(BENCHMARK)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    # tracked although ignored (added with --force, as a repository that ignores *.ipynb yet commits them)
+    subprocess.run(["git", "add", "--force", "notebooks/prepare.py", "train.py"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "update-index", "--index-version", version], cwd=tmp_path, check=True)
+    assert findings(tmp_path) == ["notebooks/prepare.py", "train.py"]
+    matcher = GitIgnore(tmp_path)
+    assert not matcher.is_ignored(tmp_path / "notebooks", is_dir=True)  # it holds a tracked file
+    assert matcher.is_ignored(tmp_path / "notebooks" / "scratch.py")
 
 
 def test_respect_gitignore_must_be_a_boolean(tmp_path):
