@@ -303,21 +303,27 @@ def mlfcore_env() -> dict:
 def bench_engine(source: Path, jobs: int, flake8_bin: Path, repeat: int) -> EngineRow:
     check = [sys.executable, "-m", "mlfcore_lint", "check", str(source), "--config", str(source / "pyproject.toml"),
              "--jobs", str(jobs), "--format", "json"]
-    cache = source / ".mlfcore_lint_cache"
-    shutil.rmtree(cache, ignore_errors=True)
+    clear_facts_cache(source)
     flake8 = best_of(repeat, [str(flake8_bin / "flake8"), "--isolated", "--select=F", "-j", str(jobs), str(source)])
     no_cache = best_of(repeat, [*check, "--no-cache"], env=mlfcore_env())
     measure(check, env=mlfcore_env())  # fills the cache
     cached = best_of(repeat, check, env=mlfcore_env())
-    shutil.rmtree(cache, ignore_errors=True)
+    clear_facts_cache(source)
     return EngineRow(source.name, len(python_files(source)), flake8, no_cache, cached)
+
+
+def clear_facts_cache(project: Path) -> None:
+    """Empty the project's facts cache (in the user's cache folder; see mlfcore_lint/cache.py)."""
+    from mlfcore_lint.cache import project_cache_folder
+
+    shutil.rmtree(project_cache_folder(Path(os.path.realpath(project))), ignore_errors=True)
 
 
 def coldest_of(repeat: int, command: list[str], project: Path) -> Measurement:
     """The fastest of ``repeat`` runs of a plugin, each a first run: the project's facts cache starts empty."""
     runs = []
     for _ in range(repeat):
-        shutil.rmtree(project / ".mlfcore_lint_cache", ignore_errors=True)
+        clear_facts_cache(project)
         runs.append(measure(command))
     return min(runs, key=lambda run: run.seconds)
 
@@ -330,7 +336,7 @@ def bench_flake8_plugin(source: Path, jobs: int, flake8_bin: Path, plugin_bin: P
     without = best_of(repeat, [str(flake8_bin / "flake8"), "--select=F", *common])
     with_plugin = coldest_of(repeat, [str(plugin_bin / "flake8"), "--select=F,MLF", *common], source)
     warm = best_of(repeat, [str(plugin_bin / "flake8"), "--select=F,MLF", *common])
-    shutil.rmtree(source / ".mlfcore_lint_cache", ignore_errors=True)
+    clear_facts_cache(source)
     return PluginRow("flake8", source.name, len(python_files(source)), without, with_plugin, warm)
 
 
@@ -342,7 +348,7 @@ def bench_pylint_plugin(source: Path, jobs: int, plugin_bin: Path, repeat: int, 
     without = best_of(repeat, [*base, *files])
     with_plugin = coldest_of(repeat, [*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files], source)
     warm = best_of(repeat, [*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files])
-    shutil.rmtree(source / ".mlfcore_lint_cache", ignore_errors=True)
+    clear_facts_cache(source)
     return PluginRow("pylint", source.name, len(files), without, with_plugin, warm)
 
 

@@ -1,14 +1,31 @@
-"""A cache of per-file facts keyed by file content, rule set and engine version.
+"""The user's cache: per-file facts of each project, and validated rule sets.
 
-Each entry is its own file, written to a temporary name and renamed into place, so concurrent runs never
-see half an entry; an entry that cannot be read or decoded is treated as missing, never as an error.
+Where: ``$XDG_CACHE_HOME/mlfcore-lint`` (default ``~/.cache/mlfcore-lint``), a folder of the user's own
+(mode 0700), never inside the checked project, so a repository cannot commit entries and the linter never
+writes into a folder a link in the project points at. Each project has a folder named after a hash of its
+root. What makes an entry trusted:
+
+- its name is an HMAC of what it describes (file content, rule set, engine version) under a secret key kept
+  in the cache folder (created 0600), so nobody without the key can name the entry a file would look up;
+- its content is sealed with an HMAC of its name and data under the same key (:func:`seal`), so an entry
+  written without the key, or another entry's content moved to this name, is a miss;
+- it holds JSON only (no pickle: reading an entry never runs code), records its own key, and its data is
+  checked against the exact shape of :class:`~mlfcore_lint.engine.facts.FileFacts` before use;
+- it is read only from a regular file of bounded size (a FIFO or a link to ``/dev/zero`` planted in the
+  cache is a miss, never a hang).
+
+A cache that cannot be used (a folder owned by someone else, a read-only home) costs time, never a result.
+Each entry is written to a temporary name and renamed into place, so concurrent runs never see half an entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
 import tempfile
 import time
 from contextlib import contextmanager
@@ -16,28 +33,165 @@ from pathlib import Path
 
 from . import __version__
 from .engine.facts import FACTS_FORMAT, FileFacts
+from .files import NotReadable, read_regular
 
-CACHE_DIR_NAME = ".mlfcore_lint_cache"
+CACHE_FOLDER_NAME = "mlfcore-lint"
+KEY_FILE = "key"
+KEY_BYTES = 32
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
 LOCK_WAIT_SECONDS = 60  # past this, a process works on without the lock rather than hang
 
 
-class FactsCache:
-    def __init__(self, directory: Path, ruleset_fingerprint: str):
-        self.directory = directory
-        self.salt = f"{__version__}\0{FACTS_FORMAT}\0{ruleset_fingerprint}\0".encode()
-        self._prepared = False  # the folder and its .gitignore exist
+def user_cache_root() -> Path:
+    """``$XDG_CACHE_HOME/mlfcore-lint`` (an absolute ``XDG_CACHE_HOME`` only, as the specification says), else
+    ``~/.cache/mlfcore-lint``."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / CACHE_FOLDER_NAME
 
-    def key(self, raw: bytes, notebook: bool) -> str:
-        return hashlib.sha256(self.salt + (b"nb\0" if notebook else b"py\0") + raw).hexdigest()
+
+def _own_folder(path: Path) -> bool:
+    """Create ``path`` (mode 0700) if needed; whether it is a real folder of this user that no one else can
+    write to."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode):
+        return False  # a link: the cache is not followed elsewhere
+    if hasattr(os, "geteuid") and (info.st_uid != os.geteuid() or info.st_mode & 0o022):
+        return False
+    return True
+
+
+def secret_key(root: Path | None = None) -> bytes | None:
+    """The user's cache key (``root/key``, 32 random bytes, mode 0600), created on first use; ``None`` where
+    there is no trustworthy one (the cache is then not used)."""
+    root = root or user_cache_root()
+    if not _own_folder(root):
+        return None
+    path = root / KEY_FILE
+    for _ in range(2):
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            _create_key(root, path)
+            continue
+        except OSError:
+            return None
+        if (not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077
+                or (hasattr(os, "geteuid") and info.st_uid != os.geteuid())):
+            return None
+        try:
+            key = read_regular(path, 4096)
+        except NotReadable:
+            return None
+        return key if len(key) == KEY_BYTES else None
+    return None
+
+
+def _create_key(root: Path, path: Path) -> None:
+    """Write a new key under a temporary name, then link it into place: a process that loses the race reads
+    the winner's key, and no process ever reads half a key."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=root, prefix=".key-")  # mode 0600
+    except OSError:
+        return
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(KEY_BYTES))
+        os.link(temporary, path)
+    except OSError:
+        pass  # another process made the key first (or the folder is read-only)
+    finally:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+
+
+def seal(secret: bytes, name: str, payload: bytes) -> bytes:
+    """An entry's file content: an HMAC of its name and payload under the user's key, a newline, the payload.
+    Another entry's content moved to this name, or content written without the key, does not open."""
+    return _mac(secret, name, payload).encode() + b"\n" + payload
+
+
+def unseal(secret: bytes, name: str, content: bytes) -> bytes | None:
+    """The payload of a sealed entry named ``name``; ``None`` unless its HMAC is right."""
+    mac, newline, payload = content.partition(b"\n")
+    if not newline or not hmac.compare_digest(mac, _mac(secret, name, payload).encode()):
+        return None
+    return payload
+
+
+def read_sealed(secret: bytes, path: Path, limit: int = MAX_ENTRY_BYTES) -> object | None:
+    """The JSON data of the sealed entry at ``path``: ``None`` where it is missing, not a regular file, too
+    large, not sealed with the key, or not JSON (never an error: a bad entry is a miss)."""
+    try:
+        payload = unseal(secret, path.name, read_regular(path, limit))
+        return None if payload is None else json.loads(payload)
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def write_sealed(secret: bytes, path: Path, data: object) -> None:
+    """Write JSON data as a sealed entry, atomically (a temporary name renamed into place); raises OSError."""
+    payload = json.dumps(data, separators=(",", ":")).encode()
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(seal(secret, path.name, payload))
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _mac(secret: bytes, name: str, payload: bytes) -> str:
+    return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
+
+
+def project_cache_folder(project_root: Path, cache_root: Path | None = None) -> Path:
+    """The facts folder of the project at ``project_root``: one per user and project root."""
+    root = cache_root or user_cache_root()
+    digest = hashlib.sha256(os.path.abspath(project_root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return root / "facts" / digest
+
+
+class FactsCache:
+    def __init__(self, directory: Path, ruleset_fingerprint: str, secret: bytes | None = None):
+        self.directory = directory
+        # Without the user's key (a cache made for a test, say) entries are keyed by a key of this process.
+        self.secret = secret if secret is not None else secrets.token_bytes(KEY_BYTES)
+        self.salt = f"{__version__}\0{FACTS_FORMAT}\0{ruleset_fingerprint}\0".encode()
+        self._prepared: bool | None = None  # whether the folder exists and is this user's own
+
+    @classmethod
+    def for_project(cls, project_root: Path, ruleset_fingerprint: str) -> FactsCache | None:
+        """The user's cache for the project at ``project_root``; ``None`` where the user has no usable cache."""
+        root = user_cache_root()
+        key = secret_key(root)
+        if key is None:
+            return None
+        return cls(project_cache_folder(project_root, root), ruleset_fingerprint, key)
+
+    def key(self, raw: bytes, notebook: bool, text: bool = False) -> str:
+        """The entry of a file's bytes (``text``: of text already decoded, given here as UTF-8)."""
+        kind = (b"nb" if notebook else b"py") + (b"-text\0" if text else b"\0")
+        return hmac.new(self.secret, self.salt + kind + raw, hashlib.sha256).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> FileFacts | None:
+        entry = read_sealed(self.secret, self._path(key))
+        if not isinstance(entry, dict) or entry.keys() != {"key", "facts"} or entry["key"] != key:
+            return None
         try:
-            with open(self._path(key), encoding="utf-8") as handle:
-                return FileFacts.from_json(json.load(handle))
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return FileFacts.from_stored(entry["facts"])
+        except (TypeError, ValueError, RecursionError):
             return None
 
     def put(self, key: str, facts: FileFacts) -> None:
@@ -46,46 +200,49 @@ class FactsCache:
     def put_json(self, key: str, data: dict) -> None:
         """Store facts already turned into JSON data (``FileFacts.to_json``)."""
         path = self._path(key)
+        if not self._prepare():
+            return
         try:
-            self._prepare()
-            path.parent.mkdir(exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
-            os.replace(temporary, path)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            write_sealed(self.secret, path, {"key": key, "facts": data})
         except OSError:
             pass  # a cache that cannot be written only costs time
 
-    def _prepare(self) -> None:
-        if not self._prepared:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            gitignore = self.directory / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# created by mlfcore-lint\n*\n", encoding="utf-8")
-            self._prepared = True
+    def _prepare(self) -> bool:
+        if self._prepared is None:
+            self._prepared = _own_folder(self.directory)
+        return self._prepared
 
     @contextmanager
     def exclusive(self):
         """Hold the cache's lock while reading many files, so that processes starting together (flake8's or
         pylint's jobs) do not each analyse the same project: the first fills the cache, the others then read
-        it. Works on without the lock where it cannot be taken (no ``fcntl``, a read-only folder, a long wait).
+        it. Works on without the lock where it cannot be taken (no ``fcntl``, a read-only folder, a long wait,
+        a lock file that is not a regular file).
         """
         try:
             import fcntl
 
-            self._prepare()
-            handle = open(self.directory / ".lock", "a+b")  # noqa: SIM115 - closed below, after the wait
+            if not self._prepare():
+                raise OSError("no cache folder")
+            descriptor = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT | os.O_NONBLOCK
+                                 | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                os.close(descriptor)
+                raise OSError("the lock is not a regular file")
         except (ImportError, OSError):
             yield
             return
-        with handle:
+        try:
             deadline = time.monotonic() + LOCK_WAIT_SECONDS
             while True:
                 try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except OSError:
                     if time.monotonic() > deadline:
                         break
                     time.sleep(0.01)
-            yield  # the lock goes with the file handle
+            yield  # the lock goes with the descriptor
+        finally:
+            os.close(descriptor)

@@ -18,6 +18,8 @@ else:  # pragma: no cover
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 
+from .files import MAX_CONFIG_BYTES, NotReadable, read_regular
+
 CODE_OR_PREFIX = re.compile(r"^(ALL|HINT|MLF\d{0,3})$")
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "__pycache__", "build", "dist",
@@ -69,9 +71,11 @@ class Settings:
     # Where the environment is controlled outside the project's files (a platform, a prebuilt image):
     pinned_elsewhere: tuple[str, ...] = ()  # distributions whose version is fixed elsewhere ("*": all)
     set_elsewhere: dict[str, str] = field(default_factory=dict)  # variables the launcher sets -> values
+    respect_gitignore: bool = True  # skip what the project's .gitignore files ignore
     root: Path = field(default_factory=Path.cwd)
     config_file: Path | None = None
     _exclude_regex: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _gitignore: object = field(default=None, repr=False, compare=False)
     _root_text: str = field(default="", repr=False, compare=False)
 
     def is_selected(self, code: str, path: str = "", hint: bool = False) -> bool:
@@ -93,9 +97,23 @@ class Settings:
         chosen = self.select + self.extend_select
         return code in chosen or "HINT" in chosen
 
-    def is_excluded(self, path: Path, base: Path | None = None) -> bool:
+    def is_excluded(self, path: Path, base: Path | None = None, is_dir: bool | None = None) -> bool:
         """Whether ``path`` (a file or folder) matches an exclude pattern, by name or by its path below
-        ``base`` (a folder the user named: what lies above it is not excluded), or below the project root."""
+        ``base`` (a folder the user named: what lies above it is not excluded), or below the project root;
+        or, with ``respect_gitignore``, whether git ignores it (``is_dir``: whether it is a folder, where the
+        caller knows)."""
+        return self._matches_exclude(path, base) or (self.respect_gitignore and self.is_gitignored(path, base, is_dir))
+
+    def is_gitignored(self, path: Path, base: Path | None = None, is_dir: bool | None = None) -> bool:
+        """Whether the project's ``.gitignore`` files ignore ``path`` (below ``base``, where given)."""
+        from .gitignore import GitIgnore
+
+        if self._gitignore is None or self._gitignore.root != Path(os.path.abspath(self.root)):
+            self._gitignore = GitIgnore(self.root)
+        # A folder the user names is checked even where it is ignored: then only what lies below it counts.
+        return self._gitignore.is_ignored(path, is_dir, below=base)
+
+    def _matches_exclude(self, path: Path, base: Path | None = None) -> bool:
         if self._exclude_regex is None:
             # Version-control folders, virtual environments and build output are always skipped.
             patterns = DEFAULT_EXCLUDES + self.exclude + self.extend_exclude
@@ -104,7 +122,7 @@ class Settings:
         if base is not None:
             root = os.path.abspath(base)
         else:
-            root = self._root_text or str(self.root.resolve())
+            root = self._root_text or os.path.realpath(self.root)
             self._root_text = root
         relative = absolute[len(root) + 1:] if absolute.startswith(root + os.sep) else path.as_posix()
         return bool(self._exclude_regex.match(path.name) or self._exclude_regex.match(relative.replace(os.sep, "/")))
@@ -146,44 +164,68 @@ def _path_matches(relative: str, pattern: str) -> bool:
 
 CONFIG_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "target",
-    "extend-rules", "entry-points", "pinned-elsewhere", "set-elsewhere",
+    "extend-rules", "entry-points", "pinned-elsewhere", "set-elsewhere", "respect-gitignore",
 }
 
 
 def read_pyproject(path: Path) -> dict:
-    """A ``pyproject.toml`` as data, ``{}`` when it is missing or unreadable; parsed once per process and
-    version of the file (finding the configuration, the pins and the console scripts all read it)."""
+    """A ``pyproject.toml`` as data, ``{}`` when there is none; parsed once per process and version of the file
+    (finding the configuration, the pins and the console scripts all read it).
+
+    Raises ConfigError, naming the file, for one that exists but cannot be used (not a regular file, too
+    large, unreadable, not UTF-8, not TOML): its settings and pins must not vanish without a word.
+    """
     try:
         stat = path.stat()
-    except OSError:
+    except FileNotFoundError:
         return {}
+    except (OSError, RuntimeError) as error:  # a link loop, a folder that cannot be searched
+        raise ConfigError(f"{path}: cannot read: {getattr(error, 'strerror', None) or error}") from None
     return _parsed_toml(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=64)
 def _parsed_toml(path: str, mtime_ns: int, size: int) -> dict:
+    return read_toml_file(Path(path))
+
+
+def read_toml_file(path: Path) -> dict:
+    """A configuration file's TOML, read as a project file (see files.py); ConfigError naming the file."""
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
+    except NotReadable as error:
+        raise ConfigError(f"{path}: {error.reason}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not valid UTF-8: {error.reason} at byte {error.start}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+def table_of(data: dict, key: str) -> dict:
+    """``data[key]`` where it is a table, else ``{}`` (a project's ``pyproject.toml`` may hold anything)."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` with a ``[tool.mlfcore-lint]`` table, walking up from ``start``."""
-    directory = start.resolve()
+    directory = Path(os.path.realpath(start))  # never raises, even for a link loop
     if directory.is_file():
         directory = directory.parent
     for candidate in [directory, *directory.parents]:
         pyproject = candidate / "pyproject.toml"
-        if "mlfcore-lint" in read_pyproject(pyproject).get("tool", {}):
+        if "mlfcore-lint" in table_of(read_pyproject(pyproject), "tool"):
             return pyproject
     return None
 
 
 def project_root(start: Path) -> Path:
     """The folder holding the project's ``pyproject.toml``, ``setup.cfg``, ``setup.py`` or ``.git``."""
-    directory = start.resolve()
+    directory = Path(os.path.realpath(start))  # never raises, even for a link loop
     if directory.is_file():
         directory = directory.parent
     for candidate in [directory, *directory.parents]:
@@ -244,7 +286,7 @@ def apply_table(settings: Settings, table: dict, where: str, base: Path) -> Sett
         settings.targets = {**targets, **settings.targets}
     if "extend-rules" in table:
         settings.extend_rules = tuple(
-            str((base / p).resolve()) for p in _strings(table["extend-rules"], "extend-rules", where)
+            os.path.abspath(base / p) for p in _strings(table["extend-rules"], "extend-rules", where)
         )
     if "entry-points" in table:
         settings.entry_points = _strings(table["entry-points"], "entry-points", where)
@@ -252,6 +294,10 @@ def apply_table(settings: Settings, table: dict, where: str, base: Path) -> Sett
         settings.pinned_elsewhere = tuple(
             name if name == "*" else normalize_distribution(name)
             for name in _strings(table["pinned-elsewhere"], "pinned-elsewhere", where))
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{where}: 'respect-gitignore' must be true or false")
+        settings.respect_gitignore = table["respect-gitignore"]
     if "set-elsewhere" in table:
         value = table["set-elsewhere"]
         if not isinstance(value, dict) or not all(isinstance(v, (str, int)) and not isinstance(v, bool)
@@ -270,18 +316,13 @@ def load_settings(config_file: Path | None, paths: list[Path], cli_targets: list
     start = paths[0] if paths else Path.cwd()
     if config_file is None:
         config_file = find_config(start)
-    settings.root = config_file.parent.resolve() if config_file is not None else project_root(start)
+    settings.root = Path(os.path.realpath(config_file.parent)) if config_file is not None else project_root(start)
     if config_file is None:
         return settings
     settings.config_file = config_file
-    try:
-        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{config_file}: cannot read: {error.strerror or error}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{config_file}: invalid TOML: {error}") from None
+    data = read_toml_file(config_file)
     if config_file.name == "pyproject.toml":
-        table = data.get("tool", {}).get("mlfcore-lint", {})
+        table = table_of(data, "tool").get("mlfcore-lint", {})
     else:  # a dedicated file such as mlfcore-lint.toml holds the table at the top level
-        table = data.get("tool", {}).get("mlfcore-lint", data)
+        table = table_of(data, "tool").get("mlfcore-lint", data)
     return apply_table(settings, table, str(config_file), config_file.parent)

@@ -25,6 +25,7 @@ KINDS = {
     "names": _STRINGS,
     "variables": {"type": "object", "additionalProperties": {"type": "string"}},
     "per-file": {"type": "object", "additionalProperties": _CODES},
+    "boolean": {"type": "boolean"},
 }
 KEYS = {
     "select": ("codes", "Codes or prefixes to report (default [\"MLF\"]); ALL selects every code."),
@@ -38,6 +39,7 @@ KEYS = {
     "entry-points": ("globs", "Files that start a program, besides those found automatically."),
     "pinned-elsewhere": ("names", "Distributions whose version the project fixes outside its files (\"*\": all)."),
     "set-elsewhere": ("variables", "Environment variables the launcher sets, with their values."),
+    "respect-gitignore": ("boolean", "Skip what the project's .gitignore files ignore (default true)."),
 }
 
 

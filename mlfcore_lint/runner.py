@@ -11,10 +11,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CACHE_DIR_NAME, FactsCache
-from .config import Settings, read_pyproject
+from .cache import FactsCache
+from .config import Settings, read_pyproject, table_of
 from .engine.facts import FileFacts, problem_facts
-from .engine.source import UNREADABLE, SourceProblem
+from .engine.source import MAX_FILE_BYTES, TOO_COMPLEX, UNREADABLE, SourceProblem
+from .files import NotReadable, is_regular_file, read_regular, relative_to_root, same_path
 from .model import Finding
 from .ruleset.schema import RuleSet
 from .targets import resolve_targets
@@ -45,8 +46,8 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
         visited: set[str] = set()
         # A folder the user names is checked even where the configuration excludes it (as in ruff): then
         # the excludes apply to what lies below it.
-        base = path if path.resolve() != settings.root.resolve() and settings.is_excluded(path) else None
-        for directory, subdirectories, filenames in os.walk(path, followlinks=True):
+        base = path if not same_path(path, settings.root) and settings.is_excluded(path) else None
+        for directory, subdirectories, filenames in os.walk(path, onerror=_unlisted(found), followlinks=True):
             real = os.path.realpath(directory)
             if real in visited:  # a symlink loop, or a folder reached twice
                 subdirectories[:] = []
@@ -55,32 +56,44 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
             here = Path(directory)
             subdirectories[:] = sorted(
                 d for d in subdirectories
-                if not settings.is_excluded(here / d, base) and not (here / d / "pyvenv.cfg").exists()
+                if not settings.is_excluded(here / d, base, is_dir=True)
+                and not os.path.lexists(here / d / "pyvenv.cfg")
             )
             for name in sorted(filenames):
                 if name.endswith(SOURCE_SUFFIXES):
                     file_path = here / name
                     # A FIFO or device named like a module would block the read; a dangling link is
                     # kept so that it is reported as unreadable.
-                    if file_path.exists() and not file_path.is_file():
+                    if os.path.exists(file_path) and not is_regular_file(file_path):
                         continue
-                    if not settings.is_excluded(file_path, base):
+                    if not settings.is_excluded(file_path, base, is_dir=False):
                         found.setdefault(file_path.absolute(), str(file_path))
     return list(found.items())
+
+
+def _unlisted(found: dict[Path, str]):
+    """``os.walk``'s error handler: a folder that cannot be listed is reported (as a file that cannot be
+    read), not silently skipped: the code in it is not checked."""
+
+    def note(error: OSError) -> None:
+        if error.filename is not None:
+            found.setdefault(Path(error.filename).absolute(), str(Path(error.filename)))
+
+    return note
 
 
 def console_script_modules(root: Path) -> set[str]:
     """The project's console scripts (``pyproject.toml`` or ``setup.cfg``), as ``module:function``."""
     modules = set()
-    scripts = read_pyproject(root / "pyproject.toml").get("project", {}).get("scripts", {}) or {}
+    scripts = table_of(table_of(read_pyproject(root / "pyproject.toml"), "project"), "scripts")
     for target in scripts.values():
         modules.add(str(target).split("[")[0].strip())
     modules.update(_setup_py_console_scripts(root / "setup.py"))
     setup_cfg = root / "setup.cfg"
-    if setup_cfg.is_file():
+    if is_regular_file(setup_cfg):
         parser = configparser.ConfigParser()
         try:
-            parser.read(setup_cfg, encoding="utf-8")
+            parser.read_string(read_regular(setup_cfg).decode("utf-8"), str(setup_cfg))
             for line in parser.get("options.entry_points", "console_scripts", fallback="").splitlines():
                 if "=" in line:
                     modules.add(line.split("=", 1)[1].split("[")[0].strip())
@@ -96,10 +109,10 @@ def _setup_py_console_scripts(path: Path) -> set[str]:
     """``entry_points={"console_scripts": ["name = pkg.cli:main"]}`` in ``setup.py``, read from its syntax tree
     (never run): every string constant shaped like a console-script declaration."""
     try:
-        if not path.is_file() or path.stat().st_size > 1_000_000:
+        if not is_regular_file(path):
             return set()
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError):
+        tree = ast.parse(read_regular(path, 1_000_000))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     found = set()
     for node in ast.walk(tree):
@@ -147,11 +160,15 @@ def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> dict:
 
 
 def read_file(path: Path) -> bytes | SourceProblem:
+    """A project file's bytes, or the problem that keeps it from being read (never a hang: see files.py)."""
     try:
-        return path.read_bytes()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        return SourceProblem(UNREADABLE, f"cannot read file: {reason}")
+        return read_regular(path, MAX_FILE_BYTES)
+    except NotReadable as error:
+        if error.too_large:
+            return SourceProblem(TOO_COMPLEX, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
+        if os.path.isdir(path):
+            return SourceProblem(UNREADABLE, error.reason.replace("cannot read file", "cannot list folder"))
+        return SourceProblem(UNREADABLE, error.reason)
 
 
 def collect_facts(
@@ -206,7 +223,7 @@ class ProjectContext:
         self.settings = settings
         self.jobs = jobs or os.cpu_count() or 1
         self.ruleset = ruleset
-        self.cache = FactsCache(settings.root / CACHE_DIR_NAME, ruleset.fingerprint) if use_cache else None
+        self.cache = FactsCache.for_project(settings.root, ruleset.fingerprint) if use_cache else None
         self.facts: dict[Path, FileFacts] = {}
         self.display: dict[Path, str] = {}
         self._module_paths: dict[str, Path] | None = None
@@ -240,11 +257,8 @@ class ProjectContext:
             root = self.settings.root.resolve()
             if self.project_files is None:
                 self.project_files = [path for path, _ in discover([root], self.settings)]
-            # A link to a file outside the project counts where the link is.
-            relative = [(path, (path.resolve() if path.resolve().is_relative_to(root) else path.absolute())
-                         .relative_to(root).as_posix()) for path in self.project_files
-                        if path.suffix == ".py" and (path.resolve().is_relative_to(root)
-                                                     or path.absolute().is_relative_to(root))]
+            relative = [(path, name) for path in self.project_files if path.suffix == ".py"
+                        for name in [relative_to_root(path, root)] if name is not None]
             self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
         return self._module_paths
 
@@ -252,9 +266,8 @@ class ProjectContext:
         """Whether ``path`` starts a program by name: a console script's module or an ``entry-points`` glob."""
         from .engine.project import is_console_script, module_name
 
-        try:
-            relative = path.resolve().relative_to(self.settings.root.resolve()).as_posix()
-        except ValueError:
+        relative = relative_to_root(path, self.settings.root)
+        if relative is None:
             return False
         return (self.settings.is_configured_entry_point(relative)
                 or is_console_script(module_name(relative), self.console_scripts))
@@ -278,10 +291,7 @@ class ProjectContext:
         """The project modules the module at ``path`` imports (its facts are read)."""
         from .engine.project import local_imports, module_name
 
-        try:
-            relative = path.resolve().relative_to(self.settings.root.resolve()).as_posix()
-        except ValueError:
-            relative = path.name
+        relative = relative_to_root(path, self.settings.root) or path.name
         return local_imports(self.facts[path], module_name(relative), path.name == "__init__.py",
                              self._all_module_paths())
 
@@ -315,21 +325,26 @@ class ProjectContext:
         by_path = self._sources_by_path[1]
         return [by_path[path] for path in sorted(wanted) if path in by_path]
 
-    def check_buffer(self, path: Path, source: str, honour_noqa: bool = True, tree=None) -> list[Finding]:
+    def check_buffer(self, path: Path, source: bytes | str, honour_noqa: bool = True, tree=None) -> list[Finding]:
         """Findings for an editor buffer or standard input standing in for ``path``.
 
-        ``honour_noqa=False`` leaves ``# noqa`` comments to the caller (flake8 applies them itself);
-        ``tree`` is the buffer's :mod:`ast` tree where the caller parsed it already (flake8 does).
+        ``source``: the bytes of the file, read as the command reads them (so every front end agrees on
+        encodings and columns), or text a front end has decoded already where there are no bytes (flake8's
+        standard input). ``honour_noqa=False`` leaves ``# noqa`` comments to the caller (flake8 applies them
+        itself); ``tree`` is the buffer's :mod:`ast` tree where the caller parsed it already (flake8 does).
         """
-        from .engine.analyze import analyze_bytes
+        from .engine.analyze import analyze_bytes, analyze_text
 
         path = path.absolute()
         notebook = path.suffix == ".ipynb"
-        raw = source.encode("utf-8")
-        key = self.cache.key(raw, notebook) if self.cache is not None else None
+        is_text = isinstance(source, str)
+        raw = source.encode("utf-8", "surrogatepass") if is_text else source
+        key = self.cache.key(raw, notebook, text=is_text) if self.cache is not None else None
         facts = self.cache.get(key) if key is not None else None
         if facts is None:
-            facts = analyze_bytes(raw, index_for(self.ruleset), notebook, tree)
+            index = index_for(self.ruleset)
+            analyze = analyze_text if is_text else analyze_bytes
+            facts = analyze(source, index, notebook, tree)
             if key is not None:
                 self.cache.put(key, facts)
         # Findings in a file come from its own matches, its problems and, at an entry point, the requirements
@@ -358,8 +373,7 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
     facts, parsed = collect_facts([p for p, _ in files], ruleset, context.cache, jobs or os.cpu_count() or 1)
     for (path, display), file_facts in zip(files, facts, strict=True):
         context.add(path, display, file_facts)
-    root = settings.root.resolve()
-    whole = any(p.resolve() == root for p in paths)
+    whole = any(same_path(p, settings.root) for p in paths)
     if whole:
         context.project_files = [path for path, _ in files]
     findings = context.findings_for([p for p, _ in files])
@@ -373,10 +387,10 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
 def check_source(source: str, settings: Settings, ruleset: RuleSet, display: str = "<string>",
                  notebook: bool = False) -> list[Finding]:
     """Findings for one in-memory module as a program of its own (examples, editor buffers)."""
-    from .engine.analyze import analyze_bytes
+    from .engine.analyze import analyze_text
     from .engine.project import Project, SourceFile
 
-    facts = analyze_bytes(source.encode("utf-8"), index_for(ruleset), notebook)
+    facts = analyze_text(source, index_for(ruleset), notebook)
     path = settings.root / Path(display).name
     sources = [SourceFile(path, display, facts)]
     targets = resolve_targets(settings, ruleset.framework_modules)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from .config import Settings, normalize_distribution, read_pyproject
+from .config import Settings, normalize_distribution, read_pyproject, table_of
+from .files import MAX_CONFIG_BYTES, NotReadable, read_regular
 
 
 def project_pins(root: Path) -> dict[str, SpecifierSet]:
@@ -16,7 +18,7 @@ def project_pins(root: Path) -> dict[str, SpecifierSet]:
     (read by :mod:`mlfcore_lint.environment`, which the environment rules use too)."""
     from .environment.scan import scan
 
-    environment = scan(root.resolve())
+    environment = scan(Path(os.path.realpath(root)))
     pins: dict[str, SpecifierSet] = {
         name: SpecifierSet(f"=={next(iter(versions))}")
         for name, versions in sorted(environment.locked.items()) if len(versions) == 1
@@ -33,13 +35,13 @@ def own_release(root: Path) -> tuple[str, SpecifierSet] | None:
     Read from a static ``[project]`` name and version in ``pyproject.toml``, else from the ``PKG-INFO`` that
     every sdist carries (projects whose version is computed at build time only have it there).
     """
-    project = read_pyproject(root / "pyproject.toml").get("project", {}) or {}
+    project = table_of(read_pyproject(root / "pyproject.toml"), "project")
     name, version = project.get("name"), project.get("version")
     if not (isinstance(name, str) and isinstance(version, str)):
         name = version = None
         try:
-            metadata = (root / "PKG-INFO").read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            metadata = read_regular(root / "PKG-INFO", MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
+        except NotReadable:
             return None
         for line in metadata.splitlines():
             if not line.strip():

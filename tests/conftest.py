@@ -15,6 +15,16 @@ from mlfcore_lint.runner import check_source
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory):
+    """The user's cache folder (rule sets, facts) of every run in the tests, this interpreter's and the
+    commands' it starts: a folder of the test session, never the real ``~/.cache``."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder / "mlfcore-lint"
+
+
 @pytest.fixture(scope="session")
 def ruleset():
     return load_ruleset()

@@ -12,7 +12,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "evaluation" / "evaluate.py"
 DATA = REPO / "benchmarks" / "evaluation"
-JUDGMENT_HEADER = "project,version,file,line,code,verdict,reason,line_sha1,judged_on\n"
+JUDGMENT_HEADER = "project,version,file,line,code,verdict,reason,line_sha1,judged_on,subject\n"
 MISS_HEADER = "project,file,line,expected,scope,reason,line_sha1\n"
 COMMIT = "0" * 40
 
@@ -38,12 +38,17 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, check=False)
 
 
-def test_committed_data_is_valid():
+def evaluate_module():
     sys.path.insert(0, str(SCRIPT.parent))
     try:
         import evaluate
     finally:
         sys.path.remove(str(SCRIPT.parent))
+    return evaluate
+
+
+def test_committed_data_is_valid():
+    evaluate = evaluate_module()
     projects = {project.name: project for project in evaluate.read_projects(DATA / "projects.toml")}
     judgments = evaluate.read_judgments(DATA / "judgments.csv", projects)
     misses = evaluate.read_misses(DATA / "misses.csv", projects)
@@ -63,9 +68,9 @@ def demo_set(tmp_path: Path, program: str = PROGRAM) -> tuple[Path, Path]:
     call = 'x = torch.nn.functional.interpolate(torch.ones(1, 1, 2, 2), scale_factor=2, mode="bilinear")'
     (data / "judgments.csv").write_text(
         JUDGMENT_HEADER
-        + f"demo,{COMMIT[:12]},train.py,8,MLF160,right,trains without a seed,{sha1(guard)},v1\n"
-        + f"demo,{COMMIT[:12]},train.py,8,MLF161,wrong,runs on the CPU only,{sha1(guard)},v1\n"
-        + f"demo,{COMMIT[:12]},train.py,10,MLF102,right,bilinear upsampling in training,{sha1(call)},v2\n",
+        + f"demo,{COMMIT[:12]},train.py,8,MLF160,right,trains without a seed,{sha1(guard)},v1,\n"
+        + f"demo,{COMMIT[:12]},train.py,8,MLF161,wrong,runs on the CPU only,{sha1(guard)},v1,\n"
+        + f"demo,{COMMIT[:12]},train.py,10,MLF102,right,bilinear upsampling in training,{sha1(call)},v2,\n",
         encoding="utf-8")
     (data / "misses.csv").write_text(
         MISS_HEADER
@@ -99,6 +104,18 @@ def test_findings_are_matched_counted_and_misses_caught(tmp_path):
     assert caught["MLF16*"]["code"] in ("MLF160", "MLF161")
     assert caught["MLF112"] is None
     assert [f["code"] for f in report["still_wrong"]] == ["MLF161"]
+
+
+def test_a_judgment_with_a_subject_matches_only_the_finding_that_names_it():
+    evaluate = evaluate_module()
+    findings = [{"project": "demo", "file": "requirements.txt", "line": 1, "code": "MLF060", "line_sha1": "0" * 40,
+                 "subject": subject} for subject in ("numpy", "torch")]
+    judgments = [evaluate.Judgment(row, "demo", "v", "requirements.txt", 1, "MLF060", verdict, "why", "0" * 40, "r",
+                                   subject) for row, verdict, subject in ((2, "wrong", "tensorflow"),
+                                                                          (3, "right", "torch"),
+                                                                          (4, "right", "numpy"))]
+    matched = evaluate.match(findings, judgments)
+    assert {findings[i]["subject"]: j.subject for i, j in matched.items()} == {"numpy": "numpy", "torch": "torch"}
 
 
 def test_judgments_follow_their_line_when_it_moves(tmp_path):

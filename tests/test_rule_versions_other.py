@@ -192,6 +192,10 @@ EXAMPLES = "    examples: {flagged: ['a'], clean: ['b']}\n"
         ("[{iteration: {over: dict-keys}}]", "field 'match[0].iteration.over': 'dict-keys' is not one of string-set"),
         ("[{environment: {variable: [XLA_FLAGS], value: {contains: [1]}}}]",
          "field 'match[0].environment.value.contains': must be a string or a list of strings"),
+        ("[{call: {api: [random.Random], seeded_by_method: [re-seed]}}]",
+         "field 'match[0].call.seeded_by_method': must be a list of method names"),
+        ("[{call: {api: [sklearn.decomposition.PCA], possible: [a]}}]",
+         "field 'match[0].call.possible': must be a non-empty string"),
     ],
 )
 def test_match_kinds_of_these_rules_refuse_bad_definitions(tmp_path, match, message):
@@ -201,3 +205,60 @@ def test_match_kinds_of_these_rules_refuse_bad_definitions(tmp_path, match, mess
     assert result.returncode == 2, result.stdout
     assert "extra.yaml: rule MLF801: " + message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+UNSEEDED_TF_PROGRAM = 'import tensorflow as tf\nif __name__ == "__main__":\n    model.fit(x, y)\n'
+
+
+@pytest.mark.parametrize(("target", "seed_api", "switch_api"), [
+    ("tensorflow==2.2", "tensorflow.random.set_seed", "TF_DETERMINISTIC_OPS=1"),
+    ("tensorflow==2.7", "tensorflow.keras.utils.set_random_seed", "TF_DETERMINISTIC_OPS=1"),
+    ("tensorflow==2.11", "tensorflow.keras.utils.set_random_seed",
+     "tensorflow.config.experimental.enable_op_determinism"),
+    ("tensorflow>=2.6,<2.9", "tensorflow.keras.utils.set_random_seed or tensorflow.random.set_seed",
+     "tensorflow.config.experimental.enable_op_determinism or TF_DETERMINISTIC_OPS=1"),
+])
+def test_a_missing_tensorflow_call_is_the_one_the_targeted_release_has(tmp_path, target, seed_api, switch_api):
+    # tf.keras.utils.set_random_seed arrived in 2.7, enable_op_determinism in 2.8 (MLF201's and MLF203's why).
+    found = {item["code"]: item for item in findings(tmp_path, UNSEEDED_TF_PROGRAM, target)}
+    assert found["MLF201"]["api"] == seed_api
+    assert found["MLF203"]["api"] == switch_api
+
+
+def test_the_switch_a_tensorflow_message_names_is_the_targeted_release_s(tmp_path):
+    source = "import tensorflow as tf\ny = tf.nn.bias_add(x, b)\n"
+    messages = {item["code"]: item["message"] for item in findings(tmp_path, source, "tensorflow==2.4")}
+    assert "unless TF_DETERMINISTIC_OPS=1 is on" in messages["MLF234"], messages
+
+
+def test_a_missing_call_by_version_refuses_a_bad_range(tmp_path):
+    requirement = ("    requirement: {triggered_by: {imports: [torch]}, satisfied_by: [{call: {api: [torch.a]}}],\n"
+                   "                  missing: torch.a, missing_by_version: {torch: [{range: 'new', api: torch.b}]}}\n")
+    (tmp_path / "extra.yaml").write_text(RULE_HEAD + requirement + EXAMPLES)
+    (tmp_path / "pyproject.toml").write_text('[tool.mlfcore-lint]\nextend-rules = ["extra.yaml"]\n')
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert ("extra.yaml: rule MLF801: field 'requirement.missing_by_version.torch[0].range': 'new' is not a PEP 440 "
+            "specifier") in result.stderr
+
+
+@pytest.mark.parametrize(("call", "certainty"), [
+    ("PCA(n_components=50)", None),  # svd_solver="auto": the data's shape decides; the opt-in hint MLF409
+    ("PCA(n_components=50, svd_solver='randomized')", "certain"),
+    ("PCA(n_components=0.95)", None),  # a fraction picks the full solver
+    ("PCA()", None),
+    ("LinearSVC()", "inferred"),  # dual: True before 1.5, "auto" from 1.5
+    ("LinearSVC(dual=True)", "certain"),
+    ("LinearSVC(penalty='l1', dual=False)", "certain"),  # liblinear's L1 solver shuffles
+    ("LinearSVC(dual=False)", None),  # the primal L2 solver (TRON) draws nothing
+    ("LogisticRegression(solver='liblinear')", None),
+    ("LogisticRegression(solver='liblinear', dual=True)", "certain"),
+    ("LogisticRegression()", None),  # lbfgs
+])
+def test_sklearn_estimators_are_reported_where_their_solver_draws(tmp_path, call, certainty):
+    source = ("from sklearn.decomposition import PCA\nfrom sklearn.svm import LinearSVC\n"
+              f"from sklearn.linear_model import LogisticRegression\nmodel = {call}\n")
+    found = [item for item in findings(tmp_path, source) if item["code"] == "MLF401"]
+    assert [item["certainty"] for item in found] == ([certainty] if certainty else []), found
+    if certainty == "inferred":
+        assert found[0]["severity"] == "info" and "[possible: " in found[0]["message"]

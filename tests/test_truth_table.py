@@ -242,3 +242,19 @@ def test_a_claim_that_only_a_gpu_can_settle_names_its_fixture():
             problems.append(f"{rule.code}: names no fixture")
         problems += [f"{rule.code}: no fixture {name}" for name in sorted(named - names)]
     assert not problems, problems
+
+
+def test_the_switch_a_tensorflow_finding_asks_for_is_the_one_its_release_has():
+    # MLF203 names enable_op_determinism() from the release that exports it, TF_DETERMINISTIC_OPS=1 before.
+    from mlfcore_lint.ruleset.versions import missing_api
+
+    requirement = RULESET.get("MLF203").requirement
+    function = _first("tensorflow", "enable_op_determinism", "switch-available")
+    variable = _first("tensorflow", "TF_DETERMINISTIC_OPS", "switch-available")
+    release_key = lambda r: tuple(int(p) for p in r.split("."))  # noqa: E731
+    for release in sorted({row["release"] for row in ROWS if row["framework"] == "tensorflow"}, key=release_key):
+        named = missing_api(requirement, {"tensorflow": SpecifierSet(f"=={release}")}, RULESET.releases)
+        if release_key(release) >= release_key(function):
+            assert named == "tensorflow.config.experimental.enable_op_determinism", release
+        else:
+            assert release_key(release) >= release_key(variable) and named == "TF_DETERMINISTIC_OPS=1", release

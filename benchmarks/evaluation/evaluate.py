@@ -15,7 +15,10 @@ the stripped source line) is that of the finding's line; where several judgments
 nearest in line number is taken.  A finding that matches no judgment that way matches one of the same
 project, file and code at the same line number (the line changed).  Last, where a file has exactly one
 finding and one judgment of a code left unmatched, they match (a program rule whose anchor line moved).
-Each judgment matches at most one finding.  ``judged_on`` names the linter revision whose finding was
+A judgment with a ``subject`` (the
+first name the message puts in backticks, such as the distribution of MLF060: several findings of one rule
+can share a line) matches only a finding whose message names that subject.  Each judgment matches at most
+one finding.  ``judged_on`` names the linter revision whose finding was
 judged; the right findings kept are also counted per revision, since a finding judged on a later engine
 was never reported by an earlier one.
 
@@ -57,7 +60,11 @@ REPO = HERE.parents[1]
 DEFAULT_WORK = REPO / "benchmarks" / "_work" / "evaluation"
 GIT_URL = "https://github.com/{repo}.git"
 VERDICTS = ("right", "wrong", "debatable")
-JUDGMENT_COLUMNS = ("project", "version", "file", "line", "code", "verdict", "reason", "line_sha1", "judged_on")
+JUDGMENT_COLUMNS = ("project", "version", "file", "line", "code", "verdict", "reason", "line_sha1", "judged_on",
+                    "subject")
+#: Rules whose findings on one line differ by what they name (MLF060's distributions at line 1 of a file).
+SUBJECT_CODES = frozenset({"MLF060", "MLF062"})
+SUBJECT = re.compile(r"`([^`]+)`")
 MISS_COLUMNS = ("project", "file", "line", "expected", "scope", "reason", "line_sha1")
 CODE = re.compile(r"MLF\d{3}")
 EXPECTED = re.compile(r"MLF\d{1,3}\*?")
@@ -102,6 +109,10 @@ class Judgment:
     reason: str
     sha1: str
     judged_on: str
+    subject: str = ""  # empty: any finding of that place
+
+    def fits(self, finding: dict) -> bool:
+        return not self.subject or self.subject == finding.get("subject")
 
 
 @dataclass
@@ -187,10 +198,10 @@ def read_judgments(path: Path, projects: dict[str, Project]) -> list[Judgment]:
             raise DataError(f"{path}:{number}: judged_on must name the linter that reported the finding")
         judgments.append(Judgment(number, row["project"], row["version"], row["file"],
                                   positive_line(path, number, row["line"]), row["code"], row["verdict"],
-                                  row["reason"], row["line_sha1"], row["judged_on"]))
+                                  row["reason"], row["line_sha1"], row["judged_on"], row["subject"]))
     # One line can hold two findings of one rule (two calls): one row each, so a key may repeat, but a
     # row repeated word for word is a slip.
-    rows = Counter((j.project, j.file, j.line, j.code, j.verdict, j.reason) for j in judgments)
+    rows = Counter((j.project, j.file, j.line, j.code, j.verdict, j.reason, j.subject) for j in judgments)
     twice = [key for key, count in rows.items() if count > 1]
     if twice:
         raise DataError(f"{path}: the same judgment twice: {twice[0][:4]}")
@@ -338,6 +349,8 @@ def check(project: Project, root: Path, python: str, linter: Path = REPO) -> lis
         lines = lines_of[relative]
         finding["source"] = lines[finding["line"] - 1][1].strip() if 0 < finding["line"] <= len(lines) else ""
         finding["line_sha1"] = line_sha1(finding["source"])
+        named = SUBJECT.search(finding.get("message", "")) if finding["code"] in SUBJECT_CODES else None
+        finding["subject"] = named.group(1) if named else ""
     return findings
 
 
@@ -382,7 +395,7 @@ def match(findings: list[dict], judgments: list[Judgment]) -> dict[int, Judgment
     for index in order:
         finding = findings[index]
         candidates = [j for j in by_hash.get((finding["project"], finding["file"], finding["code"],
-                                               finding["line_sha1"]), []) if j.row not in used]
+                                               finding["line_sha1"]), []) if j.row not in used and j.fits(finding)]
         if candidates:
             best = min(candidates, key=lambda j: abs(j.line - finding["line"]))
             used.add(best.row)
@@ -395,7 +408,7 @@ def match(findings: list[dict], judgments: list[Judgment]) -> dict[int, Judgment
             continue
         finding = findings[index]
         free = [j for j in by_line.get((finding["project"], finding["file"], finding["code"], finding["line"]), [])
-                if j.row not in used]
+                if j.row not in used and j.fits(finding)]
         if free:
             used.add(free[0].row)
             matched[index] = free[0]
@@ -411,7 +424,8 @@ def match(findings: list[dict], judgments: list[Judgment]) -> dict[int, Judgment
         if judgment.row not in used:
             left_judgments[(judgment.project, judgment.file, judgment.code)].append(judgment)
     for key, indexes in left_findings.items():
-        if len(indexes) == 1 and len(left_judgments.get(key, [])) == 1:
+        if len(indexes) == 1 and len(left_judgments.get(key, [])) == 1 and left_judgments[key][0].fits(
+                findings[indexes[0]]):
             matched[indexes[0]] = left_judgments[key][0]
     return matched
 
@@ -607,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         writer.writerow(JUDGMENT_COLUMNS)
         for f in unjudged:
             writer.writerow([f["project"], by_name[f["project"]].version, f["file"], f["line"], f["code"], "",
-                             f["source"], f["line_sha1"], args.judged_on])
+                             f["source"], f["line_sha1"], args.judged_on, f["subject"]])
         args.unjudged_csv.write_text(buffer.getvalue(), encoding="utf-8")
     if args.json:
         report = {

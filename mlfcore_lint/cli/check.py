@@ -15,7 +15,7 @@ from .guard import EXIT_CLEAN, EXIT_FINDINGS
 from .locations import SourceLines
 from .options import settings_from_args, validate_selection
 from .report import Report
-from .terminal import Palette, colour_wanted
+from .terminal import Palette, colour_wanted, printable
 
 STDIN = Path("-")
 
@@ -118,7 +118,7 @@ def run_add_noqa(args, paths, settings, ruleset) -> int:
     write_edits(edits)
     for edit in edits:
         for problem in edit.problems:
-            sys.stderr.write(f"{edit.path}: {problem}\n")
+            sys.stderr.write(printable(f"{edit.path}: {problem}") + "\n")
     added = sum(edit.added for edit in edits)
     changed = sum(1 for edit in edits if edit.content is not None and edit.added)
     if not args.quiet:

@@ -7,6 +7,7 @@ import sys
 
 from .check import finish, make_report
 from .guard import EXIT_CLEAN, EXIT_FINDINGS
+from .terminal import printable
 
 
 def run_fix(args, paths, settings, ruleset, context) -> int:
@@ -17,7 +18,7 @@ def run_fix(args, paths, settings, ruleset, context) -> int:
     fix_run = fix_paths(paths, settings, ruleset, args.unsafe_fixes, args.jobs, use_cache) if paths else None
     files = fix_run.files if fix_run is not None else []
     for message in fix_run.messages() if fix_run is not None else ():
-        sys.stderr.write(message + "\n")
+        sys.stderr.write(printable(message) + "\n")
     if args.diff:
         for file_fix in files:
             sys.stdout.write(file_fix.diff())

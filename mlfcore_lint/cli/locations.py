@@ -7,8 +7,8 @@ import json
 import re
 from dataclasses import dataclass
 from json.decoder import scanstring
-from pathlib import Path
 
+from ..files import NotReadable, read_regular
 from ..model import Finding
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -85,8 +85,10 @@ def notebook_cell_lines(text: str) -> dict[tuple[int, int], CellLine]:
     them (every cell counts, the first is 1). Raises ValueError for text that is not a notebook."""
     try:
         document, _ = _parse(text, 1 if text.startswith("\ufeff") else 0)
-    except (ValueError, IndexError) as error:
+    except (ValueError, IndexError, TypeError) as error:
         raise ValueError(f"not a notebook: {error}") from None
+    except RecursionError:
+        raise ValueError("not a notebook: nested too deeply") from None
     cells = document.value.get("cells") if isinstance(document.value, dict) else None
     if cells is None or not isinstance(cells.value, list):
         raise ValueError("not a notebook: no list of cells")
@@ -129,8 +131,8 @@ class SourceLines:
     def raw(self, path: str) -> bytes | None:
         if path not in self._raw:
             try:
-                self._raw[path] = Path(path).read_bytes()
-            except OSError:
+                self._raw[path] = read_regular(path)
+            except NotReadable:
                 self._raw[path] = None
         return self._raw[path]
 

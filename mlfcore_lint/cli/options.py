@@ -45,6 +45,11 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
                         help="more files and folders to skip, comma-separated globs (repeatable)")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply the excludes to files named on the command line too (pre-commit, editors)")
+    gitignore = parser.add_mutually_exclusive_group()
+    gitignore.add_argument("--respect-gitignore", dest="respect_gitignore", action="store_true", default=None,
+                           help="skip what the project's .gitignore files ignore (the default)")
+    gitignore.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
+                           help="check files even where a .gitignore ignores them")
     parser.add_argument("--target", action="append", default=[], metavar="REQUIREMENT",
                         help='framework versions to check against, e.g. "torch==2.13" (repeatable)')
     parser.add_argument("--config", type=Path, help="a pyproject.toml (or TOML file) with [tool.mlfcore-lint]")
@@ -100,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 def settings_from_args(args, paths: list[Path]) -> Settings:
     settings = load_settings(args.config, paths, args.target)
     if args.select:
-        settings.select = tuple(args.select)
+        # As in ruff, a selection on the command line starts afresh: the configuration's ``ignore`` and
+        # ``extend-select`` belong to the selection it replaces (its ``per-file-ignores`` still apply).
+        settings.select, settings.ignore, settings.extend_select = tuple(args.select), (), ()
     if args.ignore:
         settings.ignore = settings.ignore + tuple(args.ignore)
     if args.extend_select:
@@ -108,6 +115,8 @@ def settings_from_args(args, paths: list[Path]) -> Settings:
     for glob, codes in getattr(args, "per_file_ignores", []):
         settings.per_file_ignores = {**settings.per_file_ignores,
                                      glob: settings.per_file_ignores.get(glob, ()) + tuple(codes)}
+    if getattr(args, "respect_gitignore", None) is not None:
+        settings.respect_gitignore = args.respect_gitignore
     extra = tuple(glob for globs in getattr(args, "extend_exclude", []) for glob in globs)
     if extra:
         settings.extend_exclude = settings.extend_exclude + extra

@@ -35,7 +35,7 @@ def repository_root(project_root: Path) -> Path:
 def path_in_repository(path: str, base: Path) -> str | None:
     """``path`` relative to ``base`` (``/`` separated), or None for a file outside it."""
     absolute = Path(os.path.abspath(path))
-    for candidate in (absolute, absolute.resolve()):
+    for candidate in (absolute, Path(os.path.realpath(absolute))):
         if candidate.is_relative_to(base):
             return candidate.relative_to(base).as_posix()
     return None

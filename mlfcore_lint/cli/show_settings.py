@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..runner import discover
 from ..targets import resolve_targets
+from .terminal import printable
 
 
 def format_settings(settings, ruleset, paths, args) -> str:
@@ -28,12 +29,13 @@ def format_settings(settings, ruleset, paths, args) -> str:
         f"extend-exclude: {listed(settings.extend_exclude)}",
         f"always excluded: {listed(DEFAULT_EXCLUDES)}",
         f"force-exclude: {'yes' if args.force_exclude else 'no'}",
+        f"respect-gitignore: {'yes' if settings.respect_gitignore else 'no'}",
         f"entry-points: {listed(settings.entry_points)}",
         f"extend-rules: {listed(settings.extend_rules)}",
         "target:" + ("" if targets else " (none: the newest release of each framework)"),
         *(f"    {name}{specifier or ' (any version)'}" for name, specifier in sorted(targets.items())),
         f"Rules selected: {len(selected)} of {len(ruleset.rules)}",
         f"Files to check: {len(files)}",
-        *(f"    {name}" for name in files),
+        *(f"    {printable(name)}" for name in files),
     ]
     return "\n".join(lines) + "\n"

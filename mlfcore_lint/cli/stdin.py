@@ -13,13 +13,12 @@ from ..config import ConfigError
 from .check import finish, make_report
 from .guard import EXIT_CLEAN, EXIT_FINDINGS
 from .locations import SourceLines
+from .terminal import printable
 from .text import finding_line
 
 
-def _decoded(raw: bytes, notebook: bool) -> str:
+def _decoded(raw: bytes) -> str:
     try:
-        if notebook:
-            return raw.decode("utf-8-sig")
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         return raw.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as error:
@@ -38,14 +37,13 @@ def check_stdin(args, settings, ruleset, context) -> int:
             sys.stdout.buffer.write(raw)  # an editor replaces the buffer with what comes back
             return EXIT_CLEAN
         return finish(args, make_report(args, [], 0, settings, ruleset, context))
-    source = _decoded(raw, path.suffix == ".ipynb")
     if fixing:
         if path.suffix == ".ipynb":
             raise ConfigError(f"{display}: --fix and --diff on standard input take Python source, not a notebook")
-        return _fix_stdin(args, source, display, settings, ruleset, context)
+        return _fix_stdin(args, _decoded(raw), display, settings, ruleset, context)
     project = ProjectContext(settings, ruleset, use_cache=not args.no_cache, jobs=args.jobs)
     project.display[path] = display
-    findings = project.check_buffer(path, source)
+    findings = project.check_buffer(path, raw)  # decoded by the engine, as the file would be
     return finish(args, make_report(args, findings, 1, settings, ruleset, context, SourceLines({display: raw})))
 
 
@@ -56,7 +54,7 @@ def _fix_stdin(args, source: str, display: str, settings, ruleset, context) -> i
 
     outcome = fix_source(source, settings, context, display)
     if outcome.problem:
-        sys.stderr.write(f"{display}: {outcome.problem}\n")
+        sys.stderr.write(printable(f"{display}: {outcome.problem}") + "\n")
     if args.diff:
         sys.stdout.write("".join(difflib.unified_diff(source.splitlines(keepends=True),
                                                       outcome.text.splitlines(keepends=True),

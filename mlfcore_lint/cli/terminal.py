@@ -4,10 +4,28 @@ is a terminal (https://no-color.org, https://force-color.org)."""
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass
 
 _CODES = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "cyan": "36", "green": "32", "blue": "34"}
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
+
+
+def printable(text: str, keep_tabs: bool = False) -> str:
+    """``text`` with control characters, line and paragraph separators and invisible format characters (such
+    as bidirectional overrides) escaped: a path or message from a checked project is one line of text, and
+    never an instruction to the terminal."""
+    if text.isprintable():
+        return text
+    out = []
+    for character in text:
+        if character.isprintable() or (keep_tabs and character == "\t") or character == " ":
+            out.append(character)
+        elif unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn", "Zs"):
+            out.append(repr(character)[1:-1] if character.isascii() else f"\\u{ord(character):04x}")
+        else:
+            out.append(character)
+    return "".join(out)
 
 
 def colour_wanted(choice: str, stream, environ=None) -> bool:

@@ -6,16 +6,16 @@ import json
 from collections import Counter
 
 from .report import Report
-from .terminal import SEVERITY_STYLE
+from .terminal import SEVERITY_STYLE, printable
 
 
 def finding_line(report: Report, finding) -> str:
     paint = report.palette.paint
     marker = " " + paint("[*]", "cyan") if report.show_fixes and report.is_fixable(finding) else ""
-    location = paint(finding.path, "bold") + ":" + finding.location[len(finding.path) + 1:]
+    location = paint(printable(finding.path), "bold") + ":" + finding.location[len(finding.path) + 1:]
     severity = paint(finding.severity, SEVERITY_STYLE.get(finding.severity, "bold"))
     return f"{location}: {paint(finding.code, 'bold', SEVERITY_STYLE.get(finding.severity, 'bold'))}{marker} " \
-           f"{severity}: {finding.message}"
+           f"{severity}: {printable(finding.message)}"
 
 
 def source_excerpt(report: Report, finding) -> list[str]:
@@ -25,7 +25,8 @@ def source_excerpt(report: Report, finding) -> list[str]:
         return []
     same_line = finding.end_line == finding.line
     width = max(1, finding.end_column - finding.column if same_line else len(text) - finding.column + 1)
-    return [f"    {text.rstrip()}", "    " + " " * (finding.column - 1) + report.palette.paint("^" * width, "red")]
+    caret = "    " + " " * (finding.column - 1) + report.palette.paint("^" * width, "red")
+    return [f"    {printable(text.rstrip(), keep_tabs=True)}", caret]
 
 
 def _findings(count: int) -> str:

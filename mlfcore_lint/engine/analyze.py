@@ -11,7 +11,7 @@ from .facts import FileFacts, ImportLedger, problem_facts
 from .index import RuleIndex
 from .noqa import noqa_lines
 from .notebook import notebook_source
-from .source import SYNTAX_ERROR, TOO_COMPLEX, SourceProblem, decode_source
+from .source import SYNTAX_ERROR, TOO_COMPLEX, SourceProblem, check_size_and_content, decode_source
 from .walker import Walker
 
 # CPython's parser refuses code it cannot hold: brackets nested more than 200 deep, expressions nested
@@ -117,3 +117,16 @@ def analyze_bytes(raw: bytes, index: RuleIndex, notebook: bool = False, tree: as
     if cells:
         facts.cells = cells
     return facts
+
+
+def analyze_text(text: str, index: RuleIndex, notebook: bool = False, tree: ast.Module | None = None) -> FileFacts:
+    """Facts of text a front end has already decoded (an editor buffer, flake8's standard input): as
+    :func:`analyze_bytes` of the file it stands for, without decoding it again (a coding cookie in the text
+    names the encoding of bytes that are no longer there)."""
+    if notebook:
+        return analyze_bytes(text.encode("utf-8", "surrogatepass"), index, notebook=True)
+    try:
+        check_size_and_content(text)
+    except SourceProblem as problem:
+        return problem_facts(problem)
+    return analyze_source(text.removeprefix("\ufeff"), index, tree)

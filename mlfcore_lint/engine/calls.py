@@ -42,10 +42,14 @@ _LIBRARY_ROOTS = frozenset({
 })
 
 #: Method names whose call trains a model: an optimiser step, a backward pass, a framework's training loop.
+#: ``tape.gradient`` alone does not: a script that prints one gradient trains nothing; it trains when the same
+#: function applies the gradients (``apply_gradients``, or ``w.assign_sub(lr * grads[0])`` by hand).
 _TRAINING_METHODS = frozenset({
     "backward", "fit", "fit_generator", "train_on_batch", "train", "apply_gradients", "minimize",
-    "gradient", "partial_fit", "learn", "run",
+    "partial_fit", "learn", "run",
 })
+#: Variable updates that train where the same function differentiates (a hand-written gradient step).
+_UPDATE_METHODS = frozenset({"assign_sub", "assign_add", "assign"})
 #: Training methods handed over to be called (``retry_call(model.train, tries=3)``).
 _HANDED_TRAINING_METHODS = frozenset({"train", "fit", "fit_generator", "learn"})
 #: Method names whose call differentiates: what runs before it in the same function is recorded by autograd.
@@ -71,10 +75,15 @@ _DATA_PIPELINE_FUNCTIONS = frozenset({"torch.utils.data.DataLoader", "tensorflow
 
 #: Keywords that choose the device a framework trains on (Lightning, Hugging Face, XGBoost, SB3).
 _DEVICE_KEYWORDS = ("accelerator", "gpus", "device")
+#: Calls that only make sense on a GPU.
+_GPU_APIS = ("torch.cuda.", "tensorflow.test.is_gpu", "torch.nn.DataParallel", "torch.nn.parallel.DataParallel",
+             "torch.nn.parallel.DistributedDataParallel")
+#: Names of what ``.to(...)`` moves a tensor to when it is a device the user picks (``dev``, ``local_rank``).
+_DEVICE_WORDS = ("device", "dev", "rank", "gpu", "cuda")
 _CHOSEN_ACCELERATOR = ("accelerator", "gpus")  # a value that cannot be read may be a GPU
 
 #: Words the pre-filter must find for a file to be parsed: a file that trains is part of the program model.
-PREFILTER_METHODS = _TRAINING_METHODS | {"step"}
+PREFILTER_METHODS = _TRAINING_METHODS | _DIFFERENTIATING_METHODS | {"step"}
 
 
 class CallRecorder:
@@ -87,7 +96,8 @@ class CallRecorder:
         self.first_statement = 0  # line of the first top-level statement that runs code (0: none)
         self.local_functions: set[str] = set()  # names of every def and class in the module
         self.project_star_import = False  # ``from <a project module> import *``
-        self.devices: set[str] = set()  # "gpu", "cpu": the devices the module's code names
+        self.devices: set[str] = set()  # "gpu", "cpu": the devices the module's code names; "chosen": a device
+        # the caller picks (``.to(device)``), a GPU unless the CPU is named
 
     def scope_facts(self, key: str, line: int = 0) -> dict:
         found = self.scopes.get(key)
@@ -189,13 +199,15 @@ class CallRecorder:
     def note_devices(self, node: ast.Call, qualified: str | None, method: str | None) -> None:
         """``.cuda()``, ``torch.cuda.*``, ``"cuda:0"``, ``accelerator="gpu"`` name a GPU; ``torch.device("cpu")``,
         ``accelerator="cpu"`` the CPU; a device or accelerator the caller chooses may be a GPU."""
-        if method == "cuda" or (qualified or "").startswith(("torch.cuda.", "tensorflow.test.is_gpu")):
+        if method == "cuda" or (qualified or "").startswith(_GPU_APIS):
             self.devices.add("gpu")
+        elif method == "to" and node.args and any(word in _last_name(node.args[0]).lower() for word in _DEVICE_WORDS):
+            self.devices.add("chosen")  # ``.to(args.device)``, ``.to(rank)``: a GPU unless the CPU is named
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
         for argument in [*node.args, *keywords.values()]:
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                 text = argument.value.lower()
-                if "cuda" in text or "gpu" in text:
+                if "cuda" in text or "gpu" in text or text == "nccl":  # NCCL: the GPUs' collective backend
                     self.devices.add("gpu")
         chosen = [(name, keywords.get(name)) for name in _DEVICE_KEYWORDS]
         if qualified == "torch.device" and node.args:
@@ -206,8 +218,10 @@ class CallRecorder:
             text = value.value.lower() if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
             if text in ("cpu", "mps"):
                 self.devices.add("cpu")
-            elif text is not None or name in _CHOSEN_ACCELERATOR or qualified == "torch.device":  # or the user's
+            elif text is not None or name in _CHOSEN_ACCELERATOR:  # a GPU, or an accelerator the user picks
                 self.devices.add("gpu")
+            else:  # ``device=args.device``, ``torch.device(name)``: a GPU unless the program names the CPU
+                self.devices.add("chosen")
 
     def note_draw(self, code: str) -> None:
         draws = self.scope_facts(self.scope.owner)["draws"]
@@ -239,13 +253,15 @@ class CallRecorder:
         not ``model.train()`` (a mode switch) nor ``scaler.fit(x)`` (preprocessing)."""
         if method == "step":
             return _is_optimiser(receiver)
+        if method in _UPDATE_METHODS:
+            return DIFFERENTIATES in self.scope_facts(self.scope.owner)["does"]
         if method not in _TRAINING_METHODS:
             return False
         name = _receiver_name(receiver)
         if method == "train":
             return bool(node.args or node.keywords) or "trainer" in name
-        if method == "run":  # an Ignite engine
-            return "trainer" in name
+        if method == "run":  # an Ignite engine; a TensorFlow 1 session running a training op
+            return "trainer" in name or bool(node.args) and "train" in _last_name(node.args[0]).lower()
         if method in ("fit", "partial_fit"):
             value, _ = self._followed(receiver, 0)
             made_by = self.qualify(value.func) if isinstance(value, ast.Call) else None
@@ -256,7 +272,7 @@ class CallRecorder:
 
 #: Receivers whose ``fit`` prepares data rather than trains a model.
 _PREPROCESSOR_WORDS = ("scaler", "normaliz", "normalis", "tokeniz", "tokenis", "vectoriz", "vectoris", "imputer",
-                       "encoder", "binarizer", "pca", "tfidf")
+                       "encoder", "binarizer", "pca", "tfidf", "calibrat")  # calibrators: post-hoc, no gradient
 _PREPROCESSING_MODULES = ("sklearn.preprocessing.", "sklearn.feature_extraction.", "sklearn.impute.",
                           "sklearn.decomposition.", "sklearn.feature_selection.")
 
@@ -279,3 +295,10 @@ def _runs_code(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Expr):
         return isinstance(statement.value, (ast.Call, ast.Await))
     return isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith))
+
+
+def _last_name(node: ast.expr) -> str:
+    """The name a ``Name`` or an ``Attribute`` ends with (``args.device``: ``device``); "" for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else ""

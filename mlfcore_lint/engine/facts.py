@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
-FACTS_FORMAT = 3
+FACTS_FORMAT = 4
 
 
 @dataclass
@@ -48,10 +48,16 @@ class FileFacts:
     scopes: dict[str, dict] = field(default_factory=dict)
     classes: dict[str, list[str]] = field(default_factory=dict)
     first_statement: int = 0  # line of the first top-level statement that runs code (0: none)
-    devices: list[str] = field(default_factory=list)  # "gpu" and/or "cpu": the devices its code names
+    devices: list[str] = field(default_factory=list)  # "gpu", "cpu", "chosen" (``.to(device)``): devices it names
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_stored(cls, data: object) -> FileFacts | None:
+        """Facts from JSON data read back from storage (a cache entry), ``None`` unless it has exactly
+        :meth:`to_json`'s shape: no corrupt or planted entry hands the project step a wrong type."""
+        return cls.from_json(data) if has_shape(data, FACTS_SHAPE) else None
 
     @classmethod
     def from_json(cls, data: dict) -> FileFacts:
@@ -60,6 +66,66 @@ class FileFacts:
         facts.error = Candidate(**data["error"]) if data.get("error") else None
         facts.noqa = {int(k): v for k, v in data["noqa"].items()}
         return facts
+
+
+# ---------------------------------------------------------------- the shape of facts as JSON (cache entries)
+# A shape is a type name ("str", "int", "bool"), ("list", item), ("dict", value) with string keys ("int-dict":
+# keys that are decimal numbers), ("row", [shape of each item]) for a fixed-length list, ("record", {key: shape})
+# for a mapping with exactly those keys, or ("optional", shape).
+
+_NAMES = ("list", "str")
+_RELATIVE_IMPORT = ("row", ["int", "str", _NAMES])
+CANDIDATE_SHAPES: dict[str, object] = {
+    "code": "str", "line": "int", "column": "int", "end_line": "int", "end_column": "int", "api": "str",
+    "matcher": "int", "uncertain": "str", "scope": "str",
+}
+SCOPE_SHAPE = ("record", {"line": "int", "calls": _NAMES, "quiet_calls": _NAMES, "does": _NAMES, "draws": _NAMES})
+FACT_SHAPES: dict[str, object] = {
+    "candidates": ("list", ("record", CANDIDATE_SHAPES)),
+    "imports": _NAMES,
+    "relative_imports": ("list", _RELATIVE_IMPORT),
+    "deferred_imports": _NAMES,
+    "deferred_relative_imports": ("list", _RELATIVE_IMPORT),
+    "triggered": _NAMES,
+    "import_triggered": _NAMES,
+    "deferred_triggered": _NAMES,
+    "satisfied": _NAMES,
+    "main_line": "int",
+    "main_column": "int",
+    "noqa": ("int-dict", _NAMES),
+    "error": ("optional", ("record", CANDIDATE_SHAPES)),
+    "skipped": "bool",
+    "cells": ("list", ("row", ["int", "int"])),
+    "scopes": ("dict", SCOPE_SHAPE),
+    "classes": ("dict", _NAMES),
+    "first_statement": "int",
+    "devices": _NAMES,
+}
+FACTS_SHAPE = ("record", FACT_SHAPES)
+
+
+def has_shape(value, shape) -> bool:
+    """Whether JSON data ``value`` has ``shape`` (see above); never raises."""
+    if isinstance(shape, str):
+        if shape == "int":
+            return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, {"str": str, "bool": bool}[shape])
+    kind, inner = shape
+    if kind == "optional":
+        return value is None or has_shape(value, inner)
+    if kind == "list":
+        return isinstance(value, list) and all(has_shape(item, inner) for item in value)
+    if kind == "row":
+        return (isinstance(value, list) and len(value) == len(inner)
+                and all(has_shape(item, part) for item, part in zip(value, inner, strict=True)))
+    if kind == "record":
+        return isinstance(value, dict) and value.keys() == inner.keys() and all(
+            has_shape(value[key], part) for key, part in inner.items())
+    if kind in ("dict", "int-dict"):
+        keys_ok = all(isinstance(k, str) and (kind == "dict" or (k.isascii() and k.isdigit())) for k in value) \
+            if isinstance(value, dict) else False
+        return keys_ok and all(has_shape(item, inner) for item in value.values())
+    return False
 
 
 class ImportLedger:

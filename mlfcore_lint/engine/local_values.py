@@ -44,7 +44,27 @@ class LocalValues:
             kinds.add("no-grad")
         if is_run_dependent(node, self.qualify, self.local_value, self.is_builtin):
             kinds.add("run-dependent")
+        if self._is_permutation(node, 0):
+            kinds.add("permutation")
         return kinds
+
+    def _is_permutation(self, node: ast.expr, depth: int) -> bool:
+        """Indices that never repeat along the dimension they index: ``argsort``, ``sort(...)[1]``,
+        ``sort(...).indices``, ``randperm``, ``arange``."""
+        node, depth = self._followed(node, depth)
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == 1:
+            return self._is_sort(node.value)
+        if isinstance(node, ast.Attribute) and node.attr == "indices":
+            return self._is_sort(node.value)
+        if not isinstance(node, ast.Call):
+            return False
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "argsort":
+            return True
+        return self.qualify(node.func) in _PERMUTATIONS
+
+    def _is_sort(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Call) and (self.qualify(node.func) == "torch.sort" or (
+            isinstance(node.func, ast.Attribute) and node.func.attr == "sort"))
 
     def _is_integer(self, node: ast.expr, depth: int) -> bool:
         """A tensor of an integer or boolean dtype (see schema.EXPRESSION_KINDS)."""
@@ -52,7 +72,7 @@ class LocalValues:
         if isinstance(node, ast.Compare):
             return True
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
-            return self._is_integer(node.operand, depth + 1)
+            return True  # ``~mask``: bitwise not exists for integer and boolean tensors only
         if isinstance(node, ast.BinOp) and not isinstance(node.op, (ast.Div, ast.Pow)):
             return all(self._is_integer(o, depth + 1) or _is_integer_literal(o) for o in (node.left, node.right))
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
@@ -165,6 +185,8 @@ _TENSOR_FACTORIES = frozenset(f"torch.{name}" for name in (
 _INTEGER_DTYPES = frozenset(f"torch.{name}" for name in (
     "long", "int64", "int", "int32", "short", "int16", "int8", "uint8", "bool",
 ))
+#: Functions whose result holds each index once (``torch.argsort`` along its dimension).
+_PERMUTATIONS = frozenset({"torch.argsort", "torch.randperm", "torch.arange"})
 #: Methods whose result is a tensor of an integer or boolean dtype, whatever the input.
 _INTEGER_RESULTS = frozenset({
     "long", "int", "short", "byte", "char", "bool", "argmax", "argmin", "argsort", "nonzero",

@@ -26,6 +26,8 @@ def notebook_source(raw: bytes) -> tuple[str, list[list[int]]]:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SourceProblem(INVALID_NOTEBOOK, f"notebook is not valid JSON: {error}") from None
+    except RecursionError:
+        raise SourceProblem(INVALID_NOTEBOOK, "notebook is not valid JSON: nested too deeply") from None
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         raise SourceProblem(INVALID_NOTEBOOK, "notebook has no list of cells")
     lines: list[str] = []

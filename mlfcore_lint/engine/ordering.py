@@ -76,38 +76,52 @@ class ListingOrder:
     """Calls whose result comes in the file system's order (call matchers with ``unordered: true``:
     ``os.listdir``, ``glob.glob``, ``Path.iterdir`` ...), and whether the code puts it in order.
 
-    Mixed into the walker, which provides ``scope``, ``is_builtin`` and ``facts``. A listing is not reported
-    when an order-insensitive built-in takes it (``sorted(...)``, ``len(...)``, ``set(...)``, possibly through
-    ``list(...)``), or when the name or ``self`` attribute it is assigned to is sorted later in the same
-    function (``files.sort()``, ``sorted(files)``); the walker visits a call before its arguments, so the
-    first case is known before the listing is matched, and the second drops the finding afterwards.
+    Mixed into the walker, which provides ``scope``, ``is_builtin``, ``kinds_of`` and ``facts``. A listing is
+    not reported when an order-insensitive built-in takes it (``sorted(...)``, ``len(...)``, ``set(...)``,
+    possibly through ``list(...)``, ``map``, ``filter`` or a comprehension over it), or when a name or ``self``
+    attribute that holds it (assigned from it, from a comprehension over it, or bound by ``with ... as``) is
+    sorted later in the same function (``files.sort()``, ``sorted(e.name for e in entries)``); the walker
+    visits a call before its arguments, so the first case is known before the listing is matched, and the
+    second drops the finding afterwards.
+
+    The same holders serve call matchers with ``seeded_by_method``: ``rng = random.Random()`` is withdrawn by
+    a later ``rng.seed(0)`` in the same function (not by ``rng.seed()``, ``None`` or a run-dependent seed).
     """
 
     def _init_listing_order(self) -> None:
         self._ordered_nodes: set[int] = set()  # listings taken by an order-insensitive built-in
         self._holders: dict[int, str] = {}  # id of a listing call -> the name it is assigned to
         self._held: dict[tuple[int, str], list] = {}  # (scope, name) -> the candidates of its listings
+        self._unseeded: dict[tuple[int, str], list] = {}  # (scope, name) -> (seeding methods, candidate)
 
     def note_ordering(self, node: ast.Call) -> None:
         """Every call: ``sorted(x)``, ``len(x)``, ``x.sort()`` put ``x`` in order or ignore its order."""
         func = node.func
         if isinstance(func, ast.Name) and func.id in ORDER_INSENSITIVE and node.args and self.is_builtin(func.id):
-            argument = _unwrapped(node.args[0], self.is_builtin)
+            sources = self._sources(node.args[0])
         elif isinstance(func, ast.Attribute) and func.attr == "sort":
-            argument = func.value
+            sources = [func.value]
         else:
+            self._note_seeding(node)
             return
-        self._ordered_nodes.add(id(argument))
-        holder = holder_text(argument)
-        if holder is not None:
-            for candidate in self._held.pop((id(self.scope), holder), ()):
-                self._drop_candidate(candidate)
+        for argument in sources:
+            self._ordered_nodes.add(id(argument))
+            holder = holder_text(argument)
+            if holder is not None:
+                for candidate in self._held.pop((id(self.scope), holder), ()):
+                    self._drop_candidate(candidate)
 
     def note_holder(self, target: ast.expr, value: ast.expr) -> None:
-        """An assignment: remember which name holds a call's result, in case it is a listing."""
+        """An assignment or ``with ... as``: remember which name holds a call's result, in case it is a
+        listing; a name assigned from a held listing (``names = [e.name for e in entries]``) holds it too."""
         holder = holder_text(target)
-        if holder is not None:
-            self._holders[id(_unwrapped(value, self.is_builtin))] = holder
+        if holder is None:
+            return
+        for source in self._sources(value):
+            self._holders[id(source)] = holder
+            held = self._held.get((id(self.scope), holder_text(source) or ""))
+            if held:
+                self._held.setdefault((id(self.scope), holder), []).extend(held)
 
     def listing_in_order(self, node: ast.Call) -> bool:
         """Whether the listing ``node`` is already known to be put in order (so it is not reported)."""
@@ -118,6 +132,55 @@ class ListingOrder:
         holder = self._holders.get(id(node))
         if holder is not None:
             self._held.setdefault((id(self.scope), holder), []).append(candidate)
+
+    def unseeded_recorded(self, node: ast.Call, candidate, methods: tuple[str, ...]) -> None:
+        """A reported generator: keep it where a later ``holder.<method>(seed)`` in this function can withdraw it."""
+        holder = self._holders.get(id(node))
+        if holder is not None:
+            self._unseeded.setdefault((id(self.scope), holder), []).append((methods, candidate))
+
+    def _note_seeding(self, node: ast.Call) -> None:
+        """``holder.seed(s)`` withdraws the unseeded generator that ``holder`` holds; any other method called on
+        it first (a draw: ``rng.shuffle(files)``) leaves the finding in place."""
+        func = node.func
+        holder = holder_text(func.value) if isinstance(func, ast.Attribute) else None
+        key = (id(self.scope), holder or "")
+        if holder is None or key not in self._unseeded:
+            return
+        kept = []
+        for methods, candidate in self._unseeded.pop(key):
+            if func.attr not in methods:
+                continue  # drawn from before any seed
+            if self._gives_a_seed(node):
+                self._drop_candidate(candidate)
+            else:
+                kept.append((methods, candidate))  # ``rng.seed()``, ``rng.seed(None)``: still unseeded
+        if kept:
+            self._unseeded[key] = kept
+
+    def _gives_a_seed(self, node: ast.Call) -> bool:
+        """One argument, given by position or keyword, that is not ``None`` nor run-dependent."""
+        given = [*node.args, *node.keywords]
+        if len(given) != 1 or isinstance(given[0], ast.Starred) or getattr(given[0], "arg", "") is None:
+            return False
+        seed = given[0].value if isinstance(given[0], ast.keyword) else given[0]
+        if isinstance(seed, ast.Constant) and seed.value is None:
+            return False
+        return "run-dependent" not in self.kinds_of(seed)
+
+    def _sources(self, node: ast.expr) -> list[ast.expr]:
+        """What ``node`` takes its items from, in their order: itself, or what ``list``/``tuple``, ``map``,
+        ``filter`` or a comprehension iterate over."""
+        node = _unwrapped(node, self.is_builtin)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            return [source for generator in node.generators for source in self._sources(generator.iter)]
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ITEM_MAPPERS
+                and len(node.args) >= 2 and not node.keywords and self.is_builtin(node.func.id)):
+            return [source for argument in node.args[1:] for source in self._sources(argument)]
+        return [node]
+
+
+_ITEM_MAPPERS = frozenset({"map", "filter"})  # keep the order of the iterables after their first argument
 
 
 def _unwrapped(node: ast.expr, is_builtin) -> ast.expr:

@@ -62,15 +62,29 @@ _TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py", "__init__.py"})
 
 
+#: Frameworks that put the work on a GPU by themselves when one is present (TensorFlow and Keras place ops on it,
+#: Lightning's and the Hugging Face trainers' accelerator is "auto", JAX's default backend is the GPU): a program
+#: that uses one of them and names no device may run on a GPU. PyTorch, XGBoost and scikit-learn never do.
+PLACES_ON_GPU = frozenset({
+    "tensorflow", "keras", "tf_keras", "lightning", "pytorch_lightning", "jax", "flax", "transformers", "accelerate",
+    "detectron2", "mmengine", "mmcv", "mmdet", "fastai", "deepspeed", "ultralytics", "composer", "horovod", "ray",
+    "stable_baselines3", "sb3_contrib",
+})
+
+
 def _uses_gpu(entry: SourceFile, files: list[SourceFile]) -> bool:
     """Whether a program may run on a GPU: the devices its entry point names, else those its modules name; it runs
-    on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``) and no GPU."""
+    on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``) and no GPU, or where
+    it moves nothing to a device (``.to(device)``) and none of its modules uses a framework that picks a GPU by
+    itself."""
     for devices in (set(entry.facts.devices), {device for source in files for device in source.facts.devices}):
         if "gpu" in devices:
             return True
         if "cpu" in devices:
             return False
-    return True
+        if "chosen" in devices:
+            return True
+    return any(name.split(".")[0] in PLACES_ON_GPU for source in files for name in source.facts.imports)
 
 
 def relative_module(module: str, is_package: bool, level: int, imported: str) -> str:
@@ -80,12 +94,23 @@ def relative_module(module: str, is_package: bool, level: int, imported: str) ->
     return ".".join(base + ([imported] if imported else []))
 
 
-def is_test_code(relative: str) -> bool:
-    """Tests run under a test runner, not as a training program: ``tests/...``, ``test_*.py``, ``*_test.py``."""
+def is_test_code(relative: str, scopes: Iterable[str] = ()) -> bool:
+    """Tests run under a test runner, not as a training program: ``tests/...``, ``conftest.py``, and
+    ``test_*.py`` or ``*_test.py`` that hold tests (given its ``scopes``, a script only named so, such as
+    ``train_evaluate_test.py`` with no test in it, is a program)."""
     path = PurePosixPath(relative)
     name = path.name
-    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-            or any(part in _TEST_FOLDERS for part in path.parts[:-1]))
+    if name == "conftest.py" or any(part in _TEST_FOLDERS for part in path.parts[:-1]):
+        return True
+    if name.startswith("test_") or name.endswith("_test.py"):
+        return not scopes or any(_is_test(key) for key in scopes)
+    return False
+
+
+def _is_test(scope: str) -> bool:
+    """A test function or a test class's scope (``test_forward``, ``TestModel.test_step``)."""
+    parts = scope.split(".")
+    return parts[-1].startswith("test") or parts[0].startswith("Test")
 
 
 @dataclass
@@ -98,6 +123,7 @@ class Program:
     files: list[SourceFile] = field(default_factory=list)  # the entry and the project modules it imports
     reached: set[Node] = field(default_factory=set)
     trains: bool = False
+    differentiates: bool = False  # it computes gradients, applied or not (a saliency map, a gradient demo)
     draws: set[str] = field(default_factory=set)  # requirement codes of the generators its scopes draw from
     uses_gpu: bool = True  # False where it visibly runs on the CPU only
 
@@ -128,7 +154,7 @@ class ProgramModel:
 
     def _importable(self, source: SourceFile) -> bool:
         """A module other code can import: not a notebook, a test, or a script nothing imports."""
-        return (source.relative.endswith(".py") and not is_test_code(source.relative)
+        return (source.relative.endswith(".py") and not is_test_code(source.relative, source.facts.scopes)
                 and (not source.facts.first_statement or bool(self.importers.get(source.relative))))
 
     # ------------------------------------------------------------------ resolving references
@@ -375,13 +401,14 @@ class ProgramModel:
                 if facts is None:
                     continue
                 program.trains = program.trains or TRAINS in facts["does"]
+                program.differentiates = program.differentiates or bool(facts["does"])
                 program.draws.update(facts["draws"])
             program.uses_gpu = _uses_gpu(program.entry, program.files)
         return found
 
     def _entry_programs(self, source: SourceFile, settings, functions: dict[str, list[str]]) -> list[Program]:
         facts, relative = source.facts, source.relative
-        if facts.error is not None or is_test_code(relative):
+        if facts.error is not None or is_test_code(relative, facts.scopes):
             return []
         found = []
         for module, names in functions.items():

@@ -18,7 +18,7 @@ from ..config import Settings
 from ..environment.outside import settled_codes
 from ..model import CERTAIN, INFERRED, Finding, FixInfo
 from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, RuleSet
-from ..ruleset.versions import Verdict, evaluate
+from ..ruleset.versions import Verdict, evaluate, missing_api
 from .facts import Candidate, FileFacts
 from .noqa import is_suppressed
 from .program import NOT_DIFFERENTIATED, UNKNOWN, Program, ProgramModel, is_test_code, relative_module
@@ -192,7 +192,7 @@ class Project:
         rule = self.ruleset.get(self.ruleset.switches.get(framework or "", ""))
         if rule is None or rule.requirement is None:
             return "the determinism switch"
-        return rule.requirement.missing_api
+        return missing_api(rule.requirement, self.targets, self.ruleset.releases)
 
     # ------------------------------------------------------------------ findings
 
@@ -210,10 +210,14 @@ class Project:
         if facts.error is not None:
             return self._report(source, facts.error, None, None)
         found: list[Finding] = []
-        test_code = is_test_code(source.relative)
+        test_code = is_test_code(source.relative, facts.scopes)
+        reported: set[tuple] = set()  # one finding per rule and place, however many of its entries match there
         for candidate in facts.candidates:
             rule = self.ruleset.get(candidate.code)
             if rule is None or test_code or candidate.code in self.settled_outside:
+                continue
+            place = (candidate.code, candidate.line, candidate.column)
+            if place in reported:
                 continue
             verdict = self.verdict(rule, candidate.matcher)
             if verdict.status == DETERMINISTIC:
@@ -222,6 +226,7 @@ class Project:
                 continue
             candidate = self.in_context(source, candidate, rule)
             if candidate is not None:
+                reported.add(place)
                 found.extend(self._report(source, candidate, rule, verdict))
         for program in source.entry_programs:
             found.extend(self._missing_requirements(program))
@@ -241,8 +246,10 @@ class Project:
                 return None
             if context == UNKNOWN and not candidate.uncertain:
                 candidate = replace(candidate, uncertain=UNKNOWN_GRADIENT)
-        if (rule.in_training or rule.backward_only) and source.programs and not any(p.trains for p in source.programs):
+        if rule.in_training and source.programs and not any(p.trains for p in source.programs):
             return None  # only programs that do not train run this code
+        if rule.backward_only and source.programs and not any(p.differentiates for p in source.programs):
+            return None  # only programs that compute no gradient run this code
         if rule.gpu_only and source.programs and not any(p.uses_gpu for p in self.relevant_programs(source)):
             return None  # its programs run on the CPU only
         programs = self.relevant_programs(source)
@@ -277,7 +284,8 @@ class Project:
             if verdict.status == DETERMINISTIC:
                 continue
             line, column = program.line, program.column
-            candidate = Candidate(code, line, column, line, column, rule.requirement.missing_api, -1)
+            missing = missing_api(rule.requirement, self.targets, self.ruleset.releases)
+            candidate = Candidate(code, line, column, line, column, missing, -1)
             reported = self._report(entry, candidate, rule, verdict)
             blockers = raising_operations(self, program, rule.framework) if code in self._switch_codes else []
             if blockers:  # turning the switch on would make these raise: no fix, and the message says why

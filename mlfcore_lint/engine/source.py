@@ -20,12 +20,17 @@ class SourceProblem(Exception):
         self.code, self.message, self.line, self.column = code, message, line, column
 
 
+def check_size_and_content(data: bytes | str) -> None:
+    """Refuse what is not Python text: NUL characters, more than MAX_FILE_BYTES."""
+    if (b"\0" if isinstance(data, bytes) else "\0") in data:
+        raise SourceProblem(UNREADABLE, "binary file (contains NUL bytes), not Python source")
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceProblem(TOO_COMPLEX, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
+
+
 def decode_source(raw: bytes) -> str:
     """Decode Python source as the interpreter would (BOM, coding cookie, UTF-8 default)."""
-    if b"\0" in raw:
-        raise SourceProblem(UNREADABLE, "binary file (contains NUL bytes), not Python source")
-    if len(raw) > MAX_FILE_BYTES:
-        raise SourceProblem(TOO_COMPLEX, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked")
+    check_size_and_content(raw)
     return source_encoding(raw)[0]
 
 
@@ -40,7 +45,10 @@ def source_encoding(raw: bytes) -> tuple[str, str]:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
         reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
-        line = raw[: getattr(error, "start", 0)].count(b"\n") + 1
+        # The line of the first byte that does not decode, never past the file's last line (a multi-byte
+        # encoding can fail on the final newline).
+        last_line = max(1, raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1))
+        line = min(raw[: getattr(error, "start", 0)].count(b"\n") + 1, last_line)
         raise SourceProblem(UNREADABLE, f"not valid {encoding} text: {reason}", line) from None
     if text.startswith("\ufeff"):
         text = text[1:]

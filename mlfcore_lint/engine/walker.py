@@ -536,9 +536,14 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         outcome, reason = check_all(entry.matcher.arguments, argument, self.kinds_of)
         if picked and outcome == MATCH:
             outcome, reason = UNCERTAIN, picked
+        if entry.matcher.possible and outcome != NO_MATCH:
+            outcome, reason = UNCERTAIN, "; ".join(part for part in (reason, entry.matcher.possible) if part)
         self._record(entry, outcome, reason, node, api)
-        if entry.matcher.unordered and outcome != NO_MATCH and entry.purpose == FINDING:
-            self.listing_recorded(node, self.facts.candidates[-1])
+        if outcome != NO_MATCH and entry.purpose == FINDING:
+            if entry.matcher.unordered:
+                self.listing_recorded(node, self.facts.candidates[-1])
+            if entry.matcher.seeded_by_method:
+                self.unseeded_recorded(node, self.facts.candidates[-1], entry.matcher.seeded_by_method)
 
     def _drop_candidate(self, candidate: Candidate) -> None:
         """Withdraw a finding the rest of the function showed to be wrong (a listing sorted later)."""
@@ -636,6 +641,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
 
     def _with_item(self, node: ast.withitem, stack) -> bool:
         if node.optional_vars is not None:
+            self.note_holder(node.optional_vars, node.context_expr)  # ``with os.scandir(p) as entries``
             self._bind_target(node.optional_vars)
         stack.append(node.context_expr)
         return True

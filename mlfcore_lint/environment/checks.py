@@ -13,6 +13,7 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 
 from ..engine.noqa import is_suppressed, noqa_lines
+from ..files import relative_to_root
 from ..model import Finding, FixInfo
 from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, EnvironmentMatcher, Rule
 from ..ruleset.versions import candidate_versions
@@ -21,7 +22,7 @@ from .fixes import pinned_text, resolved_version
 from .locks import locks_for
 from .model import Image, Pin, Place, ProjectEnvironment
 from .outside import sets
-from .scan import scan
+from .scan import install_files, scan, scan_folder
 
 PINS, IMAGES, INSTALLS, PROBLEMS = "framework-pins", "container-base-image", "container-installs", "project-files"
 #: CUDA and cuDNN as conda and PyPI name them: pinned like a framework where the project names them.
@@ -31,7 +32,7 @@ CUDA_DISTRIBUTION = re.compile(
 #: Official images whose tag starts with the framework's version (``pytorch/pytorch:2.4.1-cuda12.4-...``).
 FRAMEWORK_IMAGES = {"pytorch/pytorch": "torch", "tensorflow/tensorflow": "tensorflow"}
 #: Where a framework without any requirement is reported: the first of these the project has.
-INSTALL_FILES = ("pyproject.toml", "requirements.txt", "setup.cfg", "environment.yml", "environment.yaml")
+INSTALL_FILES = ("pyproject.toml", "requirements.txt", "setup.py", "setup.cfg", "environment.yml", "environment.yaml")
 
 
 def environment_findings(project) -> list[Finding]:
@@ -97,52 +98,79 @@ def outside_matches(project, rule: Rule, environment: ProjectEnvironment) -> lis
     return found
 
 
-def imported_frameworks(project) -> list[str]:
-    """The distributions (of those the rules know) that the project's programs import, in a stable order: the
-    imports of every module some entry point's program includes (a library without entry points has none)."""
+def _framework_roots(project) -> dict[str, str]:
+    """Top-level module -> the distribution it belongs to: its own name's (``keras``), else the first listing it."""
     modules_of = project.ruleset.framework_modules
-    # A module belongs to the distribution of its own name (``keras``), else to the first that lists it.
     roots = {module: distribution for distribution, modules in modules_of.items() for module in modules
              if module == distribution.replace("-", "_")}
     for distribution, modules in modules_of.items():
         for module in modules:
             roots.setdefault(module, distribution)
-    members = [s for s in project.files if s.programs]  # the modules of some program (none in a library)
-    found = {roots[name.split(".")[0]] for s in members for name in s.facts.imports if name.split(".")[0] in roots}
-    return sorted(found)
+    return roots
+
+
+def imported_frameworks(program, roots: dict[str, str]) -> set[str]:
+    """The distributions (of those the rules know) that the modules of ``program`` import."""
+    return {roots[name.split(".")[0]] for source in program.files for name in source.facts.imports
+            if name.split(".")[0] in roots}
+
+
+def program_environments(project, environment: ProjectEnvironment) -> dict[tuple[Path, ...], set[str]]:
+    """The frameworks each environment's training programs import. An environment is the project root's files
+    with those of every sub-folder between the root and the program's entry point that has install files of its
+    own (nearest first): an examples repository installs each example from its own ``requirements.txt``."""
+    root = project.settings.root.resolve()
+    roots = _framework_roots(project)
+    found: dict[tuple[Path, ...], set[str]] = {}
+    # the versions that change a training result are those of the programs that train (all programs in a
+    # project where none trains: a simulation that only draws random numbers)
+    for program in [p for p in project.programs if p.trains] or project.programs:
+        parents = Path(program.entry.relative).parents
+        folders = tuple(root / parent for parent in parents if str(parent) != "." and install_files(root / parent))
+        found.setdefault(folders, set()).update(imported_frameworks(program, roots))
+    return found
 
 
 def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[Place, str, Pin | None]]:
-    """(place, message, the requirement or None) for each imported framework, and each CUDA or cuDNN package
-    named, that no pin, lock, container or ``pinned-elsewhere`` fixes to one version."""
+    """(place, message, the requirement or None) for each framework a training program imports, and each CUDA
+    or cuDNN package named, that no pin, lock, container or ``pinned-elsewhere`` of its environment fixes to one
+    version."""
     elsewhere = project.settings.pinned_elsewhere
-    requirements = environment.pins + environment.container_installs
-    wanted = imported_frameworks(project)
-    wanted += sorted({p.distribution for p in requirements if CUDA_DISTRIBUTION.match(p.distribution)})
-    found = []
-    for distribution in wanted:
-        if "*" in elsewhere or distribution in elsewhere:
-            continue
-        pins = [pin for pin in requirements if pin.distribution == distribution]
-        locks = environment.locked_in.get(distribution, set())
-        if (not pins and locks) or any(pin.pinned or locks & locks_for(pin.place.path.name) for pin in pins) \
-                or _image_pins(environment.images, distribution):
-            continue
-        if not pins:
-            place = _install_file(project, environment)
-            found.append((place, f"`{distribution}` is imported but no project file installs it, so "
-                                 + verdict_changes(project, distribution, SpecifierSet()), None))
-            continue
-        for pin in pins:
-            if pin in environment.container_installs:
-                continue  # reported as MLF062 on its RUN line
-            if CUDA_DISTRIBUTION.match(distribution):
-                admits = "names no version" if not str(pin.specifier) else "is a range"
-                found.append((pin.place, f"`{pin.text}` {admits}: the CUDA and cuDNN versions decide which kernels "
-                                         "the frameworks run", pin))
+    found: dict[tuple[Place, str], tuple[Place, str, Pin | None]] = {}
+    for folders, imported in program_environments(project, environment).items():
+        nearest = [scan_folder(folder) for folder in folders]
+        requirements = [pin for env in (*nearest, environment) for pin in env.pins + env.container_installs]
+        locked_in: dict[str, set[str]] = {}
+        for env in (*nearest, environment):
+            for distribution, names in env.locked_in.items():
+                locked_in.setdefault(distribution, set()).update(names)
+        wanted = sorted(imported) + sorted({p.distribution for p in requirements
+                                            if CUDA_DISTRIBUTION.match(p.distribution)})
+        for distribution in wanted:
+            if "*" in elsewhere or distribution in elsewhere:
                 continue
-            found.append((pin.place, f"`{pin.text}` " + verdict_changes(project, distribution, pin.specifier), pin))
-    return found
+            pins = [pin for pin in requirements if pin.distribution == distribution]
+            locks = locked_in.get(distribution, set())
+            if (not pins and locks) or any(pin.pinned or locks & locks_for(pin.place.path.name) for pin in pins) \
+                    or _image_pins(environment.images, distribution):
+                continue
+            if not pins:
+                place = _install_file(project, folders)
+                found.setdefault((place, distribution), (
+                    place, f"`{distribution}` is imported but no project file installs it, so "
+                    + verdict_changes(project, distribution, SpecifierSet()), None))
+                continue
+            for pin in pins:
+                if any(pin in env.container_installs for env in (*nearest, environment)):
+                    continue  # reported as MLF062 on its RUN line
+                if CUDA_DISTRIBUTION.match(distribution):
+                    admits = "names no version" if not str(pin.specifier) else "is a range"
+                    message = f"`{pin.text}` {admits}: the CUDA and cuDNN versions decide which kernels the " \
+                              "frameworks run"
+                else:
+                    message = f"`{pin.text}` " + verdict_changes(project, distribution, pin.specifier)
+                found.setdefault((pin.place, distribution), (pin.place, message, pin))
+    return sorted(found.values(), key=lambda item: (str(item[0].path), item[0].line, item[0].column, item[1]))
 
 
 def _image_pins(images: list[Image], distribution: str) -> bool:
@@ -153,7 +181,11 @@ def _image_pins(images: list[Image], distribution: str) -> bool:
     return False
 
 
-def _install_file(project, environment: ProjectEnvironment) -> Place:
+def _install_file(project, folders: tuple[Path, ...]) -> Place:
+    """Where a framework that nothing installs is reported: the nearest install file of the program's own
+    folders, else the first install file at the root, else the first entry point."""
+    if folders:
+        return Place(install_files(folders[0])[0][1])
     root = project.settings.root.resolve()
     for name in INSTALL_FILES:
         if (root / name).is_file():
@@ -223,11 +255,7 @@ class _Reporter:
 
     def __call__(self, rule: Rule, place: Place, message: str, fixable: bool = True) -> None:
         settings = self.project.settings
-        root = settings.root.resolve()
-        try:
-            relative = place.path.resolve().relative_to(root).as_posix()
-        except (ValueError, OSError):
-            relative = place.path.name
+        relative = relative_to_root(place.path, settings.root) or place.path.name
         if not settings.is_selected(rule.code, relative, rule.hint):
             return
         if self.project.honour_noqa and is_suppressed(self._comments(place.path), place.line, rule.code):

@@ -74,7 +74,7 @@ def read_dockerfile(path: Path, found: ProjectEnvironment) -> None:
             for variable, value in _env_pairs(rest):
                 found.settings.append(Setting(variable, value, _locate(path, lines, number, variable)))
         elif instruction == "RUN":
-            for text_, parsed, dialect in _installs(rest):
+            for text_, parsed, dialect in _installs(rest, arguments):
                 found.container_installs.append(Pin(parsed[0], parsed[1], text_,
                                                     _locate(path, lines, number, text_), dialect=dialect))
 
@@ -98,8 +98,9 @@ def _env_pairs(rest: str) -> list[tuple[str, str]]:
     return [tuple(word.split("=", 1)) for word in words if "=" in word]
 
 
-def _installs(command: str) -> list[tuple[str, tuple[str, SpecifierSet], str]]:
-    """Each package a ``pip``/``uv pip``/``conda`` install in ``command`` names, with its specifier."""
+def _installs(command: str, arguments: dict[str, str]) -> list[tuple[str, tuple[str, SpecifierSet], str]]:
+    """Each package a ``pip``/``uv pip``/``conda`` install in ``command`` names, with its specifier (an ``ARG``
+    with a default substituted: ``xgboost==${XGBOOST_VERSION}``)."""
     found = []
     for part in re.split(r"&&|\|\||;|\|", command):
         match = _INSTALL.search(part)
@@ -118,7 +119,10 @@ def _installs(command: str) -> list[tuple[str, tuple[str, SpecifierSet], str]]:
             if word.startswith("-"):
                 skip = word in _VALUED
                 continue
-            parsed = parse_conda(word) if conda else parse_pep508(word)
+            value = _substitute(word, arguments)
+            if value is None:
+                continue  # a version the build passes in: not known here
+            parsed = parse_conda(value) if conda else parse_pep508(value)
             if parsed is not None:
                 found.append((word, parsed, "conda" if conda else "pep508"))
     return found

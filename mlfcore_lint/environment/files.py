@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
-import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from ..files import NotReadable, read_regular
 from .model import FileProblem, Place
 
 #: Larger files are not environment files (a lock file of a large project is well under this).
@@ -49,18 +48,9 @@ def reports_unreadable(reader):
 def read_text(path: Path) -> str:
     """The text of a regular file of at most MAX_BYTES, as UTF-8 (a BOM is dropped)."""
     try:
-        info = os.stat(path)
-    except OSError as error:
-        raise problem(path, f"cannot read file: {error.strerror or error}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise problem(path, "not a regular file")
-    if info.st_size > MAX_BYTES:
-        raise problem(path, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise problem(path, f"cannot read file: {error.strerror or error}") from None
+        raw = read_regular(path, MAX_BYTES)
+    except NotReadable as error:
+        raise problem(path, error.reason) from None
     if b"\0" in raw:
         raise problem(path, "binary file (NUL bytes)")
     try:

@@ -8,6 +8,7 @@ hands them to ``mlfcore-fix``, which writes them like its other fixes (atomicall
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,11 +85,11 @@ def plan(findings: list[Finding], environment: ProjectEnvironment, ruleset: Rule
                 return None
         return edits[path]
 
-    located = {(str(pin.place.path.resolve()), pin.place.line): pin for pin in environment.pins}
+    located = {(os.path.realpath(pin.place.path), pin.place.line): pin for pin in environment.pins}
     for finding in findings:
         if finding.code != PIN_RULE or finding.fix is None or not selected(PIN_RULE):
             continue
-        pin = located.get((str((Path.cwd() / finding.path).resolve()), finding.line))
+        pin = located.get((os.path.realpath(Path.cwd() / finding.path), finding.line))
         version = resolved_version(pin.distribution, environment) if pin is not None else None
         if pin is None or version is None or not pin.specifier.contains(version, prereleases=True):
             continue

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..config import normalize_distribution
@@ -17,7 +18,7 @@ CONDA_LOCKS = ("conda-lock.yml", "conda-lock.yaml")
 def lock_files(root: Path) -> list[Path]:
     names = [root / name for name in (*TOML_LOCKS, *CONDA_LOCKS)]
     names += sorted(root.glob("pylock.*.toml"))
-    return [path for path in names if path.is_file()]
+    return [path for path in names if os.path.lexists(path) and not os.path.isdir(path)]
 
 
 @reports_unreadable

@@ -1,8 +1,9 @@
-"""Pins and settings in the project's manifests: ``pyproject.toml``, ``setup.cfg``, conda's
+"""Pins and settings in the project's manifests: ``pyproject.toml``, ``setup.cfg``, ``setup.py``, conda's
 ``environment.yml``, MLflow's ``MLproject`` and ``python_env.yaml``."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -133,6 +134,38 @@ def read_setup_cfg(path: Path, found: ProjectEnvironment) -> None:
             column = line.find(requirement) + 1
             found.pins.append(Pin(parsed[0], parsed[1], requirement, Place(path, number, column,
                                                                            column + len(requirement))))
+
+
+@reports_unreadable
+def read_setup_py(path: Path, found: ProjectEnvironment) -> None:
+    """``setup(install_requires=[...])`` read from the syntax tree of ``setup.py`` (never run): a list of string
+    literals, given in the call or bound to a module-level name; anything computed is not a pin we can read."""
+    try:
+        tree = ast.parse(read_text(path))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return  # the Python file itself is reported (MLF902); its requirements cannot be read
+    bound = {target.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _called_name(node.func) == "setup"):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg != "install_requires":
+                continue
+            value = bound.get(keyword.value.id) if isinstance(keyword.value, ast.Name) else keyword.value
+            for item in value.elts if isinstance(value, (ast.List, ast.Tuple)) else []:
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    parsed = parse_pep508(item.value)
+                    if parsed is not None:
+                        column = item.col_offset + 2  # 1-based, inside the quote
+                        found.pins.append(Pin(parsed[0], parsed[1], item.value,
+                                              Place(path, item.lineno, column, column + len(item.value))))
+
+
+def _called_name(function: ast.expr) -> str:
+    if isinstance(function, ast.Name):
+        return function.id
+    return function.attr if isinstance(function, ast.Attribute) else ""
 
 
 @reports_unreadable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -73,7 +74,7 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
 
 def read_requirements(path: Path, pins: list[Pin], problems: list[FileProblem], seen: set[Path]) -> None:
     """Pins of a requirements file and of the files it includes (``-r``, ``-c``), each file once."""
-    resolved = path.resolve()
+    resolved = Path(os.path.realpath(path))
     if resolved in seen or len(seen) >= MAX_INCLUDES:
         return
     seen.add(resolved)

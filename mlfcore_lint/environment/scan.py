@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .docker import is_dockerfile, read_dockerfile
 from .locks import lock_files, read_lock
-from .manifests import read_conda_environment, read_mlproject, read_pyproject, read_setup_cfg
+from .manifests import read_conda_environment, read_mlproject, read_pyproject, read_setup_cfg, read_setup_py
 from .model import ProjectEnvironment
 from .requirements import read_requirements
 from .variables import read_dotenv, read_noxfile, read_tox_ini, read_workflow
@@ -16,13 +16,25 @@ from .variables import read_dotenv, read_noxfile, read_tox_ini, read_workflow
 #: Folders below the root where Dockerfiles are looked for, besides the root itself.
 CONTAINER_FOLDERS = ("docker", "container", "containers", ".devcontainer", "deploy")
 CONDA_FILES = ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml")
+#: How deep below a container folder Dockerfiles are looked for (``docker/3.0-5/base/Dockerfile.cpu``).
+CONTAINER_DEPTH = 3
+#: The files that say what a folder's code installs: a sub-folder with one of them is an environment of its own
+#: (an examples repository whose every example has its own ``requirements.txt``).
+INSTALL_KINDS = (("pyproject", "pyproject.toml"), ("setup.cfg", "setup.cfg"), ("setup.py", "setup.py"),
+                 *(("conda", name) for name in CONDA_FILES))
 #: The folders whose listing decides which environment files there are.
 _FOLDERS = ("", "requirements", *CONTAINER_FOLDERS, os.path.join(".github", "workflows"))
 
 
 def requirement_files(root: Path) -> list[Path]:
     found = sorted(root.glob("requirements*.txt")) + sorted((root / "requirements").glob("*.txt"))
-    return [path for path in found if path.is_file() or path.is_symlink()]
+    return [path for path in found if present(path)]
+
+
+def present(path: Path) -> bool:
+    """Whether an environment file is there to be read: anything but a folder, so that a FIFO, a device or a
+    dangling link by that name is reported as a file that cannot be read (MLF905), not passed over."""
+    return os.path.lexists(path) and not os.path.isdir(path)
 
 
 def environment_files(root: Path) -> list[tuple[str, Path]]:
@@ -41,52 +53,83 @@ def environment_files(root: Path) -> list[tuple[str, Path]]:
 @lru_cache(maxsize=8)
 def _listing(root_text: str, stamp: tuple) -> list[tuple[str, Path]]:
     root = Path(root_text)
-    files: list[tuple[str, Path]] = [("requirements", path) for path in requirement_files(root)]
-    for kind, name in (("pyproject", "pyproject.toml"), ("setup.cfg", "setup.cfg"),
-                       *(("conda", name) for name in CONDA_FILES), ("mlproject", "MLproject"),
-                       ("dotenv", ".env"), ("tox", "tox.ini"), ("nox", "noxfile.py")):
-        if (root / name).is_file():
+    files = install_files(root)
+    for kind, name in (("mlproject", "MLproject"), ("dotenv", ".env"), ("tox", "tox.ini"), ("nox", "noxfile.py")):
+        if present(root / name):
             files.append((kind, root / name))
     files += [("lock", path) for path in lock_files(root)]
-    for folder in (root, *(root / name for name in CONTAINER_FOLDERS)):
-        if folder.is_dir():
-            files += [("docker", path) for path in sorted(folder.iterdir())
-                      if is_dockerfile(path.name) and path.is_file()]
+    files += [("docker", path) for path in _dockerfiles(root, 0)]
+    for name in CONTAINER_FOLDERS:
+        files += [("docker", path) for path in _dockerfiles(root / name, CONTAINER_DEPTH)]
     workflows = root / ".github" / "workflows"
     if workflows.is_dir():
         files += [("workflow", path) for path in sorted(workflows.iterdir())
-                  if path.suffix in (".yml", ".yaml") and path.is_file()]
+                  if path.suffix in (".yml", ".yaml") and present(path)]
     return files
+
+
+def install_files(folder: Path) -> list[tuple[str, Path]]:
+    """(kind, path) of the files in ``folder`` that say what its code installs."""
+    files: list[tuple[str, Path]] = [("requirements", path) for path in requirement_files(folder)]
+    files += [(kind, folder / name) for kind, name in INSTALL_KINDS if present(folder / name)]
+    return files
+
+
+def _dockerfiles(folder: Path, depth: int) -> list[Path]:
+    """The Dockerfiles in ``folder`` and, ``depth`` levels down, in its sub-folders (links are not followed)."""
+    if not folder.is_dir():
+        return []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    found = [path for path in entries if is_dockerfile(path.name) and present(path)]
+    if depth > 0:
+        for path in entries:
+            if path.is_dir() and not path.is_symlink():
+                found += _dockerfiles(path, depth - 1)
+    return found
 
 
 def scan(root: Path) -> ProjectEnvironment:
     """The environment the files at ``root`` declare (nothing is run, nothing is fetched); reused while no
     environment file changes (the front ends build the project step once per checked file)."""
+    return _scan(_stamp(environment_files(root)))
+
+
+def scan_folder(folder: Path) -> ProjectEnvironment:
+    """What the install files of one sub-folder declare (its ``requirements.txt``, ``setup.py`` ...)."""
+    return _scan(_stamp(install_files(folder)))
+
+
+def _stamp(files: list[tuple[str, Path]]) -> tuple:
     stamp = []
-    for kind, path in environment_files(root):
+    for kind, path in files:
         try:
             info = os.stat(path)
             stamp.append((kind, path, info.st_mtime_ns, info.st_size))
         except OSError:
             stamp.append((kind, path, 0, -1))
-    return _scan(tuple(stamp))
+    return tuple(stamp)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _scan(stamp: tuple) -> ProjectEnvironment:
     found = ProjectEnvironment()
     seen_requirements: set[Path] = set()
-    conda_read: set[Path] = set()
+    conda_read: set[str] = set()
 
     def read_conda(path: Path) -> None:
-        if path.resolve() not in conda_read:
-            conda_read.add(path.resolve())
+        real = os.path.realpath(path)
+        if real not in conda_read:
+            conda_read.add(real)
             read_conda_environment(path, found)
 
     readers = {
         "requirements": lambda path: read_requirements(path, found.pins, found.problems, seen_requirements),
         "pyproject": lambda path: read_pyproject(path, found),
         "setup.cfg": lambda path: read_setup_cfg(path, found),
+        "setup.py": lambda path: read_setup_py(path, found),
         "conda": read_conda,
         "mlproject": lambda path: read_mlproject(path, found, read_conda),
         "lock": lambda path: read_lock(path, found),

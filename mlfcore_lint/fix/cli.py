@@ -15,6 +15,7 @@ from ..cli.main import (
     add_selection_options,
     paths_settings_and_rules,
 )
+from ..cli.terminal import printable
 from ..config import ConfigError
 from ..ruleset.schema import RuleError
 from ..runner import UsageError
@@ -46,7 +47,7 @@ def run(args) -> int:
     if writing and not write_fixes(fix_run):
         remaining = check_on_disk(paths, settings, ruleset, args.jobs, use_cache)
     for message in fix_run.messages():
-        sys.stderr.write(message + "\n")
+        sys.stderr.write(printable(message) + "\n")
     if args.diff:  # the diff alone on standard output; the summary on standard error
         for file_fix in fix_run.changed_files:
             sys.stdout.write(file_fix.diff())
@@ -56,10 +57,10 @@ def run(args) -> int:
         if file_fix.fixed:
             verb = "fixed" if writing else "would fix"
             counts = ", ".join(f"{code} x{n}" for code, n in sorted(Counter(s.code for s in file_fix.fixed).items()))
-            sys.stdout.write(f"{file_fix.display}: {verb} {counts}\n")
+            sys.stdout.write(f"{printable(file_fix.display)}: {verb} {counts}\n")
     if writing:  # what remains, at the lines of the files as they are now
         for finding in remaining:
-            sys.stdout.write(f"{finding.location}: {finding.code} {finding.message}\n")
+            sys.stdout.write(printable(f"{finding.location}: {finding.code} {finding.message}") + "\n")
     sys.stdout.write(_summary(fix_run, remaining, writing) + "\n")
     if writing:
         return EXIT_FINDINGS if remaining else EXIT_CLEAN

@@ -12,6 +12,7 @@ from ..config import Settings
 from ..environment.checks import display_path
 from ..environment.fixes import plan
 from ..environment.scan import scan
+from ..files import same_path
 from ..model import Finding
 from .codemods.base import Site
 from .writer import FileSnapshot, why_not_writable
@@ -32,7 +33,7 @@ def environment_fixes(paths: list[Path], settings: Settings, ruleset, jobs: int,
     from .runner import FileFix
 
     root = settings.root.resolve()
-    if not settings.discover_targets or not any(path.resolve() == root for path in paths):
+    if not settings.discover_targets or not any(same_path(path, root) for path in paths):
         return EnvironmentFixes([], settings)
     findings = check_paths(paths, settings, ruleset, jobs, use_cache).findings
     edits, outside = plan(findings, scan(root), ruleset, root, settings.is_selected)

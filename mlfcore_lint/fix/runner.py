@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.analyze import analyze_bytes
+from ..files import same_path
 from ..model import Finding
 from ..runner import ProjectContext, collect_facts, discover
 from ..targets import resolve_targets
@@ -161,7 +162,7 @@ def _project_findings(paths, files, contents: dict[Path, bytes], settings, rules
         else:
             project.add(path, display, known[path])
     root = settings.root.resolve()
-    if any(p.resolve() == root for p in paths):
+    if any(same_path(p, root) for p in paths):
         project.project_files = [path for path, _ in files]
     return project.findings_for([path for path, _ in files]), program_facts(project.project())
 

@@ -8,6 +8,7 @@ once, so the context is built once per project and process, and reused for every
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,7 +69,8 @@ def _as_tuple(value: object) -> tuple[str, ...]:
 def _project_key(directory: Path) -> tuple[Path | None, Path]:
     """The configuration file and project root that govern files in ``directory``."""
     config_file = find_config(directory)
-    return config_file, (config_file.parent.resolve() if config_file is not None else project_root(directory))
+    root = Path(os.path.realpath(config_file.parent)) if config_file is not None else project_root(directory)
+    return config_file, root
 
 
 _contexts: dict[tuple[Path | None, Path, Overrides], ProjectContext] = {}
@@ -80,7 +82,7 @@ def project_context(start: Path, overrides: Overrides) -> ProjectContext:
     Raises ConfigError or RuleError for a bad configuration, option value or rule file.
     """
     directory = start if start.is_dir() else start.parent
-    config_file, root = _project_key(directory.resolve())
+    config_file, root = _project_key(Path(os.path.realpath(directory)))
     key = (config_file, root, overrides)
     context = _contexts.get(key)
     if context is None:
@@ -94,12 +96,14 @@ def project_context(start: Path, overrides: Overrides) -> ProjectContext:
     return context
 
 
-def check_module(path: Path, source: str, overrides: Overrides, honour_noqa: bool = True, tree=None) -> list[Finding]:
-    """Findings for ``source`` standing in for the file ``path``, judged within its project.
+def check_module(path: Path, source: bytes | str, overrides: Overrides, honour_noqa: bool = True,
+                 tree=None) -> list[Finding]:
+    """Findings for ``source`` (the file's bytes, or text already decoded) standing in for the file ``path``,
+    judged within its project.
 
     ``tree``: the :mod:`ast` tree of ``source`` where the front end has it (flake8), so it is not parsed twice.
     """
-    path = path.resolve()
+    path = Path(os.path.realpath(path))
     return project_context(path, overrides).check_buffer(path, source, honour_noqa=honour_noqa, tree=tree)
 
 

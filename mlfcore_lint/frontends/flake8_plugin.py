@@ -7,13 +7,17 @@ them plus one, and applies ``# noqa`` to plugin results itself, so the engine le
 
 from __future__ import annotations
 
+import io
 import sys
+import tokenize
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 from .. import __version__
 from ..config import ConfigError
+from ..engine.source import MAX_FILE_BYTES
+from ..files import NotReadable, is_regular_file, read_regular
 from .context import OPTIONS, Overrides, check_module, prepare
 
 CODE_PREFIX = "MLF"
@@ -59,14 +63,42 @@ class MlfcoreChecker:
         if not self.active or self.filename.endswith(".ipynb"):  # flake8 reads notebooks as Python text
             return
         source = "".join(self.lines)
+        raw = file_bytes_behind(self.filename, source)  # the engine decodes the file itself, as the command does
         try:
-            findings = check_module(Path(self.filename), source, self.overrides, honour_noqa=False, tree=self.tree)
+            findings = check_module(Path(self.filename), source if raw is None else raw, self.overrides,
+                                    honour_noqa=False, tree=self.tree)
         except ValueError as error:  # ConfigError, RuleError: the configuration of the project holding the file
             from flake8.exceptions import ExecutionError  # flake8 reports it and stops, without a traceback
 
             raise ExecutionError(f"mlfcore-lint: {error}") from None
         for finding in findings:
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+
+
+def file_bytes_behind(filename: str, text: str) -> bytes | None:
+    """The bytes of the file flake8 read ``text`` from, where ``text`` is that file's content; ``None`` for
+    standard input or a file that changed since.
+
+    flake8 decodes a file by its coding cookie, else as UTF-8, else as Latin-1, and reads it with universal
+    newlines; the engine is handed the bytes themselves, so that it decodes (or refuses) a file exactly as
+    the command and the pylint plugin do.
+    """
+    if filename in ("stdin", "-") or not is_regular_file(filename):
+        return None
+    try:
+        raw = read_regular(filename, MAX_FILE_BYTES + 1)
+    except NotReadable:
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        decoded = raw.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        decoded = raw.decode("latin-1")
+    return raw if _lines(decoded.removeprefix("\ufeff")) == _lines(text.removeprefix("\ufeff")) else None
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _selects_prefix(options, prefix: str) -> bool:

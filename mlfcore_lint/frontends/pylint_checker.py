@@ -18,7 +18,6 @@ from pathlib import Path
 from pylint.checkers import BaseRawFileChecker
 from pylint.interfaces import HIGH, INFERENCE
 
-from ..engine.source import decode_source
 from ..model import CERTAIN, Finding
 from ..ruleset.schema import Rule, RuleSet
 from .context import Overrides, check_module
@@ -89,9 +88,9 @@ class EngineRun:
             report = ModuleReport(node, [], self.setup_error)
         else:
             try:
-                with node.stream() as stream:  # the text pylint checks: the file or ``--from-stdin`` input
-                    source = decode_source(stream.read())  # as the interpreter reads it (coding cookie, BOM)
-                report = ModuleReport(node, check_module(Path(node.file), source, overrides))
+                with node.stream() as stream:  # the bytes pylint checks: the file or ``--from-stdin`` input
+                    raw = stream.read()  # decoded by the engine, as the command decodes them
+                report = ModuleReport(node, check_module(Path(node.file), raw, overrides))
             except Exception as error:  # noqa: BLE001 - a plugin failure is a message, never a crash
                 report = ModuleReport(node, [], f"{type(error).__name__}: {error}".splitlines()[0])
         self._last = report

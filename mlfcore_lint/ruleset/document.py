@@ -24,7 +24,8 @@ def matched_forms(rule: Rule) -> list[str]:
     for matcher in rule.matchers:
         if isinstance(matcher, CallMatcher):
             forms += [f"`{api}(...)`" for api in matcher.apis]
-            forms += [f"`<tensor>.{method}(...)`" for method in matcher.methods]
+            receiver = "<tensor>" if rule.framework == "torch" else "<object>"
+            forms += [f"`{receiver}.{method}(...)`" for method in matcher.methods]
         elif isinstance(matcher, AssignmentMatcher):
             forms += [f"`{target} = ...`" for target in matcher.targets]
         elif isinstance(matcher, EnvironmentMatcher):
@@ -114,6 +115,10 @@ def render_markdown(rule: Rule) -> str:
     elif rule.requirement is not None:
         out.append(f"Reports an entry point whose program does not call `{rule.requirement.missing_api}` "
                    "(or an equivalent) although it uses what makes it necessary.")
+        by_version = [f"`{api}` for `{distribution}{specifier}`"
+                      for distribution, specifier, api in rule.requirement.missing_by_version]
+        if by_version:
+            out += ["", "The finding names the call the targeted release has: " + ", ".join(by_version) + "."]
     else:
         out.append("Reports " + ", ".join(matched_forms(rule)) + ".")
     if rule.condition:

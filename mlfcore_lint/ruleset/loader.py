@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 import os
-import pickle
 import re
-import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from ..files import MAX_CONFIG_BYTES, NotReadable, read_regular
 from .schema import RuleError, RuleSet, _Reader, read_rule
 
 FRAMEWORKS_FILE = "frameworks.yaml"
@@ -24,21 +25,31 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "rules"
 
 
-def _read_yaml(path: Path) -> tuple[object, bytes]:
-    import yaml  # only when rule files are (re)loaded; a cached rule set needs no YAML parser
+def _read_yaml(path: Path, cache: _ParsedRules | None = None) -> tuple[object, bytes]:
+    """A rule file's data and bytes; its data from ``cache`` where these bytes were parsed before."""
+    try:
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except NotReadable as error:
+        raise RuleError(str(path), None, None, f"cannot read rule file: {error.reason}") from None
+    if cache is not None:
+        found = cache.get(raw)
+        if found is not None:
+            return found[0], raw
+    import yaml  # only when a rule file is parsed; rule data served from the cache needs no YAML parser
 
     safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is several times faster
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise RuleError(str(path), None, None, f"cannot read rule file: {error.strerror or error}") from None
-    try:
-        return yaml.load(raw, Loader=safe_loader), raw
+        data = yaml.load(raw, Loader=safe_loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise RuleError(str(path), None, None, f"invalid YAML{where}: {problem}") from None
+    except (RecursionError, ValueError, TypeError, OverflowError) as error:
+        raise RuleError(str(path), None, None, f"invalid YAML: {type(error).__name__}") from None
+    if cache is not None:
+        cache.put(raw, data)
+    return data, raw
 
 
 def _read_frameworks(path: Path, data: object, ruleset: RuleSet) -> None:
@@ -65,62 +76,86 @@ def _read_frameworks(path: Path, data: object, ruleset: RuleSet) -> None:
     ruleset.reexports = tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
-def _compiled_cache_path(files: list[Path]) -> Path | None:
-    """Where the validated rule set of exactly these files (by path, size and mtime) is kept.
+class _ParsedRules:
+    """Rule files' parsed YAML, kept as JSON in the user's cache (see :mod:`mlfcore_lint.cache`) under an HMAC of
+    the file's bytes: parsing is most of the cost of loading rules. What is read back is plain data (no pickle:
+    a planted entry runs no code), and is validated again like freshly parsed YAML, so a planted entry can at
+    worst be another valid rule file's data, and only under a name that needs the user's secret key."""
 
-    The cache lives in the user's cache folder, never in the checked project, so a project cannot plant a
-    rule set (a pickle) that the linter would load.
-    """
-    from .. import __version__
+    def __init__(self, secret: bytes, folder: Path):
+        self.secret, self.folder = secret, folder
 
-    digest = hashlib.sha256(__version__.encode())
-    for path in files:
+    @classmethod
+    def for_user(cls) -> _ParsedRules | None:
+        from ..cache import secret_key, user_cache_root
+
+        root = user_cache_root()
+        secret = secret_key(root)
+        return None if secret is None else cls(secret, root / "rules")
+
+    def _path(self, raw: bytes) -> Path:
+        from .. import __version__
+
+        digest = hmac.new(self.secret, __version__.encode() + b"\0" + raw, hashlib.sha256).hexdigest()
+        return self.folder / f"{digest}.json"
+
+    def get(self, raw: bytes) -> tuple[object] | None:
+        from ..cache import read_sealed
+
+        entry = read_sealed(self.secret, self._path(raw), 4 * MAX_CONFIG_BYTES)
+        return (entry["data"],) if isinstance(entry, dict) and entry.keys() == {"data"} else None
+
+    def put(self, raw: bytes, data: object) -> None:
+        from ..cache import write_sealed
+
+        if not _is_plain_tree(data):
+            return  # aliases, or more than a rule file holds: parsed each time (JSON would expand them)
         try:
-            stat = path.stat()
+            if json.loads(json.dumps(data)) != data:
+                return  # YAML values JSON does not keep (dates, keys that are not strings): parsed each time
+        except (TypeError, ValueError, RecursionError):
+            return
+        try:
+            self.folder.mkdir(mode=0o700, exist_ok=True)
+            write_sealed(self.secret, self._path(raw), {"data": data})
         except OSError:
-            return None
-        digest.update(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "mlfcore-lint" / f"ruleset-{digest.hexdigest()[:24]}.pickle"
+            pass
+
+
+def _is_plain_tree(data: object, limit: int = 1_000_000) -> bool:
+    """Whether YAML data is a tree of at most ``limit`` values: no container reached twice (a YAML alias, which
+    JSON would write out in full: a few lines of aliases expand to billions of values)."""
+    seen: set[int] = set()
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, (dict, list)):
+            if id(value) in seen or len(seen) >= limit:
+                return False
+            seen.add(id(value))
+            pending.extend(value.values() if isinstance(value, dict) else value)
+    return True
 
 
 def load_ruleset(extra_files: Iterable[str | Path] = (), rules_dir: Path | None = None,
                  use_cache: bool = True) -> RuleSet:
     """Load and validate the built-in rules and ``extra_files``; raise RuleError on the first problem.
 
-    A validated rule set is kept in the user's cache folder and reused while no rule file changes.
+    The parsed YAML of each file is kept in the user's cache folder and reused while the file's bytes are
+    unchanged; the rules are validated on every load.
     """
     directory = rules_dir or builtin_rules_dir()
     files = sorted(directory.glob("*.yaml"))
     files += [Path(f) for f in extra_files]
-    cache_path = _compiled_cache_path(files) if use_cache else None
-    if cache_path is not None:
-        try:
-            with open(cache_path, "rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, RuleSet):
-                return cached
-        except Exception:  # noqa: BLE001 - a missing, stale or corrupt cache only costs a reload
-            pass
-    ruleset = _load_files(files, directory)
-    if cache_path is not None:
-        try:
-            cache_path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=cache_path.parent, prefix=".tmp-")
-            with os.fdopen(descriptor, "wb") as handle:
-                pickle.dump(ruleset, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, cache_path)
-        except OSError:
-            pass
-    return ruleset
+    return _load_files(files, directory, _ParsedRules.for_user() if use_cache else None)
 
 
-def _load_files(files: list[Path], directory: Path) -> RuleSet:
+def _load_files(files: list[Path], directory: Path, cache: _ParsedRules | None = None) -> RuleSet:
     ruleset = RuleSet()
     digest = hashlib.sha256()
     symbols: dict[str, str] = {}
     for path in files:
-        data, raw = _read_yaml(path)
+        data, raw = _read_yaml(path, cache)
         digest.update(path.name.encode() + b"\0" + raw)
         if path.name == FRAMEWORKS_FILE and path.parent == directory:
             _read_frameworks(path, data, ruleset)
@@ -170,7 +205,7 @@ def _cached(extra: tuple[str, ...]) -> RuleSet:
 
 def default_ruleset(extra_files: Iterable[str | Path] = ()) -> RuleSet:
     """The rule set for these extra files, loaded once per process."""
-    return _cached(tuple(str(Path(f).resolve()) for f in extra_files))
+    return _cached(tuple(os.path.abspath(f) for f in extra_files))
 
 
 def split_codes(text: str) -> list[str]:

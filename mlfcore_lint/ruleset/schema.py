@@ -40,7 +40,7 @@ UNKNOWN_POLICIES = ("report", "ignore")
 #:              (``mask != 0``), or an index (``argmax``, ``argsort``), directly or through a name assigned so;
 #:   run-dependent  a value that changes from run to run: computed from the clock, the process id, fresh
 #:              entropy or a string hash (see engine/run_dependent.py), directly or through assigned names.
-EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer", "run-dependent")
+EXPRESSION_KINDS = ("number", "one-dimensional", "passed-in", "no-grad", "integer", "run-dependent", "permutation")
 SCALAR_TYPES = (str, int, float, bool, type(None))
 #: What a rule with ``inspects`` checks in the project's environment files (see mlfcore_lint/environment/):
 #:   framework-pins        each framework the programs import is pinned to one version where the project
@@ -101,6 +101,11 @@ class CallMatcher:
     # The call returns items in an order that changes between machines or runs (a directory listing): not
     # reported where the code sorts the result or ignores its order (see engine/ordering.py ListingOrder).
     unordered: bool = False
+    # Why every match of this form is only possible (``PCA(n_components=50)``: its solver depends on the data).
+    possible: str = ""
+    # Methods that seed the call's result: the finding is withdrawn where the name the result is assigned to is
+    # given a seed by one of them later in the same function (``rng = random.Random(); rng.seed(0)``).
+    seeded_by_method: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,8 @@ class Requirement:
     matchers: tuple[Matcher, ...] = ()  # or matches one of these
     satisfied_by: tuple[Matcher, ...] = ()
     missing_api: str = ""  # what the finding names as missing, e.g. ``torch.manual_seed``
+    # What it names for some releases instead: (distribution, range, api), see ``versions.missing_api``.
+    missing_by_version: tuple[tuple[str, SpecifierSet, str], ...] = ()
     # A seed, triggered by drawing (its ``calls``): needed where the code the program runs draws, not wherever
     # a module it imports could.
     seeds: bool = False
@@ -427,6 +434,27 @@ def read_versions(reader: _Reader, key: str, framework: str | None) -> tuple[Ver
     return tuple(ranges)
 
 
+def _read_missing_by_version(reader: _Reader) -> tuple[tuple[str, SpecifierSet, str], ...]:
+    """``missing_by_version``: per distribution, a list of ``{range, api}``: the API to name for those releases."""
+    value = reader.data.get("missing_by_version", {})
+    if not isinstance(value, dict):
+        reader.fail("missing_by_version", "must map a distribution name to a list of {range, api}")
+    found = []
+    for distribution, entries in value.items():
+        if not isinstance(entries, list) or not entries:
+            reader.fail(f"missing_by_version.{distribution}", "must be a non-empty list of {range, api}")
+        for index, entry in enumerate(entries):
+            sub = reader.child(f"missing_by_version.{distribution}[{index}]", entry)
+            sub.check_keys({"range", "api"})
+            text = sub.str("range", required=True)
+            try:
+                specifier = SpecifierSet(text)
+            except InvalidSpecifier:
+                sub.fail("range", f"{text!r} is not a PEP 440 specifier")
+            found.append((str(distribution).lower(), specifier, sub.str("api", required=True)))
+    return tuple(found)
+
+
 def _needs_key(condition: ArgumentCondition) -> bool:
     """Whether a mapping without the key fails ``condition`` (so the condition anchors the match)."""
     if condition.present:
@@ -449,10 +477,13 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
     versions = read_versions(reader, "versions", framework)
     body = reader.child(kind, reader.data[kind])
     if kind == "call":
-        body.check_keys({"api", "method", "arguments", "unordered"})
+        body.check_keys({"api", "method", "arguments", "unordered", "possible", "seeded_by_method"})
         unordered = body.data.get("unordered", False)
         if not isinstance(unordered, bool):
             body.fail("unordered", "must be true or false")
+        seeded_by = body.str_list("seeded_by_method")
+        if not all(method.isidentifier() for method in seeded_by):
+            body.fail("seeded_by_method", "must be a list of method names")
         apis = body.str_list("api", QUALIFIED_PATTERN)
         methods = body.str_list("method")
         if not apis and not methods:
@@ -466,7 +497,8 @@ def read_matcher(reader: _Reader, framework: str | None) -> Matcher:
         arguments = tuple(
             read_condition(body.child(f"arguments[{i}]", c)) for i, c in enumerate(conditions)
         )
-        return CallMatcher(apis=apis, methods=methods, arguments=arguments, versions=versions, unordered=unordered)
+        return CallMatcher(apis=apis, methods=methods, arguments=arguments, versions=versions, unordered=unordered,
+                           possible=body.str("possible"), seeded_by_method=seeded_by)
     if kind == "assignment":
         body.check_keys({"target", "value"})
         targets = body.str_list("target", TARGET_PATTERN)
@@ -510,7 +542,7 @@ def _read_matchers(reader: _Reader, key: str, framework: str | None) -> tuple[Ma
 
 
 def read_requirement(reader: _Reader, framework: str | None) -> Requirement:
-    reader.check_keys({"triggered_by", "satisfied_by", "missing", "seeds"})
+    reader.check_keys({"triggered_by", "satisfied_by", "missing", "missing_by_version", "seeds"})
     trigger = reader.child("triggered_by", reader.data.get("triggered_by", {}))
     trigger.check_keys({"imports", "calls", "except", "match"})
     requirement = Requirement(
@@ -520,6 +552,7 @@ def read_requirement(reader: _Reader, framework: str | None) -> Requirement:
         matchers=_read_matchers(trigger, "match", framework),
         satisfied_by=_read_matchers(reader, "satisfied_by", framework),
         missing_api=reader.str("missing", required=True),
+        missing_by_version=_read_missing_by_version(reader),
         seeds=reader.choice("seeds", (True, False), False),
     )
     if not (requirement.imports or requirement.calls or requirement.matchers):

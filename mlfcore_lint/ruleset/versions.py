@@ -8,7 +8,7 @@ from functools import lru_cache
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from .schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, NONDETERMINISTIC, VersionRange
+from .schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, NONDETERMINISTIC, Requirement, VersionRange
 
 _SEVERITY_OF_STATUS = {NONDETERMINISTIC: 2, DETERMINISTIC_WITH_SWITCH: 1, DETERMINISTIC: 0}
 
@@ -87,3 +87,20 @@ def evaluate(
             if _SEVERITY_OF_STATUS[status] > _SEVERITY_OF_STATUS[worst.status]:
                 worst = Verdict(status, tuple(used), tuple(versions))
     return worst
+
+
+def missing_api(requirement: Requirement, targets: dict[str, SpecifierSet],
+                releases: dict[str, tuple[str, ...]]) -> str:
+    """What a requirement's finding names as missing under the targets: from ``missing_by_version``, the API of
+    every range that holds a targeted release ("A or B" where the targets span ranges with different APIs);
+    the rule's ``missing`` where no listed distribution is targeted by version."""
+    for distribution in dict.fromkeys(entry[0] for entry in requirement.missing_by_version):
+        target = targets.get(distribution)
+        if target is None or not str(target):
+            continue
+        versions = candidate_versions(releases.get(distribution, ()), target)
+        apis = [api for name, specifier, api in requirement.missing_by_version if name == distribution
+                and any(specifier.contains(v, prereleases=True) for v in versions)]
+        if apis:
+            return " or ".join(dict.fromkeys(apis))
+    return requirement.missing_api

@@ -23,7 +23,7 @@ MODEL = (
     "    None\r\n"
     "torch.backends.cudnn.benchmark = True  # noqa\r\n"
 )
-TRAIN = "import torch\nimport model\n\nif __name__ == '__main__':\n    loss.backward()"  # no newline at the end
+TRAIN = "import torch\nimport model\n\nif __name__ == '__main__':\n    loss.cuda().backward()"  # no newline at the end
 NOTEBOOK = {
     "cells": [
         {"cell_type": "markdown", "metadata": {}, "source": ["# A \"notebook\"\n"]},
@@ -31,7 +31,7 @@ NOTEBOOK = {
          "source": ["import torch\n", "torch.backends.cudnn.benchmark = True  # noqa: E402\n",
                     "x = \"a\\\\b\"; torch.backends.cudnn.benchmark = True"]},
         {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-         "source": ["loss.backward()"]},  # the notebook trains
+         "source": ["loss.cuda().backward()"]},  # the notebook trains
     ],
     "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
 }

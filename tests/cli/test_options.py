@@ -225,3 +225,37 @@ def test_text_output_shows_severity(project):
     data = json.loads(check(project, "model.py", "--format", "json").stdout)
     text = check(project, "model.py").stdout.splitlines()
     assert [re.match(r"\S+: MLF\d+ (\w+): ", line).group(1) for line in text[:-1]] == [f["severity"] for f in data]
+
+
+def test_select_on_the_command_line_replaces_the_configured_ignore_and_extend_select(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.mlfcore-lint]\ntarget = ["torch==2.11"]\nignore = ["MLF140"]\nextend-select = ["MLF101"]\n'
+        'per-file-ignores = { "other.py" = ["MLF140"] }\n')
+    (tmp_path / "model.py").write_text(BAD)
+    (tmp_path / "other.py").write_text(BAD)
+
+    def codes(*args):
+        result = run_cli("check", "--no-cache", "--format", "json", *args, ".", cwd=tmp_path)
+        return sorted((f["path"], f["code"]) for f in json.loads(result.stdout))
+
+    assert codes() == [("model.py", "MLF101"), ("other.py", "MLF101")]
+    # as in ruff: the configuration's ignore belonged to the selection --select replaces
+    assert codes("--select", "MLF140") == [("model.py", "MLF140")]  # per-file-ignores still apply
+    assert codes("--select", "MLF140", "--ignore", "MLF140") == []
+
+
+def test_standard_input_is_decoded_as_the_file_would_be(tmp_path):
+    """Bytes on standard input are the file's bytes: a coding cookie is honoured, undecodable text is MLF901."""
+    (tmp_path / "pyproject.toml").write_text('[tool.mlfcore-lint]\ntarget = ["torch==2.11"]\n')
+    latin = "# -*- coding: latin-1 -*-\nimport torch\nx = 'çé'; torch.backends.cudnn.benchmark = True\n"
+    (tmp_path / "latin.py").write_bytes(latin.encode("latin-1"))
+    on_disk = run_cli("check", "--no-cache", "--format", "json", "latin.py", cwd=tmp_path)
+    piped = subprocess.run([sys.executable, "-m", "mlfcore_lint", "check", "--no-cache", "--format", "json",
+                    "--stdin-filename", "latin.py", "-"], cwd=tmp_path, input=latin.encode("latin-1"),
+                   capture_output=True, timeout=600, check=False)
+    assert json.loads(piped.stdout) == json.loads(on_disk.stdout)
+    assert [(f["line"], f["column"]) for f in json.loads(on_disk.stdout)] == [(3, 11)]  # characters, not bytes
+    broken = subprocess.run([sys.executable, "-m", "mlfcore_lint", "check", "--no-cache", "--format", "json",
+                     "--stdin-filename", "broken.py", "-"], cwd=tmp_path, input="import torch\nx = 'é'\n".encode("latin-1"),
+                    capture_output=True, timeout=600, check=False)
+    assert [f["code"] for f in json.loads(broken.stdout)] == ["MLF901"]

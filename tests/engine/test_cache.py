@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from mlfcore_lint.cache import CACHE_DIR_NAME
+from mlfcore_lint.cache import project_cache_folder
 from mlfcore_lint.config import Settings
+from mlfcore_lint.engine.facts import FileFacts
 from mlfcore_lint.runner import check_paths
 
 SOURCE = "import torch.nn as nn\npool = nn.MaxPool3d(2)\n"
@@ -40,13 +41,14 @@ def test_unchanged_rerun_parses_nothing(tmp_path, ruleset):
 def test_no_cache_writes_nothing(tmp_path, ruleset):
     settings = make_project(tmp_path)
     check_paths([tmp_path], settings, ruleset, jobs=1, use_cache=False)
-    assert not (tmp_path / CACHE_DIR_NAME).exists()
+    assert not project_cache_folder(tmp_path).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m0.py", "m1.py", "m2.py", "m3.py", "m4.py", "pyproject.toml"]
 
 
 def test_corrupt_cache_entries_are_ignored(tmp_path, ruleset):
     settings = make_project(tmp_path)
     expected = check_paths([tmp_path], settings, ruleset, jobs=1).findings
-    entries = [p for p in (tmp_path / CACHE_DIR_NAME).rglob("*.json")]
+    entries = [p for p in project_cache_folder(tmp_path).rglob("*.json")]
     assert entries
     for number, entry in enumerate(entries):
         entry.write_text(["{", "[]", '{"candidates": 3}', "", "\x00\x01"][number % 5])
@@ -72,14 +74,15 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path):
     for stdout, stderr in outputs:
         assert stderr == ""
         assert len(json.loads(stdout)) == 40
-    leftovers = [p for p in (tmp_path / CACHE_DIR_NAME).rglob(".tmp-*")]
+    leftovers = [p for p in project_cache_folder(tmp_path.resolve()).rglob(".tmp-*")]
     assert leftovers == []
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # nothing written into the project
 
 
 def test_exclusive_lets_one_process_fill_the_cache_while_others_wait(tmp_path):
     from mlfcore_lint.cache import FactsCache
 
-    cache = FactsCache(tmp_path / CACHE_DIR_NAME, "fingerprint")
+    cache = FactsCache(tmp_path / "cache", "fingerprint")
     waiter = (
         "import sys, time\n"
         "from pathlib import Path\n"
@@ -88,7 +91,7 @@ def test_exclusive_lets_one_process_fill_the_cache_while_others_wait(tmp_path):
         "    print(time.time())\n"
     )
     with cache.exclusive():
-        other = subprocess.Popen([sys.executable, "-c", waiter, str(tmp_path / CACHE_DIR_NAME)],
+        other = subprocess.Popen([sys.executable, "-c", waiter, str(tmp_path / "cache")],
                                  stdout=subprocess.PIPE, text=True)
         import time
 
@@ -102,7 +105,7 @@ def test_a_front_end_reads_the_project_only_where_a_module_can_report(tmp_path, 
     from mlfcore_lint.runner import ProjectContext
 
     settings = make_project(tmp_path, files=0)  # targets torch 2.11
-    (tmp_path / "train.py").write_text("import torch\nimport data\nif __name__ == '__main__':\n    loss.backward()\n")
+    (tmp_path / "train.py").write_text("import torch\nimport data\nif __name__ == '__main__':\n    loss.cuda().backward()\n")
     (tmp_path / "data.py").write_text("import torch\n\ndef scale(x):\n    return torch.relu(x)\n")
     (tmp_path / "tool.py").write_text("import torch\nif __name__ == '__main__':\n    pass\n")
     (tmp_path / "model.py").write_text(SOURCE)  # MaxPool3d: non-deterministic in 2.11, whatever the switch
@@ -121,3 +124,57 @@ def test_a_front_end_reads_the_project_only_where_a_module_can_report(tmp_path, 
     # a backward-only match nothing in the project calls: possible
     [finding] = context.check_buffer(tmp_path / "ops.py", (tmp_path / "ops.py").read_text())
     assert finding.code == "MLF126" and finding.certainty == "inferred"
+
+
+RICH_MODULE = (
+    "# -*- coding: utf-8 -*-\nimport torch\nfrom . import data\nfrom .models import net as n\n"
+    "import numpy as np  # noqa: MLF001\n\nclass Model(torch.nn.Module):\n    def forward(self, x):\n"
+    "        return torch.nn.functional.max_pool3d(x.cuda(), 2)\n\ndef train():\n"
+    "    import tensorflow\n    loss = Model()(torch.rand(3))\n    loss.backward()\n\n"
+    "if __name__ == '__main__':\n    torch.manual_seed(0)\n    train()\n"
+)
+
+
+def test_the_facts_shape_names_every_field_of_the_dataclasses(ruleset):
+    """The shape a cache entry is checked against is derived from nowhere but must follow the dataclasses:
+    a field added to FileFacts or Candidate without its shape fails here, not in a user's cache."""
+    from dataclasses import fields
+
+    from mlfcore_lint.engine.analyze import analyze_bytes
+    from mlfcore_lint.engine.facts import CANDIDATE_SHAPES, FACT_SHAPES, Candidate, FileFacts, has_shape
+    from mlfcore_lint.runner import index_for
+
+    assert set(FACT_SHAPES) == {field.name for field in fields(FileFacts)}
+    assert set(CANDIDATE_SHAPES) == {field.name for field in fields(Candidate)}
+    facts = analyze_bytes(RICH_MODULE.encode(), index_for(ruleset))
+    stored = json.loads(json.dumps(facts.to_json()))
+    assert facts.candidates and facts.scopes and facts.classes and facts.devices and facts.noqa
+    assert FileFacts.from_stored(stored) == facts
+    assert FileFacts.from_stored(json.loads(json.dumps(FileFacts().to_json()))) == FileFacts()
+    problem = json.loads(json.dumps(FileFacts(error=Candidate("MLF901", 1, 1, 1, 1, "", 0, "x")).to_json()))
+    assert FileFacts.from_stored(problem) is not None
+    # every field, and every field of a candidate, of a wrong type or missing: the entry is refused
+    for name in FACT_SHAPES:
+        for wrong in ("text", 3.5, None, [[[]]], {"1": {"a": 1}}, True):
+            if has_shape(wrong, FACT_SHAPES[name]):
+                continue  # a value of this field's own type
+            assert FileFacts.from_stored({**stored, name: wrong}) is None, (name, wrong)
+        assert FileFacts.from_stored({k: v for k, v in stored.items() if k != name}) is None
+    for name in CANDIDATE_SHAPES:
+        candidate = {**stored["candidates"][0], name: [name]}
+        assert FileFacts.from_stored({**stored, "candidates": [candidate]}) is None
+    assert FileFacts.from_stored({**stored, "extra": 1}) is None
+    assert FileFacts.from_stored([stored]) is None
+
+
+def test_cache_entries_of_the_wrong_shape_or_too_deep_are_misses(tmp_path, ruleset):
+    from mlfcore_lint.cache import FactsCache, seal
+
+    cache = FactsCache(tmp_path / "cache", "fingerprint")
+    key = cache.key(b"import torch\n", False)
+    cache.put(key, FileFacts(imports=["torch"]))
+    assert cache.get(key) == FileFacts(imports=["torch"])
+    path = cache._path(key)
+    for payload in (b"[" * 100_000, b'{"key": "%s", "facts": {"candidates": 3}}' % key.encode(), b"{}", b"\xff"):
+        path.write_bytes(seal(cache.secret, path.name, payload))  # sealed with the key, and still refused
+        assert cache.get(key) is None

@@ -229,7 +229,7 @@ def test_jobs_give_the_same_findings(project):
 
 
 def test_missing_requirements_reported_once_per_entry_point(project):
-    (project / "train.py").write_text("import torch\nimport model\nif __name__ == '__main__':\n    loss.backward()\n")
+    (project / "train.py").write_text("import torch\nimport model\nif __name__ == '__main__':\n    loss.cuda().backward()\n")
     data = json.loads(check(project, "--format", "json").stdout)
     entry = [(d["code"], d["line"], d["api"]) for d in data if d["path"] == "train.py"]
     assert entry == [("MLF160", 3, "torch.manual_seed"), ("MLF161", 3, "torch.use_deterministic_algorithms")]
@@ -246,7 +246,7 @@ def test_switch_in_entry_point_silences_switch_dependent_ops(project):
     (project / "model.py").write_text("import torch.nn as nn\npool = nn.MaxPool3d(2)\n")
     (project / "train.py").write_text(
         "import torch\nimport model\nif __name__ == '__main__':\n    torch.manual_seed(0)\n    torch.use_deterministic_algorithms(True)\n"
-        "    loss.backward()\n")
+        "    loss.cuda().backward()\n")
     (project / "requirements.txt").write_text("torch==2.13.0\n")  # a pinned environment (MLF060)
     assert run_cli("check", "--no-cache", "--target", "torch==2.13", cwd=project).returncode == 0
     assert "MLF101" in run_cli("check", "--no-cache", "--target", "torch==2.11", cwd=project).stdout
@@ -263,7 +263,7 @@ def test_a_named_folder_is_checked_even_when_the_configuration_excludes_it(proje
 
 
 def test_tooling_scripts_are_not_training_entry_points(project):
-    (project / "setup.py").write_text("import torch\nif __name__ == '__main__':\n    loss.backward()\n")
+    (project / "setup.py").write_text("import torch\nif __name__ == '__main__':\n    loss.cuda().backward()\n")
     assert not [d for d in json.loads(check(project, "--format", "json").stdout) if d["path"] == "setup.py"]
     (project / "pyproject.toml").write_text('[tool.mlfcore-lint]\nentry-points = ["setup.py"]\n')
     codes = {d["code"] for d in json.loads(check(project, "--format", "json").stdout) if d["path"] == "setup.py"}
@@ -282,7 +282,7 @@ def test_lazy_and_optional_imports_of_imported_modules_do_not_make_a_program_use
     (project / "report.py").write_text("import pkg\nimport pkg.lazy\nif __name__ == '__main__':\n    print(pkg.Net)\n")
     assert _entry_codes(project, "report.py") == set()
     # the entry point's own lazy import runs, and so does what the modules it loads import at their top level
-    (project / "train.py").write_text("def main():\n    import torch\n    loss.backward()\nif __name__ == '__main__':\n    main()\n")
-    (project / "tune.py").write_text("from pkg import deep\nif __name__ == '__main__':\n    model.fit(data)\n")
+    (project / "train.py").write_text("def main():\n    import torch\n    loss.cuda().backward()\nif __name__ == '__main__':\n    main()\n")
+    (project / "tune.py").write_text("from pkg import deep\nif __name__ == '__main__':\n    model.cuda().fit(data)\n")
     assert _entry_codes(project, "train.py") == {"MLF160", "MLF161"}
     assert _entry_codes(project, "tune.py") == {"MLF160", "MLF161"}

@@ -37,7 +37,7 @@ def codes(code, ruleset, targets=OLD):
 )
 def test_alias_forms_resolve(source, ruleset):
     # in a script that trains (the module is built for a program that runs its backward)
-    assert [c for c, _ in codes(source + "loss.backward()\n", ruleset) if not c.startswith("MLF16")] == ["MLF101"]
+    assert [c for c, _ in codes(source + "loss.cuda().backward()\n", ruleset) if not c.startswith("MLF16")] == ["MLF101"]
 
 
 @pytest.mark.parametrize(

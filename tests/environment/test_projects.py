@@ -195,3 +195,39 @@ def test_a_false_value_set_outside_python_is_reported_where_it_is_set(tmp_path):
     outside = [f for f in findings if f["code"] == "MLF212"]
     assert [(f["path"], f["line"]) for f in outside] == [(".github/workflows/train.yml", 6)]
     assert "`TF_CUDNN_DETERMINISTIC=false`" in outside[0]["message"]
+
+
+TRAIN = ('import torch\nif __name__ == "__main__":\n    torch.manual_seed(0)\n'
+         "    torch.use_deterministic_algorithms(True)\n    model.cuda()(batch).sum().backward()\n")
+
+
+def pins_reported(folder: Path) -> list[tuple[str, int, str]]:
+    result = run_cli("check", ".", "--no-cache", "--select", "MLF060", "--format", "json", cwd=folder)
+    return sorted((f["path"], f["line"], f["message"].split(": ", 1)[1]) for f in json.loads(result.stdout))
+
+
+def test_each_example_installs_from_its_own_requirements(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 100\n")  # settings only, no install
+    for name, requirements in (("unpinned", "numpy==1.26.4\ntorch\n"), ("pinned", "torch==2.9.1\n"),
+                               ("other", "numpy==1.26.4\n")):
+        (tmp_path / name / "src").mkdir(parents=True)
+        (tmp_path / name / "requirements.txt").write_text(requirements)
+        (tmp_path / name / "src" / "train.py").write_text(TRAIN)
+    # a program that does not train: its framework's version does not change a training result
+    (tmp_path / "pinned" / "predict.py").write_text('import xgboost\nif __name__ == "__main__":\n    print(1)\n')
+    assert [(path, line, message.split(" admits")[0].split(" is imported")[0])
+            for path, line, message in pins_reported(tmp_path)] == [
+        ("other/requirements.txt", 1, "`torch`"),  # not installed where this example installs from
+        ("unpinned/requirements.txt", 2, "`torch`"),
+    ]
+    assert "no project file installs it" in pins_reported(tmp_path)[0][2]
+
+
+def test_setup_py_and_dockerfiles_below_the_container_folder_pin_too(tmp_path):
+    (tmp_path / "train.py").write_text("import xgboost\n" + TRAIN)
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n")
+    (tmp_path / "setup.py").write_text('from setuptools import setup\nsetup(install_requires=["torch>=2.2"])\n')
+    (tmp_path / "docker" / "3.0" / "base").mkdir(parents=True)
+    (tmp_path / "docker" / "3.0" / "base" / "Dockerfile.cpu").write_text(
+        "FROM python:3.11\nARG XGBOOST_VERSION=3.0.5\nRUN pip install xgboost==${XGBOOST_VERSION}\n")
+    assert [(path, line) for path, line, _ in pins_reported(tmp_path)] == [("setup.py", 2)]  # torch>=2.2

@@ -20,6 +20,7 @@ from mlfcore_lint.environment.manifests import (
     read_pyproject,
     read_python_env,
     read_setup_cfg,
+    read_setup_py,
 )
 from mlfcore_lint.environment.model import ProjectEnvironment
 from mlfcore_lint.environment.requirements import read_requirements
@@ -30,6 +31,7 @@ READERS = {
     "requirements.txt": lambda path, found: read_requirements(path, found.pins, found.problems, set()),
     "pyproject.toml": read_pyproject,
     "setup.cfg": read_setup_cfg,
+    "setup.py": read_setup_py,
     "environment.yml": read_conda_environment,
     "MLproject": lambda path, found: read_mlproject(path, found, lambda p: read_conda_environment(p, found)),
     "python_env.yaml": read_python_env,
@@ -104,7 +106,7 @@ def test_only_regular_files_of_bounded_size(tmp_path):
     (tmp_path / "requirements.txt").write_text("-r requirements-fifo.txt\n-r requirements.txt\ntorch\n")
     found = scan(tmp_path)
     messages = sorted(problem.message for problem in found.problems)
-    assert messages == [f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", "not a regular file"]
+    assert messages == [f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB; not read", "not a regular file (a FIFO)"]
     assert [pin.text for pin in found.pins] == ["torch"]  # the include cycle is read once
 
 
@@ -120,3 +122,24 @@ def test_every_place_a_pyproject_declares_requirements(tmp_path):
         b'[tool.poetry.group.ml.dependencies]\nxgboost = "~2.0"\n'))
     placed = {(pin.distribution, str(pin.specifier), pin.place.line) for pin in found.pins}
     assert placed == {("numpy", ">=1.26", 4), ("jax", ">=0.4", 8), ("torch", ">=2.1", 11), ("xgboost", "<2.1,>=2.0", 14)}
+
+
+def test_install_requires_is_read_from_the_syntax_tree_of_setup_py(tmp_path):
+    found = read(tmp_path, "setup.py", (
+        b'from setuptools import setup\nREQUIRED = [\n    "numpy",\n    "torch>=2.2",\n]\n'
+        b'setup(name="x", install_requires=REQUIRED + extra)\nsetuptools.setup(install_requires=["xgboost==2.0.3"])\n'))
+    # a list bound to a module-level name, or written in the call; a computed value is not a pin we can read
+    assert {(pin.distribution, str(pin.specifier), pin.place.line, pin.place.column) for pin in found.pins} == {
+        ("xgboost", "==2.0.3", 7, 37)}
+    found = read(tmp_path, "setup.py", b'from setuptools import setup\nREQ = ["numpy", "torch>=2.2"]\n'
+                                       b'setup(install_requires=REQ)\n')
+    assert {(pin.distribution, pin.place.line, pin.place.column) for pin in found.pins} == {
+        ("numpy", 2, 9), ("torch", 2, 18)}
+    assert read(tmp_path, "setup.py", b"setup(install_requires=[\n").pins == []  # the Python file reports it
+
+
+def test_a_dockerfile_install_takes_the_version_of_an_arg(tmp_path):
+    found = read(tmp_path, "Dockerfile", b"FROM python:3.11\nARG XGB=3.0.5\nARG LATER\n"
+                                         b"RUN pip install -I xgboost==${XGB} torch==${LATER}\n")
+    assert [(pin.distribution, str(pin.specifier), pin.text) for pin in found.container_installs] == [
+        ("xgboost", "==3.0.5", "xgboost==${XGB}")]  # a version the build passes in is not known here

@@ -11,7 +11,7 @@ import torch
 from model import build
 
 if __name__ == "__main__":
-    model = build()
+    model = build().cuda()
     model(batch).sum().backward()
 """
 
@@ -34,7 +34,7 @@ from model import build
 if __name__ == "__main__":
     torch.manual_seed(0)
     torch.use_deterministic_algorithms(True)
-    model = build()
+    model = build().cuda()
     model(batch).sum().backward()
 """
 

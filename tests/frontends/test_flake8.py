@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from mlfcore_lint.cache import project_cache_folder
+
 from .conftest import flake8, message_lines, run_tool
 from .projects import MODEL, SEEDED_TRAIN, TRAIN, training_project, write_project
 
@@ -42,9 +44,10 @@ def test_select_without_mlf_does_no_work(tmp_path):
     result = flake8("--select=F", "train.py", "model.py", cwd=project)
     assert result.stderr == ""
     assert {code[0] for _, code in codes(result)} == {"F"}
-    assert not (project / ".mlfcore_lint_cache").exists()  # the engine never ran
+    facts_cache = project_cache_folder(project.resolve())
+    assert not facts_cache.exists()  # the engine never ran
     flake8("--select=F,MLF", "train.py", "model.py", cwd=project)
-    assert (project / ".mlfcore_lint_cache").is_dir()
+    assert facts_cache.is_dir()
 
 
 def test_whole_program_requirements_only_on_the_entry_point_once(tmp_path):
@@ -109,7 +112,7 @@ def test_target_option_and_pyproject_table_agree(tmp_path, where):
 
 
 def test_entry_points_option(tmp_path):
-    project = write_project(tmp_path / "project", {"jobs/run.py": "import torch\nmodel = torch.nn.Linear(2, 2)\nmodel(x).sum().backward()\n",
+    project = write_project(tmp_path / "project", {"jobs/run.py": "import torch\nmodel = torch.nn.Linear(2, 2).cuda()\nmodel(x).sum().backward()\n",
                                                           "jobs/__init__.py": "from . import run\n"})
     assert flake8("--select=MLF", "jobs/run.py", cwd=project).stdout == ""
     result = flake8("--select=MLF", "--mlf-entry-points=jobs/*.py", "jobs/run.py", cwd=project)

@@ -2,7 +2,8 @@
 
 Each file is one class of finding that was wrong or missing on real projects (issue 10): where a program
 starts (module-level scripts, console-script functions, Lightning-only and notebook programs), what a program
-does (``__main__`` smoke tests and summaries that never train), what is differentiated (a ``Dataset``, a
+does (``__main__`` smoke tests, summaries and one-gradient demos that never train, a script named like a test
+that holds none, a PyTorch script on the CPU), what is differentiated (a ``Dataset``, a
 transform, a ``no_grad`` caller, a model's ``forward``), indirection (subclasses, classes picked by name),
 receivers that are not tensors, tests, and hints.
 """
@@ -99,6 +100,43 @@ FILES = {
             loss.backward()
             optimizer.step()
         """,
+    "cpu_script.py": """\
+        import torch
+
+        # names no device and uses no framework that picks a GPU by itself: PyTorch runs it on the CPU
+        model = torch.nn.Linear(2, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(3):
+            loss = model(torch.randn(4, 2)).sum()
+            loss.backward()
+            optimizer.step()
+        """,
+    "grad_demo.py": """\
+        import tensorflow as tf
+
+        # prints one gradient: it differentiates, but applies nothing, so it trains nothing
+        x = tf.random.normal([3])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(x * x)
+        print(tape.gradient(y, x))
+        """,
+    "train_evaluate_test.py": """\
+        import torch
+
+        # named like a test, but it holds no test: a training script
+        model = torch.nn.Linear(2, 2).cuda()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model(torch.ones(1, 2).cuda()).sum().backward()
+        optimizer.step()
+        """,
+    "ddp_script.py": """\
+        import torch
+
+        # a device the user picks: the process's GPU
+        model = torch.nn.Linear(2, 2).to(local_rank)
+        model(torch.ones(1, 2)).sum().backward()
+        """,
     "lit.py": """\
         import lightning as L
 
@@ -145,8 +183,13 @@ EXPECTED = {
     ("train_script.py", "MLF160", 8, "certain"),  # a module-level script: at its first statement that runs
     ("train_script.py", "MLF161", 8, "certain"),
     ("train_script.py", "MLF165", 8, "certain"),  # nn.LSTM picked by name
+    ("cpu_script.py", "MLF160", 6, "certain"),  # seeds matter on the CPU too; the switch (MLF161) does not
+    ("train_evaluate_test.py", "MLF160", 6, "certain"),  # where it trains
+    ("train_evaluate_test.py", "MLF161", 6, "certain"),
+    ("ddp_script.py", "MLF160", 5, "certain"),
+    ("ddp_script.py", "MLF161", 5, "certain"),
     ("lit.py", "MLF160", 4, "certain"),  # Lightning only, no `import torch`
-    ("lit.py", "MLF161", 4, "certain"),
+    ("lit.py", "MLF161", 4, "certain"),  # Lightning's accelerator is "auto": a GPU where there is one
 }
 
 NOTEBOOK = {

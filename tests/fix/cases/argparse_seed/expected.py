@@ -21,4 +21,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    loss.backward()  # trains
+    loss.cuda().backward()  # trains on a GPU

@@ -18,4 +18,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    loss.backward()  # trains
+    loss.cuda().backward()  # trains on a GPU

@@ -14,4 +14,4 @@ def train(seed: int, epochs: int) -> None:
 
 if __name__ == "__main__":
     train()
-    loss.backward()  # trains
+    loss.cuda().backward()  # trains on a GPU

@@ -13,4 +13,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-    loss.backward()  # trains
+    loss.cuda().backward()  # trains on a GPU

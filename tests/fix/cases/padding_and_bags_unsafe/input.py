@@ -8,4 +8,4 @@ z = F.pad(x, (1, 1), mode=how)
 bag = nn.EmbeddingBag(1000, 64, mode="max")
 torch.use_deterministic_algorithms(False)
 torch.set_deterministic_debug_mode("default")
-loss.backward()  # trains
+loss.cuda().backward()  # trains on a GPU

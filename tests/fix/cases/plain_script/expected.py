@@ -12,4 +12,4 @@ if __name__ == "__main__":
     torch.use_deterministic_algorithms(True)
     model = torch.nn.Linear(2, 2)
     print(model(torch.ones(2)))
-    loss.backward()  # trains
+    loss.cuda().backward()  # trains on a GPU

@@ -4,4 +4,4 @@ import torch
 if __name__ == "__main__":
     model = torch.nn.Linear(2, 2)
     print(model(torch.ones(2)))
-    loss.backward()  # trains
+    loss.cuda().backward()  # trains on a GPU

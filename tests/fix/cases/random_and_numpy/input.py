@@ -12,4 +12,4 @@ def main(items):
 
 if __name__ == "__main__":
     main([1, 2, 3])
-    loss.backward()  # trains
+    loss.cuda().backward()  # trains on a GPU

@@ -9,4 +9,4 @@ if __name__ == "__main__":
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     main()
-loss.backward()  # trains
+loss.cuda().backward()  # trains on a GPU

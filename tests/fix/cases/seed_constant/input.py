@@ -5,4 +5,4 @@ import torch
 SEED = 1234
 
 if __name__ == "__main__": main()
-loss.backward()  # trains
+loss.cuda().backward()  # trains on a GPU
