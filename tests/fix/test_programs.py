@@ -12,7 +12,7 @@ from mlfcore_lint.fix.cli import main
 from .helpers import fix_snippet
 from .test_codemods import RULESET
 
-TRAINS = "    model = torch.nn.Linear(2, 2)\n    model(torch.ones(2)).sum().backward()\n"
+TRAINS = "    model = torch.nn.Linear(2, 2).cuda()\n    model(torch.ones(2)).sum().backward()\n"
 
 
 def fix_project(root, capsys, *args):
