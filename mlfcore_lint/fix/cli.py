@@ -48,9 +48,15 @@ def run(args) -> int:
         remaining = check_on_disk(paths, settings, ruleset, args.jobs, use_cache)
     for message in fix_run.messages():
         sys.stderr.write(printable(message) + "\n")
-    if args.diff:  # the diff alone on standard output; the summary on standard error
+    # Without writing, what remains is listed only in the files no fix would change: elsewhere its lines would
+    # be those of a text that is not on disk.
+    changed = {file_fix.display for file_fix in fix_run.changed_files}
+    shown = remaining if writing else [finding for finding in remaining if finding.path not in changed]
+    if args.diff:  # the diff alone on standard output; the rest on standard error
         for file_fix in fix_run.changed_files:
             sys.stdout.write(file_fix.diff())
+        for finding in shown:
+            sys.stderr.write(printable(f"{finding.location}: {finding.code} {finding.message}") + "\n")
         sys.stderr.write(_summary(fix_run, remaining, writing) + "\n")
         return EXIT_FINDINGS if fix_run.changed_files else EXIT_CLEAN
     for file_fix in fix_run.files:
@@ -58,9 +64,8 @@ def run(args) -> int:
             verb = "fixed" if writing else "would fix"
             counts = ", ".join(f"{code} x{n}" for code, n in sorted(Counter(s.code for s in file_fix.fixed).items()))
             sys.stdout.write(f"{printable(file_fix.display)}: {verb} {counts}\n")
-    if writing:  # what remains, at the lines of the files as they are now
-        for finding in remaining:
-            sys.stdout.write(printable(f"{finding.location}: {finding.code} {finding.message}") + "\n")
+    for finding in shown:
+        sys.stdout.write(printable(f"{finding.location}: {finding.code} {finding.message}") + "\n")
     sys.stdout.write(_summary(fix_run, remaining, writing) + "\n")
     if writing:
         return EXIT_FINDINGS if remaining else EXIT_CLEAN

@@ -18,13 +18,14 @@ DEFAULT_LINE_LENGTH = 88
 @lru_cache(maxsize=16)
 def project_line_length(root: Path) -> int:
     """The line length the project's formatter or linter settings ask for."""
-    for name in ("ruff.toml", ".ruff.toml"):
-        value = read_pyproject(root / name).get("line-length")
-        if isinstance(value, int):
-            return value
-    tool = read_pyproject(root / "pyproject.toml").get("tool", {})
-    for value in (tool.get("ruff", {}).get("line-length"), tool.get("black", {}).get("line-length")):
-        if isinstance(value, int) and not isinstance(value, bool):
+    pyproject = read_pyproject(root / "pyproject.toml")
+    tool = pyproject.get("tool") if isinstance(pyproject, dict) else None
+    tool = tool if isinstance(tool, dict) else {}
+    tables = [read_pyproject(root / "ruff.toml"), read_pyproject(root / ".ruff.toml"),
+              tool.get("ruff"), tool.get("black")]
+    for table in tables:  # a file or a table of the wrong shape counts as none
+        value = table.get("line-length") if isinstance(table, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
     for name in ("setup.cfg", "tox.ini", ".flake8"):
         parser = configparser.ConfigParser()

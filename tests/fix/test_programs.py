@@ -135,3 +135,11 @@ def test_a_call_the_fix_makes_too_long_is_laid_out_one_argument_a_line(tmp_path,
                 "        worker_init_fn=seed_worker,\n    )\n")
     assert fixed.endswith(laid_out) == wrapped
     assert max(len(line) for line in fixed.splitlines()) <= (88 if wrapped else 200)
+
+
+def test_a_configuration_of_the_wrong_shape_means_the_default_line_length(tmp_path):
+    from mlfcore_lint.fix.layout import DEFAULT_LINE_LENGTH, project_line_length
+
+    (tmp_path / "pyproject.toml").write_text('tool = 3\n', encoding="utf-8")
+    (tmp_path / "setup.cfg").write_text("[flake8]\nmax-line-length = many\n", encoding="utf-8")
+    assert project_line_length(tmp_path) == DEFAULT_LINE_LENGTH
