@@ -216,8 +216,29 @@ class ProjectContext:
         self._project = None
         self._sources_by_path = None
         self.project_files: list[Path] | None = None  # every source file below the root, once discovered
+        self._root = settings.root.resolve()
+        self._root_prefixes = {os.path.join(str(root), "") for root in (self._root, settings.root.absolute())}
+        self._relative: dict[Path, str | None] = {}
         self.targets = resolve_targets(settings, ruleset.framework_modules)
         self.console_scripts = console_script_modules(settings.root)
+
+    def relative(self, path: Path) -> str | None:
+        """``path`` relative to the project root (POSIX), None outside it; a path below the root as written
+        needs no look-up on disk, any other is resolved once."""
+        found = self._relative.get(path)
+        if found is None and path not in self._relative:
+            text = str(path)
+            for prefix in self._root_prefixes:
+                if text.startswith(prefix):
+                    found = text[len(prefix):].replace(os.sep, "/")
+                    break
+            else:
+                try:
+                    found = path.resolve().relative_to(self._root).as_posix()
+                except (ValueError, OSError, RuntimeError):
+                    found = None
+            self._relative[path] = found
+        return found
 
     def add(self, path: Path, display: str, facts: FileFacts) -> None:
         if self.facts.get(path) != facts or self.display.get(path) != display:
@@ -237,11 +258,10 @@ class ProjectContext:
         if self._module_paths is None:
             from .engine.project import importable_names, module_name
 
-            root = self.settings.root.resolve()
             if self.project_files is None:
-                self.project_files = [path for path, _ in discover([root], self.settings)]
-            relative = [(path, path.resolve().relative_to(root).as_posix()) for path in self.project_files
-                        if path.suffix == ".py"]
+                self.project_files = [path for path, _ in discover([self._root], self.settings)]
+            relative = [(path, name) for path in self.project_files
+                        if path.suffix == ".py" and (name := self.relative(path)) is not None]
             self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
         return self._module_paths
 
@@ -249,9 +269,8 @@ class ProjectContext:
         """Whether ``path`` starts a program by name: a console script's module or an ``entry-points`` glob."""
         from .engine.project import is_console_script, module_name
 
-        try:
-            relative = path.resolve().relative_to(self.settings.root.resolve()).as_posix()
-        except ValueError:
+        relative = self.relative(path)
+        if relative is None:
             return False
         return (self.settings.is_configured_entry_point(relative)
                 or is_console_script(module_name(relative), self.console_scripts))
@@ -275,10 +294,7 @@ class ProjectContext:
         """The project modules the module at ``path`` imports (its facts are read)."""
         from .engine.project import local_imports, module_name
 
-        try:
-            relative = path.resolve().relative_to(self.settings.root.resolve()).as_posix()
-        except ValueError:
-            relative = path.name
+        relative = self.relative(path) or path.name
         return local_imports(self.facts[path], module_name(relative), path.name == "__init__.py",
                              self._all_module_paths())
 

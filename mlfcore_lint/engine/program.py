@@ -28,12 +28,14 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from .calls import DIFFERENTIATES, MAIN_SCOPE, MODULE_SCOPE, TRAINS
+from .graph import Summaries
 
 if TYPE_CHECKING:
     from .project import SourceFile
 
 Node = tuple[str, str]  # (relative path of the file, scope key)
 OPAQUE = "*"  # the functions of a module read without its scopes
+TRAINS_BIT = 1
 
 DIFFERENTIATED, NOT_DIFFERENTIATED, UNKNOWN = "differentiated", "not-differentiated", "unknown"
 
@@ -96,7 +98,6 @@ class Program:
     column: int
     kind: str  # "main", "script", "console-script", "configured"
     files: list[SourceFile] = field(default_factory=list)  # the entry and the project modules it imports
-    reached: set[Node] = field(default_factory=set)
     trains: bool = False
     draws: set[str] = field(default_factory=set)  # requirement codes of the generators its scopes draw from
     uses_gpu: bool = True  # False where it visibly runs on the CPU only
@@ -125,6 +126,7 @@ class ProgramModel:
         self._resolved: dict[tuple[Node, str], list[Node]] = {}
         self._class_kinds: dict[Node, str] = {}
         self._context: dict[Node, str] | None = None
+        self._draw_bits: dict[str, int] = {}  # requirement code of a generator -> its bit in ``_does``
 
     def _importable(self, source: SourceFile) -> bool:
         """A module other code can import: not a notebook, a test, or a script nothing imports."""
@@ -324,23 +326,41 @@ class ProgramModel:
         """Every scope that runs when ``starts`` run; ``loads_modules``: a module's top level runs when one of its
         functions is first reached (it was imported), and so do the top levels of the modules it imports."""
         seen: set[Node] = set()
-        queue = [node for node in starts if node[1] in self.by_path[node[0]].facts.scopes or node[1] == MODULE_SCOPE]
-        loaded: set[str] = set()
+        queue = [node for node in starts if self._runs(node)]
         while queue:
             node = queue.pop()
             if node in seen:
                 continue
             seen.add(node)
-            if loads_modules and node[0] not in loaded:
-                loaded.add(node[0])
-                queue.append((node[0], MODULE_SCOPE))
-            if loads_modules and node[1] == MODULE_SCOPE:  # loading a module loads what it imports at its top
-                source = self.by_path[node[0]]
-                queue.extend((target.relative, MODULE_SCOPE) for target in self.imports_of(source, True))
-            for target in self.callees(node, quiet):
-                if target not in seen:
-                    queue.append(target)
+            queue.extend(target for target in self._next(node, quiet, loads_modules) if target not in seen)
         return seen
+
+    def _runs(self, node: Node) -> bool:
+        return node[1] in self.by_path[node[0]].facts.scopes or node[1] == MODULE_SCOPE
+
+    def _next(self, node: Node, quiet: bool, loads_modules: bool) -> list[Node]:
+        """What runs next after ``node`` runs (see ``reach``)."""
+        found = []
+        if loads_modules:
+            if node[1] != MODULE_SCOPE:
+                found.append((node[0], MODULE_SCOPE))
+            else:  # loading a module loads what it imports at its top
+                found.extend((target.relative, MODULE_SCOPE) for target in self.imports_of(self.by_path[node[0]], True))
+        found.extend(self.callees(node, quiet))
+        return found
+
+    def _does(self, node: Node) -> int:
+        """What ``node`` does, as bits: ``TRAINS_BIT`` where it trains, one bit per generator it draws from."""
+        facts = self.by_path[node[0]].facts.scopes.get(node[1])
+        if facts is None:
+            return 0
+        mask = TRAINS_BIT if TRAINS in facts["does"] else 0
+        for code in facts["draws"]:
+            bit = self._draw_bits.get(code)
+            if bit is None:
+                bit = self._draw_bits[code] = TRAINS_BIT << (len(self._draw_bits) + 1)
+            mask |= bit
+        return mask
 
     def _opaque_callees(self, source: SourceFile) -> list[Node]:
         """What a function of a module read without its scopes (the pre-filter found nothing a rule matches in
@@ -365,17 +385,15 @@ class ProgramModel:
         found = []
         for source in self.files:
             found.extend(self._entry_programs(source, settings, functions))
+        # What each program does adds up what every scope it reaches does: summarised once per component of
+        # the call graph (see graph.py), not walked again from each entry point.
+        does = Summaries(lambda node: self._next(node, True, True), self._does)
         for program in found:
             program.files = closure(program.entry)
             starts = [(program.entry.relative, key) for key in program.starts]
-            reached = self.reach(starts)
-            program.reached = reached
-            for path, key in reached:
-                facts = self.by_path[path].facts.scopes.get(key)
-                if facts is None:
-                    continue
-                program.trains = program.trains or TRAINS in facts["does"]
-                program.draws.update(facts["draws"])
+            mask = does.union(node for node in starts if self._runs(node))
+            program.trains = bool(mask & TRAINS_BIT)
+            program.draws = {code for code, bit in self._draw_bits.items() if mask & bit}
             program.uses_gpu = _uses_gpu(program.entry, program.files)
         return found
 
