@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CACHE_DIR_NAME, FactsCache
+from .cache_index import StatIndex, stat_of
 from .config import Settings, read_pyproject
 from .engine.facts import FileFacts, problem_facts
 from .engine.source import UNREADABLE, SourceProblem
@@ -131,19 +132,21 @@ def index_for(ruleset: RuleSet):
     return _worker_index
 
 
-def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> dict:
+def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict]:
     """Read and analyse one file, and cache its facts under the bytes actually read (in the worker, so that
-    the writes run in parallel too); returns the facts as JSON."""
+    the writes run in parallel too); returns the cache key and the facts as JSON."""
     from .engine.analyze import analyze_bytes
 
     path, notebook, cache = job
     raw = read_file(Path(path))
     if isinstance(raw, SourceProblem):
-        return problem_facts(raw).to_json()
+        return None, problem_facts(raw).to_json()
     data = analyze_bytes(raw, _worker_index, notebook).to_json()
+    key = None
     if cache is not None:
-        cache.put_json(cache.key(raw, notebook), data)
-    return data
+        key = cache.key(raw, notebook)
+        cache.put_json(key, data)
+    return key, data
 
 
 def read_file(path: Path) -> bytes | SourceProblem:
@@ -154,42 +157,63 @@ def read_file(path: Path) -> bytes | SourceProblem:
         return SourceProblem(UNREADABLE, f"cannot read file: {reason}")
 
 
+#: A pool of worker processes pays for its start (forking, sending the results back) only over this much work.
+POOL_MIN_FILES = 32
+POOL_MIN_BYTES = 512 * 1024
+
+
+def pool_pays(sizes: list[int], jobs: int) -> bool:
+    """Whether analysing files of these sizes in ``jobs`` processes is faster than in this one."""
+    return jobs > 1 and len(sizes) >= POOL_MIN_FILES and sum(sizes) >= POOL_MIN_BYTES
+
+
 def collect_facts(
-    files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int
+    files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int, index: StatIndex | None = None
 ) -> tuple[list[FileFacts], int]:
     """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count).
 
-    Only cache look-ups happen here; files to analyse are read again by the worker that analyses them,
-    so the parent never holds the source of the whole project.
+    ``index``: where a file's size and times are as when its facts were cached, they are taken from the cache
+    without reading the file. Only cache look-ups happen here; files to analyse are read again by the worker
+    that analyses them, so the parent never holds the source of the whole project.
     """
     results: list[FileFacts | None] = [None] * len(files)
     misses: list[tuple[int, str, bool]] = []
+    stats = [stat_of(path) for path in files]
     for position, path in enumerate(files):
         notebook = path.suffix == ".ipynb"
         if cache is not None:
-            raw = read_file(path)
-            cached = None if isinstance(raw, SourceProblem) else cache.get(cache.key(raw, notebook))
+            key = index.key(path, stats[position]) if index is not None else None
+            cached = cache.get(key) if key is not None else None
+            if cached is None:
+                raw = read_file(path)
+                key = None if isinstance(raw, SourceProblem) else cache.key(raw, notebook)
+                cached = cache.get(key) if key is not None else None
             if cached is not None:
                 results[position] = cached
+                if index is not None:
+                    index.record(path, stats[position], key)
                 continue
         misses.append((position, str(path), notebook))
     if misses:
         jobs_list = [(path, notebook, cache) for _, path, notebook in misses]
-        jobs = max(1, min(jobs, len(misses)))
-        if multiprocessing.parent_process() is not None:
-            # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores
-            # busy, and a daemon process may not start processes at all.
-            jobs = 1
-        if jobs == 1 or len(misses) < 4:
+        sizes = [stats[position].st_size if stats[position] else 0 for position, _, _ in misses]
+        # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores busy,
+        # and a daemon process may not start processes at all.
+        if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
             _worker_init(ruleset)
             computed = [_analyze_in_worker(job) for job in jobs_list]
         else:
+            jobs = min(jobs, len(misses))
             context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
             with context.Pool(jobs, initializer=_worker_init, initargs=(ruleset,)) as pool:
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
                 computed = pool.map(_analyze_in_worker, jobs_list, chunksize=chunk)
-        for (position, _, _), data in zip(misses, computed, strict=True):
+        for (position, _, _), (key, data) in zip(misses, computed, strict=True):
             results[position] = FileFacts.from_json(data)
+            if index is not None and key is not None:
+                index.record(files[position], stats[position], key)
+    if index is not None:
+        index.save()
     return results, len(misses)
 
 
@@ -207,6 +231,8 @@ class ProjectContext:
         self.jobs = jobs or os.cpu_count() or 1
         self.ruleset = ruleset
         self.cache = FactsCache(settings.root / CACHE_DIR_NAME, ruleset.fingerprint) if use_cache else None
+        self._root = settings.root.resolve()
+        self.index = StatIndex(self.cache, self._root) if self.cache is not None else None
         self.facts: dict[Path, FileFacts] = {}
         self.display: dict[Path, str] = {}
         self._module_paths: dict[str, Path] | None = None
@@ -216,7 +242,6 @@ class ProjectContext:
         self._project = None
         self._sources_by_path = None
         self.project_files: list[Path] | None = None  # every source file below the root, once discovered
-        self._root = settings.root.resolve()
         self._root_prefixes = {os.path.join(str(root), "") for root in (self._root, settings.root.absolute())}
         self._relative: dict[Path, str | None] = {}
         self.targets = resolve_targets(settings, ruleset.framework_modules)
@@ -250,7 +275,7 @@ class ProjectContext:
         """Facts of files not read yet, analysed in parallel."""
         unread = [path for path in paths if path not in self.facts]
         with self.cache.exclusive() if self.cache is not None and len(unread) > 1 else nullcontext():
-            facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs)
+            facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index)
         for path, file_facts in zip(unread, facts, strict=True):
             self.add(path, str(path), file_facts)
 
@@ -368,7 +393,8 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
                 use_cache: bool = True) -> CheckResult:
     files = discover(paths, settings)
     context = ProjectContext(settings, ruleset, use_cache)
-    facts, parsed = collect_facts([p for p, _ in files], ruleset, context.cache, jobs or os.cpu_count() or 1)
+    facts, parsed = collect_facts([p for p, _ in files], ruleset, context.cache, jobs or os.cpu_count() or 1,
+                                   context.index)
     for (path, display), file_facts in zip(files, facts, strict=True):
         context.add(path, display, file_facts)
     root = settings.root.resolve()
