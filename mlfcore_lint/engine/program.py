@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -98,9 +99,24 @@ class Program:
     column: int
     kind: str  # "main", "script", "console-script", "configured"
     files: list[SourceFile] = field(default_factory=list)  # the entry and the project modules it imports
-    trains: bool = False
-    draws: set[str] = field(default_factory=set)  # requirement codes of the generators its scopes draw from
     uses_gpu: bool = True  # False where it visibly runs on the CPU only
+    # What the scopes it reaches do, summed on first use (checking one file asks only about its programs).
+    does: Callable[[], tuple[bool, set[str]]] | None = field(default=None, repr=False, compare=False)
+    _done: tuple[bool, set[str]] | None = field(default=None, repr=False, compare=False)
+
+    def _what(self) -> tuple[bool, set[str]]:
+        if self._done is None:
+            self._done = self.does() if self.does is not None else (False, set())
+        return self._done
+
+    @property
+    def trains(self) -> bool:
+        return self._what()[0]
+
+    @property
+    def draws(self) -> set[str]:
+        """Requirement codes of the generators its scopes draw from."""
+        return self._what()[1]
 
 
 class ProgramModel:
@@ -388,12 +404,15 @@ class ProgramModel:
         # What each program does adds up what every scope it reaches does: summarised once per component of
         # the call graph (see graph.py), not walked again from each entry point.
         does = Summaries(lambda node: self._next(node, True, True), self._does)
-        for program in found:
-            program.files = closure(program.entry)
+
+        def summed(program: Program) -> tuple[bool, set[str]]:
             starts = [(program.entry.relative, key) for key in program.starts]
             mask = does.union(node for node in starts if self._runs(node))
-            program.trains = bool(mask & TRAINS_BIT)
-            program.draws = {code for code, bit in self._draw_bits.items() if mask & bit}
+            return bool(mask & TRAINS_BIT), {code for code, bit in self._draw_bits.items() if mask & bit}
+
+        for program in found:
+            program.files = closure(program.entry)
+            program.does = partial(summed, program)
             program.uses_gpu = _uses_gpu(program.entry, program.files)
         return found
 

@@ -176,12 +176,11 @@ class Project:
                          own)
 
     def _members(self, mask: int) -> list[SourceFile]:
-        files, found, position = self.files, [], 0
+        files, found = self.files, []
         while mask:
-            if mask & 1:
-                found.append(files[position])
-            mask >>= 1
-            position += 1
+            lowest = mask & -mask
+            found.append(files[lowest.bit_length() - 1])
+            mask ^= lowest
         return found
 
     def program(self, entry: SourceFile) -> list[SourceFile]:

@@ -83,3 +83,16 @@ def test_the_project_step_resolves_each_module_s_imports_once(tmp_path, ruleset,
     assert members == {"train_0.py", "pkg/__init__.py"} | {f"pkg/m{number}.py" for number in range(20)}
     # once where the command chooses what to read, once in the project step: never once per entry point
     assert max(calls.values()) == 2
+
+
+def test_checking_one_file_sums_up_only_the_programs_that_run_it(tmp_path, ruleset):
+    (tmp_path / "pyproject.toml").write_text('[tool.mlfcore-lint]\ntarget = ["torch==2.11"]\n')
+    (tmp_path / "model.py").write_text("import torch.nn as nn\npool = nn.MaxPool3d(2)\n")
+    (tmp_path / "train.py").write_text("import model\nif __name__ == '__main__':\n    loss.backward()\n")
+    for number in range(5):
+        (tmp_path / f"tool_{number}.py").write_text("import torch\nif __name__ == '__main__':\n    print(1)\n")
+    context = ProjectContext(Settings(root=tmp_path, discover_targets=False), ruleset, use_cache=False, jobs=1)
+    findings = context.check_buffer(tmp_path / "model.py", (tmp_path / "model.py").read_text())
+    assert [finding.code for finding in findings] == ["MLF101"]
+    asked = {program.entry.relative for program in context.project().programs if program._done is not None}
+    assert asked == {"train.py"}
