@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import ast
-import configparser
 import multiprocessing
 import os
-import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CACHE_DIR_NAME, FactsCache
 from .cache_index import StatIndex, stat_of
-from .config import Settings, read_pyproject
+from .config import Settings
+from .discovery import SOURCE_SUFFIXES, UsageError, console_script_modules, discover
 from .engine.facts import FileFacts, problem_facts
 from .engine.source import UNREADABLE, SourceProblem
 from .model import Finding
+from .result_memo import ResultMemo, engine_stamp, memo_key
 from .ruleset.schema import RuleSet
 from .targets import resolve_targets
 
-SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for (exit code 2)."""
+__all__ = ["SOURCE_SUFFIXES", "CheckResult", "ProjectContext", "UsageError", "check_paths", "check_source",
+           "collect_facts", "console_script_modules", "discover", "index_for", "read_file"]
 
 
 @dataclass
@@ -32,83 +28,6 @@ class CheckResult:
     findings: list[Finding]
     files: int
     parsed: int  # files that were analysed in this run (not served from the cache)
-
-
-def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
-    """Source files below ``paths`` as (absolute path, path as shown), skipping excluded folders."""
-    found: dict[Path, str] = {}
-    for path in paths:
-        if not path.exists() and not path.is_symlink():
-            raise UsageError(f"{path}: no such file or directory")
-        if not path.is_dir():
-            found.setdefault(path.absolute(), str(path))
-            continue
-        visited: set[str] = set()
-        # A folder the user names is checked even where the configuration excludes it (as in ruff): then
-        # the excludes apply to what lies below it.
-        base = path if path.resolve() != settings.root.resolve() and settings.is_excluded(path) else None
-        for directory, subdirectories, filenames in os.walk(path, followlinks=True):
-            real = os.path.realpath(directory)
-            if real in visited:  # a symlink loop, or a folder reached twice
-                subdirectories[:] = []
-                continue
-            visited.add(real)
-            here = Path(directory)
-            subdirectories[:] = sorted(
-                d for d in subdirectories
-                if not settings.is_excluded(here / d, base) and not (here / d / "pyvenv.cfg").exists()
-            )
-            for name in sorted(filenames):
-                if name.endswith(SOURCE_SUFFIXES):
-                    file_path = here / name
-                    # A FIFO or device named like a module would block the read; a dangling link is
-                    # kept so that it is reported as unreadable.
-                    if file_path.exists() and not file_path.is_file():
-                        continue
-                    if not settings.is_excluded(file_path, base):
-                        found.setdefault(file_path.absolute(), str(file_path))
-    return list(found.items())
-
-
-def console_script_modules(root: Path) -> set[str]:
-    """The project's console scripts (``pyproject.toml`` or ``setup.cfg``), as ``module:function``."""
-    modules = set()
-    scripts = read_pyproject(root / "pyproject.toml").get("project", {}).get("scripts", {}) or {}
-    for target in scripts.values():
-        modules.add(str(target).split("[")[0].strip())
-    modules.update(_setup_py_console_scripts(root / "setup.py"))
-    setup_cfg = root / "setup.cfg"
-    if setup_cfg.is_file():
-        parser = configparser.ConfigParser()
-        try:
-            parser.read(setup_cfg, encoding="utf-8")
-            for line in parser.get("options.entry_points", "console_scripts", fallback="").splitlines():
-                if "=" in line:
-                    modules.add(line.split("=", 1)[1].split("[")[0].strip())
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            pass
-    return modules
-
-
-_CONSOLE_SCRIPT = re.compile(r"^\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*$")
-
-
-def _setup_py_console_scripts(path: Path) -> set[str]:
-    """``entry_points={"console_scripts": ["name = pkg.cli:main"]}`` in ``setup.py``, read from its syntax tree
-    (never run): every string constant shaped like a console-script declaration."""
-    try:
-        if not path.is_file() or path.stat().st_size > 1_000_000:
-            return set()
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError):
-        return set()
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            match = _CONSOLE_SCRIPT.match(node.value)
-            if match:
-                found.add(match.group(1).replace(" ", ""))
-    return found
 
 
 # ---------------------------------------------------------------------- analysis in worker processes
@@ -168,15 +87,18 @@ def pool_pays(sizes: list[int], jobs: int) -> bool:
 
 
 def collect_facts(
-    files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int, index: StatIndex | None = None
+    files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int, index: StatIndex | None = None,
+    keys: list[str | None] | None = None,
 ) -> tuple[list[FileFacts], int]:
     """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count).
 
     ``index``: where a file's size and times are as when its facts were cached, they are taken from the cache
-    without reading the file. Only cache look-ups happen here; files to analyse are read again by the worker
+    without reading the file. ``keys`` receives each file's facts-cache key (None for a file that could not be
+    read, or without a cache). Only cache look-ups happen here; files to analyse are read again by the worker
     that analyses them, so the parent never holds the source of the whole project.
     """
     results: list[FileFacts | None] = [None] * len(files)
+    found_keys: list[str | None] = [None] * len(files)
     misses: list[tuple[int, str, bool]] = []
     stats = [stat_of(path) for path in files]
     for position, path in enumerate(files):
@@ -189,7 +111,7 @@ def collect_facts(
                 key = None if isinstance(raw, SourceProblem) else cache.key(raw, notebook)
                 cached = cache.get(key) if key is not None else None
             if cached is not None:
-                results[position] = cached
+                results[position], found_keys[position] = cached, key
                 if index is not None:
                     index.record(path, stats[position], key)
                 continue
@@ -209,11 +131,13 @@ def collect_facts(
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
                 computed = pool.map(_analyze_in_worker, jobs_list, chunksize=chunk)
         for (position, _, _), (key, data) in zip(misses, computed, strict=True):
-            results[position] = FileFacts.from_json(data)
+            results[position], found_keys[position] = FileFacts.from_json(data), key
             if index is not None and key is not None:
                 index.record(files[position], stats[position], key)
     if index is not None:
         index.save()
+    if keys is not None:
+        keys.extend(found_keys)
     return results, len(misses)
 
 
@@ -235,6 +159,7 @@ class ProjectContext:
         self.index = StatIndex(self.cache, self._root) if self.cache is not None else None
         self.facts: dict[Path, FileFacts] = {}
         self.display: dict[Path, str] = {}
+        self.keys: dict[Path, str | None] = {}  # the facts-cache key of each file's facts (None: unknown)
         self._module_paths: dict[str, Path] | None = None
         self._supporting: list[Path] | None = None
         # The project step over the current facts, reused while they do not change (a front end checking
@@ -265,19 +190,21 @@ class ProjectContext:
             self._relative[path] = found
         return found
 
-    def add(self, path: Path, display: str, facts: FileFacts) -> None:
+    def add(self, path: Path, display: str, facts: FileFacts, key: str | None = None) -> None:
         if self.facts.get(path) != facts or self.display.get(path) != display:
             self._project = None  # the project step must see the new facts
         self.facts[path] = facts
         self.display[path] = display
+        self.keys[path] = key
 
     def _read(self, paths: list[Path]) -> None:
         """Facts of files not read yet, analysed in parallel."""
         unread = [path for path in paths if path not in self.facts]
+        keys: list[str | None] = []
         with self.cache.exclusive() if self.cache is not None and len(unread) > 1 else nullcontext():
-            facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index)
-        for path, file_facts in zip(unread, facts, strict=True):
-            self.add(path, str(path), file_facts)
+            facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index, keys)
+        for path, file_facts, key in zip(unread, facts, keys, strict=True):
+            self.add(path, str(path), file_facts, key)
 
     def _all_module_paths(self) -> dict[str, Path]:
         if self._module_paths is None:
@@ -322,6 +249,21 @@ class ProjectContext:
         relative = self.relative(path) or path.name
         return local_imports(self.facts[path], module_name(relative), path.name == "__init__.py",
                              self._all_module_paths())
+
+    def memo_for(self, checked: list[Path], whole: bool) -> tuple[ResultMemo | None, str]:
+        """Where the findings of ``checked`` are remembered, and the key of everything they depend on (see
+        result_memo.py); no memo without a cache, or where a file's facts have no cache key."""
+        if self.cache is None or any(key is None for key in self.keys.values()):
+            return None, ""
+        from .environment.scan import stamp
+
+        parts = [
+            engine_stamp(), self.cache.salt.hex(), repr(self.settings), whole,
+            sorted((name, str(versions)) for name, versions in self.targets.items()), sorted(self.console_scripts),
+            [list(map(str, entry)) for entry in stamp(self._root)],
+            sorted((str(path), self.display[path], key) for path, key in self.keys.items()),
+        ]
+        return ResultMemo(self.cache, self._root, sorted(map(str, checked))), memo_key(parts)
 
     def findings_for(self, paths: list[Path], honour_noqa: bool = True, whole_project: bool = True) -> list[Finding]:
         """Findings in ``paths`` (whose facts were added), judged in the context of the whole project.
@@ -378,7 +320,7 @@ class ProjectContext:
         reportable = bool(facts.candidates or facts.error or facts.first_statement) or entry_point
         if not reportable and path not in self.facts:
             return []
-        self.add(path, self.display.get(path, str(path)), facts)
+        self.add(path, self.display.get(path, str(path)), facts, key)
         if not reportable:
             return []
         # Read only what the verdicts need: every program, where a match depends on the switch; else the
@@ -393,19 +335,27 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
                 use_cache: bool = True) -> CheckResult:
     files = discover(paths, settings)
     context = ProjectContext(settings, ruleset, use_cache)
+    keys: list[str | None] = []
     facts, parsed = collect_facts([p for p, _ in files], ruleset, context.cache, jobs or os.cpu_count() or 1,
-                                   context.index)
-    for (path, display), file_facts in zip(files, facts, strict=True):
-        context.add(path, display, file_facts)
+                                   context.index, keys)
+    for (path, display), file_facts, key in zip(files, facts, keys, strict=True):
+        context.add(path, display, file_facts, key)
     root = settings.root.resolve()
     whole = any(p.resolve() == root for p in paths)
     if whole:
         context.project_files = [path for path, _ in files]
-    findings = context.findings_for([p for p, _ in files])
-    if whole:  # the environment files of the project (pins, containers): see environment/checks.py
-        from .environment.checks import environment_findings
+    checked = [p for p, _ in files]
+    context.supporting_files()  # every entry point and the modules it imports
+    memo, key = context.memo_for(checked, whole)
+    findings = memo.get(key) if memo is not None else None
+    if findings is None:
+        findings = context.findings_for(checked)
+        if whole:  # the environment files of the project (pins, containers): see environment/checks.py
+            from .environment.checks import environment_findings
 
-        findings = sorted(findings + environment_findings(context.project()), key=lambda f: f.sort_key)
+            findings = sorted(findings + environment_findings(context.project()), key=lambda f: f.sort_key)
+        if memo is not None:
+            memo.put(key, findings)
     return CheckResult(findings, len(files), parsed)
 
 

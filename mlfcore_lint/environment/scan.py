@@ -62,14 +62,19 @@ def _listing(root_text: str, stamp: tuple) -> list[tuple[str, Path]]:
 def scan(root: Path) -> ProjectEnvironment:
     """The environment the files at ``root`` declare (nothing is run, nothing is fetched); reused while no
     environment file changes (the front ends build the project step once per checked file)."""
-    stamp = []
+    return _scan(stamp(root))
+
+
+def stamp(root: Path) -> tuple:
+    """Each environment file at ``root`` with its kind, modification time and size: what ``scan`` reads."""
+    found = []
     for kind, path in environment_files(root):
         try:
             info = os.stat(path)
-            stamp.append((kind, path, info.st_mtime_ns, info.st_size))
+            found.append((kind, path, info.st_mtime_ns, info.st_size))
         except OSError:
-            stamp.append((kind, path, 0, -1))
-    return _scan(tuple(stamp))
+            found.append((kind, path, 0, -1))
+    return tuple(found)
 
 
 @lru_cache(maxsize=8)

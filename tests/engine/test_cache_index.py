@@ -35,6 +35,21 @@ def reads(monkeypatch):
     return read
 
 
+def run_and_spoil(tmp_path, ruleset, folder, files, content, damage):
+    """A first run over ``files`` modules, then its one file in the cache's ``folder`` replaced by ``content``
+    (``"CORRUPT-ENTRY"``: its JSON as ``damage`` changes it); returns the settings and the first result."""
+    settings = make_project(tmp_path, files=files)
+    age(tmp_path)
+    first = check_paths([tmp_path], settings, ruleset, jobs=1)
+    [stored] = list((tmp_path / CACHE_DIR_NAME / folder).glob("*.json"))
+    if content == "CORRUPT-ENTRY":
+        data = json.loads(stored.read_text())
+        damage(data)
+        content = json.dumps(data)
+    stored.write_text(content)
+    return settings, first
+
+
 def index_files(tmp_path):
     return list((tmp_path / CACHE_DIR_NAME / "index").glob("*.json"))
 
@@ -95,15 +110,10 @@ def test_a_file_modified_just_now_is_not_trusted_to_its_times(tmp_path, ruleset,
     "CORRUPT-ENTRY",
 ])
 def test_an_index_of_the_wrong_shape_is_an_empty_index(tmp_path, ruleset, reads, content):
-    settings = make_project(tmp_path, files=3)
-    age(tmp_path)
-    first = check_paths([tmp_path], settings, ruleset, jobs=1)
-    [index] = index_files(tmp_path)
-    if content == "CORRUPT-ENTRY":
-        data = json.loads(index.read_text())
+    def damage(data):
         data["entries"]["m0.py"][4] = "../../elsewhere"
-        content = json.dumps(data)
-    index.write_text(content)
+
+    settings, first = run_and_spoil(tmp_path, ruleset, "index", 3, content, damage)
     reads.clear()
     again = check_paths([tmp_path], settings, ruleset, jobs=1)
     assert sorted(set(reads)) == ["m0.py", "m1.py", "m2.py"]  # hashed again, served by the cache
