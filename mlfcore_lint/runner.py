@@ -141,6 +141,24 @@ def collect_facts(
     return results, len(misses)
 
 
+def cache_keys(files: list[Path], cache: FactsCache, index: StatIndex | None) -> list[str | None]:
+    """Each file's facts-cache key, from ``index`` where its size and times are unchanged, else by hashing it
+    (None where it cannot be read); nothing is analysed."""
+    keys = []
+    for path in files:
+        stat = stat_of(path)
+        key = index.key(path, stat) if index is not None else None
+        if key is None:
+            raw = read_file(path)
+            key = None if isinstance(raw, SourceProblem) else cache.key(raw, path.suffix == ".ipynb")
+            if index is not None and key is not None:
+                index.record(path, stat, key)
+        keys.append(key)
+    if index is not None:
+        index.save()
+    return keys
+
+
 class ProjectContext:
     """The whole project as the project step needs it, for checking some of its files.
 
@@ -250,18 +268,25 @@ class ProjectContext:
         return local_imports(self.facts[path], module_name(relative), path.name == "__init__.py",
                              self._all_module_paths())
 
-    def memo_for(self, checked: list[Path], whole: bool) -> tuple[ResultMemo | None, str]:
-        """Where the findings of ``checked`` are remembered, and the key of everything they depend on (see
-        result_memo.py); no memo without a cache, or where a file's facts have no cache key."""
-        if self.cache is None or any(key is None for key in self.keys.values()):
+    def memo_for(self, checked: list[Path], whole: bool, shown: dict[Path, str]) -> tuple[ResultMemo | None, str]:
+        """Where the findings of ``checked`` (``shown`` as given) are remembered, and the key of everything they
+        depend on (see result_memo.py): the files the project step would read, named by their facts-cache keys
+        (from the stat index, else by hashing them: nothing is analysed). No memo without a cache, or where a
+        file cannot be read."""
+        if self.cache is None:
             return None, ""
         from .environment.scan import stamp
 
+        displays = {path: str(path) for path in self._all_module_paths().values()}
+        displays.update(shown)
+        keys = cache_keys(list(displays), self.cache, self.index)
+        if any(key is None for key in keys):
+            return None, ""
         parts = [
             engine_stamp(), self.cache.salt.hex(), repr(self.settings), whole,
             sorted((name, str(versions)) for name, versions in self.targets.items()), sorted(self.console_scripts),
             [list(map(str, entry)) for entry in stamp(self._root)],
-            sorted((str(path), self.display[path], key) for path, key in self.keys.items()),
+            sorted((str(path), display, key) for (path, display), key in zip(displays.items(), keys, strict=True)),
         ]
         return ResultMemo(self.cache, self._root, sorted(map(str, checked))), memo_key(parts)
 
@@ -335,27 +360,26 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
                 use_cache: bool = True) -> CheckResult:
     files = discover(paths, settings)
     context = ProjectContext(settings, ruleset, use_cache)
-    keys: list[str | None] = []
-    facts, parsed = collect_facts([p for p, _ in files], ruleset, context.cache, jobs or os.cpu_count() or 1,
-                                   context.index, keys)
-    for (path, display), file_facts, key in zip(files, facts, keys, strict=True):
-        context.add(path, display, file_facts, key)
     root = settings.root.resolve()
     whole = any(p.resolve() == root for p in paths)
     if whole:
         context.project_files = [path for path, _ in files]
     checked = [p for p, _ in files]
-    context.supporting_files()  # every entry point and the modules it imports
-    memo, key = context.memo_for(checked, whole)
+    memo, key = context.memo_for(checked, whole, dict(files))
     findings = memo.get(key) if memo is not None else None
-    if findings is None:
-        findings = context.findings_for(checked)
-        if whole:  # the environment files of the project (pins, containers): see environment/checks.py
-            from .environment.checks import environment_findings
+    if findings is not None:  # nothing the findings depend on changed: no facts are read
+        return CheckResult(findings, len(files), 0)
+    keys: list[str | None] = []
+    facts, parsed = collect_facts(checked, ruleset, context.cache, jobs or os.cpu_count() or 1, context.index, keys)
+    for (path, display), file_facts, file_key in zip(files, facts, keys, strict=True):
+        context.add(path, display, file_facts, file_key)
+    findings = context.findings_for(checked)
+    if whole:  # the environment files of the project (pins, containers): see environment/checks.py
+        from .environment.checks import environment_findings
 
-            findings = sorted(findings + environment_findings(context.project()), key=lambda f: f.sort_key)
-        if memo is not None:
-            memo.put(key, findings)
+        findings = sorted(findings + environment_findings(context.project()), key=lambda f: f.sort_key)
+    if memo is not None:
+        memo.put(key, findings)
     return CheckResult(findings, len(files), parsed)
 
 

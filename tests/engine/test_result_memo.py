@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mlfcore_lint import runner
 from mlfcore_lint.cache import CACHE_DIR_NAME
 from mlfcore_lint.engine import project as project_module
 from mlfcore_lint.runner import check_paths
@@ -30,12 +31,17 @@ def memo_files(tmp_path):
     return list((tmp_path / CACHE_DIR_NAME / "results").glob("*.json"))
 
 
-def test_an_unchanged_rerun_builds_no_project_step(tmp_path, ruleset, builds):
+def test_an_unchanged_rerun_builds_no_project_step_and_loads_no_facts(tmp_path, ruleset, builds, monkeypatch):
     settings = make_project(tmp_path, files=3)
     (tmp_path / "train.py").write_text("import torch\nimport m0\nif __name__ == '__main__':\n    loss.backward()\n")
     age(tmp_path)
     first = check_paths([tmp_path], settings, ruleset, jobs=1)
     assert builds[0] == 1 and len(memo_files(tmp_path)) == 1
+
+    def no_facts(*args, **kwargs):
+        raise AssertionError("facts loaded for an unchanged project")
+
+    monkeypatch.setattr(runner, "collect_facts", no_facts)
     again = check_paths([tmp_path], settings, ruleset, jobs=1)
     assert builds[0] == 1
     assert again.findings == first.findings and {"MLF101", "MLF160"} <= {f.code for f in again.findings}
