@@ -65,10 +65,11 @@ _TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 TOOLING_SCRIPTS = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "conf.py", "__init__.py"})
 
 
-def _uses_gpu(entry: SourceFile, files: list[SourceFile]) -> bool:
-    """Whether a program may run on a GPU: the devices its entry point names, else those its modules name; it runs
-    on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``) and no GPU."""
-    for devices in (set(entry.facts.devices), {device for source in files for device in source.facts.devices}):
+def _uses_gpu(entry: SourceFile, named: set[str]) -> bool:
+    """Whether a program may run on a GPU: the devices its entry point names, else those its modules name
+    (``named``); it runs on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``)
+    and no GPU."""
+    for devices in (set(entry.facts.devices), named):
         if "gpu" in devices:
             return True
         if "cpu" in devices:
@@ -392,8 +393,10 @@ class ProgramModel:
 
     # ------------------------------------------------------------------ programs
 
-    def programs(self, settings, console_scripts: Iterable[str], closure: Callable[[SourceFile], list[SourceFile]]
-                 ) -> list[Program]:
+    def programs(self, settings, console_scripts: Iterable[str], closure: Callable[[SourceFile], list[SourceFile]],
+                 devices: Callable[[SourceFile], set[str]]) -> list[Program]:
+        """Every program of the project; ``closure``: the modules an entry point imports, transitively;
+        ``devices``: the devices those modules name."""
         functions: dict[str, list[str]] = {}
         for script in console_scripts:
             module, _, function = script.partition(":")
@@ -413,7 +416,7 @@ class ProgramModel:
         for program in found:
             program.files = closure(program.entry)
             program.does = partial(summed, program)
-            program.uses_gpu = _uses_gpu(program.entry, program.files)
+            program.uses_gpu = _uses_gpu(program.entry, devices(program.entry))
         return found
 
     def _entry_programs(self, source: SourceFile, settings, functions: dict[str, list[str]]) -> list[Program]:

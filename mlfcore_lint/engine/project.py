@@ -7,6 +7,7 @@ framework versions the project targets.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -123,12 +124,13 @@ class Project:
         self.ruleset = ruleset
         self.targets = targets
         self.honour_noqa = True  # flake8 reads suppression comments itself: its front end turns this off
-        roots = [settings.root.resolve(), settings.root.absolute()]  # never each file: paths are absolute
+        # The root is resolved once, never each file: the paths are absolute.
+        prefixes = {os.path.join(str(root), "") for root in (settings.root.resolve(), settings.root.absolute())}
         for source in files:
-            source.relative = source.path.name
-            for root in roots:
-                if source.path.is_relative_to(root):
-                    source.relative = source.path.relative_to(root).as_posix()
+            text, source.relative = str(source.path), source.path.name
+            for prefix in prefixes:
+                if text.startswith(prefix):
+                    source.relative = text[len(prefix):].replace(os.sep, "/")
                     break
             source.module = module_name(source.relative)
         self.modules: dict[str, SourceFile] = importable_names([(s.module, s.relative, s) for s in files])
@@ -148,7 +150,10 @@ class Project:
             lambda relative: self._codes.of(self._by_relative[relative].facts.satisfied))
         self._verdicts: dict[tuple[str, int | None], Verdict] = {}  # the targets are fixed for a project
         self.model = ProgramModel(files, self.modules, self._local_imports)
-        self.programs = self.model.programs(settings, console_scripts, self.program)
+        self._devices = self._over_imports(
+            lambda relative: self._codes.of(self._by_relative[relative].facts.devices))
+        self.programs = self.model.programs(settings, console_scripts, self.program,
+                                            lambda entry: self._codes.names(self._devices.summary(entry.relative)))
         for source in files:
             source.programs, source.entry_programs = [], []
         for program in self.programs:
@@ -176,11 +181,13 @@ class Project:
                          own)
 
     def _members(self, mask: int) -> list[SourceFile]:
+        """The files whose bits ``mask`` sets (read from its binary digits, lowest bit first)."""
         files, found = self.files, []
-        while mask:
-            lowest = mask & -mask
-            found.append(files[lowest.bit_length() - 1])
-            mask ^= lowest
+        digits = bin(mask)[:1:-1]
+        position = digits.find("1")
+        while position >= 0:
+            found.append(files[position])
+            position = digits.find("1", position + 1)
         return found
 
     def program(self, entry: SourceFile) -> list[SourceFile]:
