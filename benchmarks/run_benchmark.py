@@ -49,6 +49,7 @@ from scaling import (
     record,
     regressions,
     render_scaling,
+    update_page,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -506,11 +507,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changed-file", help="the file the scaling part changes, relative to the first source "
                         "(default: the median-sized module outside tests)")
     parser.add_argument("--markdown", type=Path, help="write the scaling series as Markdown tables to this file")
+    parser.add_argument("--from-json", type=Path, help="render the scaling series of an earlier run's --json")
+    parser.add_argument("--docs", action="store_true",
+                        help="write the scaling series into docs/performance.md (between its scaling markers)")
     parser.add_argument("--record", action="store_true",
                         help="store this run's scaling figures as the documented ones (benchmarks/documented.json)")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.repeat < 1:
         parser.error("--jobs and --repeat must be 1 or more")
+    if args.from_json:  # the scaling series of an earlier run (its --json), rendered again
+        data = json.loads(args.from_json.read_text(encoding="utf-8"))
+        rows = [SizeRow(row["files"], *(Measurement(**row[name]) for name in list(row)[1:])) for row in data["scaling"]]
+        return finish_scaling(Report(data["machine"], data["jobs"], scaling=rows), args, data.get("command", ""))
     parts = args.only or [
         part for part, module in (("engine", None), ("flake8-plugin", "frontends/flake8_plugin.py"),
                                   ("pylint-plugin", "pylint_plugin.py"), ("profile", None))
@@ -551,21 +559,36 @@ def main(argv: list[str] | None = None) -> int:
     except BenchmarkError as error:
         print(f"run_benchmark: {error}", file=sys.stderr)
         return 2
+    given = argv if argv is not None else sys.argv[1:]  # folders by name: no path of this machine
+    command = "python benchmarks/run_benchmark.py " + " ".join(
+        ",".join(Path(part).name if part.startswith("/") else part for part in arg.split(",")) for arg in given)
     print(render(report))
     if args.json:
-        args.json.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
-    if report.scaling:
-        if args.markdown:
-            args.markdown.write_text(markdown_scaling(report.scaling), encoding="utf-8")
-        measured = figures(report.scaling)
-        if args.record:
-            record(measured)
-        else:
-            worse = regressions(measured, read_documented())
-            if worse:
-                print("run_benchmark: figures worse than documented in docs/performance.md:\n  "
-                      + "\n  ".join(worse), file=sys.stderr)
-                return 1
+        args.json.write_text(json.dumps({**asdict(report), "command": command}, indent=2) + "\n", encoding="utf-8")
+    return finish_scaling(report, args, command) if report.scaling else 0
+
+
+def finish_scaling(report: Report, args, command: str) -> int:
+    """Write the scaling series where asked (Markdown, the performance page, the documented figures); 1 where
+    a figure is worse than the documented one."""
+    if args.from_json:
+        print(render(report))
+    if args.markdown:
+        args.markdown.write_text(markdown_scaling(report.scaling), encoding="utf-8")
+    if args.docs:
+        m = report.machine
+        machine = (f"Machine: {m['cpu']}, {m['cores']} cores (shared with other work: figures are noisy), "
+                   f"{m['memory']}; Python {m['python']}, flake8 {m['flake8']}; `--jobs {report.jobs}`.")
+        update_page(report.scaling, machine, command)
+    measured = figures(report.scaling)
+    if args.record:
+        record(measured)
+        return 0
+    worse = regressions(measured, read_documented())
+    if worse:
+        print("run_benchmark: figures worse than documented in docs/performance.md:\n  " + "\n  ".join(worse),
+              file=sys.stderr)
+        return 1
     return 0
 
 

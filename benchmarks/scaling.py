@@ -28,6 +28,8 @@ from measuring import Measurement, best_of, measure, mlfcore_env
 
 DEFAULT_SIZES = (500, 2000, 6000)
 DOCUMENTED = Path(__file__).resolve().parent / "documented.json"
+PERFORMANCE_PAGE = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+BEGIN, END = "<!-- scaling: begin (run_benchmark.py --only scaling --docs) -->", "<!-- scaling: end -->"
 TOLERANCE = 0.25
 
 #: figure -> (target, what it measures); every figure is "lower is better".
@@ -225,3 +227,13 @@ def markdown_scaling(rows: list[SizeRow]) -> str:
         target, meaning = TARGETS[name]
         lines.append(f"| {meaning} | <= {target} | {value:.3f} | {'met' if value <= target else '**missed**'} |")
     return "\n".join(lines) + "\n"
+
+
+def update_page(rows: list[SizeRow], machine: str, command: str, page: Path = PERFORMANCE_PAGE) -> None:
+    """Replace the scaling block of ``docs/performance.md`` with this run's tables."""
+    text = page.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"{page.name}: no scaling block ({BEGIN} ... {END})")
+    block = f"{BEGIN}\n{machine}\n\n```bash\n{command}\n```\n\n{markdown_scaling(rows)}{END}"
+    head, rest = text.split(BEGIN, 1)
+    page.write_text(head + block + rest.split(END, 1)[1], encoding="utf-8")
