@@ -143,12 +143,18 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def project(tmp_path):
+def new_project(tmp_path: Path) -> Path:
+    """A project with one finding that every run must report: ``good.py``, MLF140 at 2:1."""
     folder = tmp_path / "project"
     folder.mkdir()
     (folder / "pyproject.toml").write_text('[project]\nname = "x"\n')
     (folder / "good.py").write_text(GOOD)
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path):
+    folder = new_project(tmp_path)
     yield folder
     # Links and FIFOs left for pytest's clean-up are harmless; the folder loop is removed first all the same.
     for loop in (folder / "pkg" / "loop", folder / "pkg" / "up"):
@@ -204,10 +210,7 @@ DEPTH = 1100  # past the ~1,000 levels a recursive walk (os.walk before Python 3
 
 @pytest.fixture
 def deep_project(tmp_path):
-    folder = tmp_path / "project"
-    folder.mkdir()
-    (folder / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    (folder / "good.py").write_text(GOOD)
+    folder = new_project(tmp_path)
     deepest = folder
     for _ in range(DEPTH):
         deepest = deepest / "d"
