@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from .config import Settings, read_pyproject, table_of
-from .files import is_regular_file, read_regular, same_path
+from .files import is_regular_file, read_regular, same_path, walk
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -27,16 +27,16 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
         if not path.is_dir():
             found.setdefault(path.absolute(), str(path))
             continue
-        visited: set[str] = set()
+        visited: set[tuple[int, int]] = set()
         # A folder the user names is checked even where the configuration excludes it (as in ruff): then
         # the excludes apply to what lies below it.
         base = path if not same_path(path, settings.root) and settings.is_excluded(path) else None
-        for directory, subdirectories, filenames in os.walk(path, onerror=_unlisted(found), followlinks=True):
-            real = os.path.realpath(directory)
-            if real in visited:  # a symlink loop, or a folder reached twice
+        for directory, subdirectories, filenames in walk(path, _unlisted(found)):
+            identity = _identity(directory)
+            if identity in visited:  # a symlink loop, or a folder reached twice
                 subdirectories[:] = []
                 continue
-            visited.add(real)
+            visited.add(identity)
             here = Path(directory)
             subdirectories[:] = sorted(
                 d for d in subdirectories
@@ -55,8 +55,18 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
     return list(found.items())
 
 
+def _identity(directory: str) -> tuple[int, int]:
+    """The folder itself, whatever path leads to it (a constant-time stat, where resolving the path costs a
+    look-up per level)."""
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return (-1, hash(os.path.realpath(directory)))
+    return (info.st_dev, info.st_ino)
+
+
 def _unlisted(found: dict[Path, str]):
-    """``os.walk``'s error handler: a folder that cannot be listed is reported (as a file that cannot be
+    """The walk's error handler: a folder that cannot be listed is reported (as a file that cannot be
     read), not silently skipped: the code in it is not checked."""
 
     def note(error: OSError) -> None:
