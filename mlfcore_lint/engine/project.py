@@ -217,9 +217,14 @@ class Project:
     def program_satisfies(self, source: SourceFile, code: str) -> bool:
         """Whether every program that runs ``source`` meets the requirement ``code``; for a module no program
         includes (library code), whether some training program of the project (else any program) does."""
-        programs = self.relevant_programs(source)
-        if programs:
-            return all(self.satisfies(program, code) for program in programs)
+        # Whether a program meets a requirement is cheap (summed over its imports); whether it trains is not (its
+        # whole call graph): where the programs agree, which of them train does not matter.
+        including = source.programs or self.programs
+        meeting = [self.satisfies(program, code) for program in including]
+        if all(meeting) or not any(meeting):
+            return bool(meeting) and meeting[0]
+        if source.programs:
+            return all(self.satisfies(program, code) for program in self.relevant_programs(source))
         everywhere = [p for p in self.programs if p.trains] or self.programs
         return any(self.satisfies(program, code) for program in everywhere)
 
