@@ -4,7 +4,7 @@
     python benchmarks/run_benchmark.py --only engine --projects lightning,timm --repeat 3
     python benchmarks/run_benchmark.py --only profile       # where the engine's time goes
     python benchmarks/run_benchmark.py --only verify-program  # the cost of verify program's hooks
-    python benchmarks/run_benchmark.py --only fix --source path/to/project  # fixing against checking
+    python benchmarks/run_benchmark.py --only fix --sources path/to/project  # fixing against checking
 
 Everything is downloaded and built under ``benchmarks/_work/`` (ignored by git): the projects' sdists
 (``pip download --no-binary``), a virtual environment with nothing but flake8 (the baseline, so this
@@ -33,23 +33,33 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from packaging.utils import canonicalize_name, parse_sdist_filename
 from fix_time import FixRow, bench_fix, render_fix
+from measuring import MIB, BenchmarkError, Measurement, best_of, measure, mlfcore_env
+from packaging.utils import canonicalize_name, parse_sdist_filename
 from program_overhead import OverheadRow, measure_program_overhead, render_program_overhead
+from scaling import (
+    DEFAULT_SIZES,
+    SizeRow,
+    bench_size,
+    build_tree,
+    figures,
+    markdown_scaling,
+    read_documented,
+    record,
+    regressions,
+    render_scaling,
+    update_page,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_WORK = REPO / "benchmarks" / "_work"
 DEFAULT_PROJECTS = ("lightning", "transformers", "timm")
-PARTS = ("engine", "flake8-plugin", "pylint-plugin", "profile", "verify-program", "fix")
-PROJECT_PARTS = {"engine", "flake8-plugin", "pylint-plugin", "profile", "fix"}  # the parts that check real projects
-PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-MIB = 1024 * 1024
+PARTS = ("engine", "flake8-plugin", "pylint-plugin", "profile", "verify-program", "scaling", "fix")
+PROJECT_PARTS = {"engine", "flake8-plugin", "pylint-plugin", "profile", "scaling", "fix"}  # check real projects
 
 TARGET_NO_CACHE_RATIO = 1.0
 TARGET_CACHED_RATIO = 0.1
@@ -58,86 +68,7 @@ TARGET_FLAKE8_OVERHEAD = 0.30
 TARGET_PYLINT_OVERHEAD = 0.15
 
 
-class BenchmarkError(Exception):
-    """A step could not run (a download, a virtual environment); the message says which."""
-
-
 # ---------------------------------------------------------------------------------------- measuring
-
-
-@dataclass
-class Measurement:
-    seconds: float
-    cpu_seconds: float  # user + system time of the command and its children (robust on a busy machine)
-    peak_process_mb: float  # the largest single process (ru_maxrss over the command and its children)
-    peak_tree_mb: float  # the largest sum of resident memory over the whole process tree (sampled)
-    returncode: int
-
-
-def _children_by_parent() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        parent = int(stat[stat.rindex(b")") + 2:].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    return children
-
-
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants, now (Linux ``/proc``)."""
-    children = _children_by_parent()
-    total, pending = 0, [root]
-    while pending:
-        pid = pending.pop()
-        pending.extend(children.get(pid, ()))
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as handle:
-                total += int(handle.read().split()[1]) * PAGE_BYTES
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
-def measure(command: list[str], cwd: Path = REPO, env: dict | None = None) -> Measurement:
-    """Run ``command`` with its output discarded; wall time and peak memory."""
-    with tempfile.TemporaryFile() as stderr:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        peak_tree = 0
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak_tree
-            while not done.wait(0.05):
-                peak_tree = max(peak_tree, tree_rss_bytes(process.pid))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        # wait4 reports the child's own usage folded with the descendants it waited for (the workers).
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        done.set()
-        sampler.join()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode not in (0, 1):
-            stderr.seek(0)
-            tail = stderr.read().decode("utf-8", errors="replace").strip().splitlines()[-3:]
-            raise BenchmarkError(f"{' '.join(command[:4])} ... exited {process.returncode}: {' | '.join(tail)}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return Measurement(seconds, cpu, usage.ru_maxrss / 1024, peak_tree / MIB, process.returncode)
-
-
-def best_of(repeat: int, command: list[str], **kwargs) -> Measurement:
-    runs = [measure(command, **kwargs) for _ in range(repeat)]
-    fastest = min(runs, key=lambda run: run.seconds)
-    return Measurement(fastest.seconds, min(r.cpu_seconds for r in runs), max(r.peak_process_mb for r in runs),
-                       max(r.peak_tree_mb for r in runs), fastest.returncode)
 
 
 # ---------------------------------------------------------------------------------------- workspace
@@ -194,8 +125,13 @@ def project_source(name: str, work: Path) -> Path:
     folder = sources / archive.name.removesuffix(".tar.gz")
     if not folder.is_dir():
         folder = _extract(archive, sources)
-    # Without a [tool.mlfcore-lint] table of its own, the configuration search (of the command line and of
-    # both plugins) would walk up into this repository's pyproject.toml, whose table excludes benchmarks/.
+    return own_root(folder)
+
+
+def own_root(folder: Path) -> Path:
+    """``folder`` with a ``[tool.mlfcore-lint]`` table of its own: without it, the configuration search (of
+    the command line and of both plugins) would walk up into this repository's pyproject.toml, whose table
+    excludes benchmarks/."""
     pyproject = folder / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
     if "[tool.mlfcore-lint]" not in text:
@@ -286,18 +222,13 @@ class Report:
     plugins: list[PluginRow] = field(default_factory=list)
     profile: dict = field(default_factory=dict)
     program_overhead: list[OverheadRow] = field(default_factory=list)
+    scaling: list[SizeRow] = field(default_factory=list)
     fixes: list[FixRow] = field(default_factory=list)
 
 
 def python_files(folder: Path) -> list[Path]:
     skipped = {".git", "__pycache__", ".tox", ".venv", "build", "dist"}
     return sorted(p for p in folder.rglob("*.py") if not skipped.intersection(p.relative_to(folder).parts))
-
-
-def mlfcore_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    return env
 
 
 def bench_engine(source: Path, jobs: int, flake8_bin: Path, repeat: int) -> EngineRow:
@@ -561,6 +492,8 @@ def render(report: Report) -> str:
         out += ["Start-up costs (seconds)", format_table(["step", "seconds"], table), ""]
     if report.program_overhead:
         out += render_program_overhead(report.program_overhead, format_table, verdict)
+    if report.scaling:
+        out += render_scaling(report.scaling, format_table)
     if report.fixes:
         out += render_fix(report.fixes, format_table, verdict)
     return "\n".join(out)
@@ -578,12 +511,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="pylint is slow: check the first N files of the first project (default: %(default)s)")
     parser.add_argument("--profile-sample", type=int, default=400, help="files sampled by the profile part")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="downloads and environments")
-    parser.add_argument("--source", type=Path, action="append", default=[],
-                        help="a project folder on this machine, checked in place of --projects (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--sources", help="comma-separated folders checked as projects instead of --projects' sdists "
+                        "(e.g. extracted source trees); the scaling part combines them")
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="file counts of the scaling series (default: %(default)s)")
+    parser.add_argument("--changed-file", help="the file the scaling part changes, relative to the first source "
+                        "(default: the median-sized module outside tests)")
+    parser.add_argument("--markdown", type=Path, help="write the scaling series as Markdown tables to this file")
+    parser.add_argument("--from-json", type=Path, help="render the scaling series of an earlier run's --json")
+    parser.add_argument("--docs", action="store_true",
+                        help="write the scaling series into docs/performance.md (between its scaling markers)")
+    parser.add_argument("--record", action="store_true",
+                        help="store this run's scaling figures as the documented ones (benchmarks/documented.json)")
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.repeat < 1:
         parser.error("--jobs and --repeat must be 1 or more")
+    if args.from_json:  # the scaling series of an earlier run (its --json), rendered again
+        data = json.loads(args.from_json.read_text(encoding="utf-8"))
+        rows = [SizeRow(row["files"], *(Measurement(**row[name]) for name in list(row)[1:])) for row in data["scaling"]]
+        return finish_scaling(Report(data["machine"], data["jobs"], scaling=rows), args, data.get("command", ""))
     parts = args.only or [
         part for part, module in (("engine", None), ("flake8-plugin", "frontends/flake8_plugin.py"),
                                   ("pylint-plugin", "pylint_plugin.py"), ("profile", None))
@@ -591,12 +538,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     try:
         args.work.mkdir(parents=True, exist_ok=True)
-        names = [name.strip() for name in args.projects.split(",") if name.strip()] if PROJECT_PARTS & set(parts) else []
-        sources = [path.resolve() for path in args.source] or [project_source(name, args.work) for name in names]
+        wanted = bool(PROJECT_PARTS & set(parts))
+        if args.sources:
+            sources = [own_root(Path(folder.strip()).absolute()) for folder in args.sources.split(",") if wanted]
+        else:
+            names = [name.strip() for name in args.projects.split(",") if name.strip()] if wanted else []
+            sources = [project_source(name, args.work) for name in names]
         if not sources and PROJECT_PARTS & set(parts):
             parser.error("--projects names no project")
         report = Report(machine_info(), args.jobs)
-        flake8_bin = baseline_flake8(args.work) if {"engine", "flake8-plugin"} & set(parts) else None
+        flake8_bin = baseline_flake8(args.work) if {"engine", "flake8-plugin", "scaling"} & set(parts) else None
         plugin_bin = plugin_env(args.work) if {"flake8-plugin", "pylint-plugin"} & set(parts) else None
         for source in sources:
             if "engine" in parts:
@@ -619,13 +570,67 @@ def main(argv: list[str] | None = None) -> int:
         if "verify-program" in parts:
             print("verify program ...", file=sys.stderr)
             report.program_overhead = measure_program_overhead(args.repeat)
+        if "scaling" in parts:
+            report.scaling = bench_scaling(sources, args)
     except BenchmarkError as error:
         print(f"run_benchmark: {error}", file=sys.stderr)
         return 2
+    given = argv if argv is not None else sys.argv[1:]  # folders by name: no path of this machine
+    command = "python benchmarks/run_benchmark.py " + " ".join(
+        ",".join(Path(part).name if part.startswith("/") else part for part in arg.split(",")) for arg in given)
     print(render(report))
     if args.json:
-        args.json.write_text(json.dumps(asdict(report), indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps({**asdict(report), "command": command}, indent=2) + "\n", encoding="utf-8")
+    return finish_scaling(report, args, command) if report.scaling else 0
+
+
+def finish_scaling(report: Report, args, command: str) -> int:
+    """Write the scaling series where asked (Markdown, the performance page, the documented figures); 1 where
+    a figure is worse than the documented one."""
+    if args.from_json:
+        print(render(report))
+    if args.markdown:
+        args.markdown.write_text(markdown_scaling(report.scaling), encoding="utf-8")
+    if args.docs:
+        m = report.machine
+        machine = (f"Machine: {m['cpu']}, {m['cores']} cores (shared with other work: figures are noisy), "
+                   f"{m['memory']}; Python {m['python']}, flake8 {m['flake8']}; `--jobs {report.jobs}`.")
+        update_page(report.scaling, machine, command)
+    measured = figures(report.scaling)
+    if args.record:
+        record(measured)
+        return 0
+    worse = regressions(measured, read_documented())
+    if worse:
+        print("run_benchmark: figures worse than documented in docs/performance.md:\n  " + "\n  ".join(worse),
+              file=sys.stderr)
+        return 1
     return 0
+
+
+def bench_scaling(sources: list[Path], args) -> list[SizeRow]:
+    """The scaling series over trees combined from ``sources`` (see scaling.py)."""
+    sizes = sorted(int(text) for text in args.sizes.split(","))
+    trees = [args.work / "scaling" / str(size) for size in sizes]
+    for size, tree in zip(sizes, trees, strict=True):
+        build_tree(sources, size, tree)
+    if args.changed_file:
+        relative = Path(args.changed_file)
+    else:  # the median-sized module of the first source outside its tests, in every tree
+        first = trees[0] / sources[0].name
+        modules = sorted((p for p in python_files(first) if "test" not in p.relative_to(first).as_posix()),
+                         key=lambda p: (p.stat().st_size, str(p)))
+        if not modules:
+            raise BenchmarkError(f"{sources[0]}: no module to change in the smallest tree")
+        relative = modules[len(modules) // 2].relative_to(first)
+    flake8_bin = baseline_flake8(args.work)
+    rows = []
+    for tree in trees:
+        changed = tree / sources[0].name / relative
+        if not changed.is_file():
+            raise BenchmarkError(f"{relative}: not in {tree}")
+        rows.append(bench_size(tree, changed, args.jobs, flake8_bin, args.repeat, args.work))
+    return rows
 
 
 if __name__ == "__main__":

@@ -200,7 +200,7 @@ class FactsCache:
     def put_json(self, key: str, data: dict) -> None:
         """Store facts already turned into JSON data (``FileFacts.to_json``)."""
         path = self._path(key)
-        if not self._prepare():
+        if not self.writable():
             return
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)
@@ -208,7 +208,9 @@ class FactsCache:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
-    def _prepare(self) -> bool:
+    def writable(self) -> bool:
+        """Whether entries (and the stat index and result memo beside them) may be written: the folder exists, or
+        was made, as a real folder of this user (never a link: nothing is written through one)."""
         if self._prepared is None:
             self._prepared = _own_folder(self.directory)
         return self._prepared
@@ -223,7 +225,7 @@ class FactsCache:
         try:
             import fcntl
 
-            if not self._prepare():
+            if not self.writable():
                 raise OSError("no cache folder")
             descriptor = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT | os.O_NONBLOCK
                                  | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)

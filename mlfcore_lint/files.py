@@ -79,6 +79,31 @@ def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
+def walk(top: str | os.PathLike, on_error=None):
+    """``os.walk(top, followlinks=True)`` top-down, without recursion: a tree a few thousand folders deep is
+    walked like any other (``os.walk`` recurses once per level, and raises RecursionError past about a
+    thousand). Yields (folder, subfolder names, file names); the caller may prune the subfolder list in
+    place. ``on_error`` receives the OSError of a folder that cannot be listed."""
+    pending = [os.fspath(top)]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                folders, files = [], []
+                for entry in entries:
+                    try:
+                        is_folder = entry.is_dir()  # a link to a folder counts: links are followed
+                    except OSError:
+                        is_folder = False
+                    (folders if is_folder else files).append(entry.name)
+        except OSError as error:
+            if on_error is not None:
+                on_error(error)
+            continue
+        yield folder, folders, files
+        pending.extend(os.path.join(folder, name) for name in reversed(folders))
+
+
 def is_regular_file(path: str | os.PathLike) -> bool:
     """Whether ``path`` is (or links to) a regular file; never raises (a link loop is not one)."""
     try:

@@ -199,14 +199,18 @@ def _index_entries(data: bytes) -> list[str]:
 
 
 class GitIgnore:
-    """Answers whether git ignores a path below ``root`` (a project root); reads each folder's ``.gitignore``
-    once."""
+    """Answers whether git ignores a path below ``root`` (a project root). Each folder's ``.gitignore`` is read
+    once, and each folder's verdict is computed once: a path costs the patterns of the ``.gitignore`` files
+    above it, however deep it lies."""
 
     def __init__(self, root: Path):
         self.root = Path(os.path.abspath(root))
         self.top = repository_top(self.root)
-        self._folders: dict[str, tuple[Pattern, ...]] = {}
-        self._verdicts: dict[tuple[str, bool], bool] = {}
+        self._top = str(self.top).rstrip(os.sep) if self.top is not None else ""
+        # folder -> the (folder, patterns) of every .gitignore from the top down to it, where there are any
+        self._chains: dict[str, tuple[tuple[str, tuple[Pattern, ...]], ...]] = (
+            {self._top: self._own(self._top)} if self.top is not None else {})
+        self._folders: dict[tuple[str, str], bool] = {}  # (folder, counted below) -> ignored
         self._tracked: frozenset[str] | None = None  # read on first use
         self._tracked_folders: frozenset[str] = frozenset()
 
@@ -218,14 +222,44 @@ class GitIgnore:
                                               for depth in range(1, path.count("/") + 1))
         return relative in (self._tracked_folders if is_dir else self._tracked)
 
-    def _patterns(self, folder: str) -> tuple[Pattern, ...]:
-        found = self._folders.get(folder)
-        if found is None:
-            found = read_patterns(Path(folder) / ".gitignore")
-            if folder == str(self.top):
-                found = read_patterns(self.top / ".git" / "info" / "exclude") + found
-            self._folders[folder] = found
-        return found
+    def _own(self, folder: str) -> tuple[tuple[str, tuple[Pattern, ...]], ...]:
+        patterns = read_patterns(Path(folder) / ".gitignore")
+        if folder == self._top:
+            patterns = read_patterns(self.top / ".git" / "info" / "exclude") + patterns
+        return ((folder, patterns),) if patterns else ()
+
+    def _chain(self, folder: str) -> tuple[tuple[str, tuple[Pattern, ...]], ...]:
+        """The patterns that apply inside ``folder`` (a folder at or below the top), with their folders."""
+        missing = []
+        while folder not in self._chains:
+            missing.append(folder)
+            folder = os.path.dirname(folder)
+        chain = self._chains[folder]
+        for below in reversed(missing):
+            chain = self._chains[below] = chain + self._own(below)
+        return chain
+
+    def _matches(self, absolute: str, is_dir: bool) -> bool:
+        """Whether the patterns above ``absolute`` ignore it (the last that matches decides)."""
+        ignored = False
+        for folder, patterns in self._chain(os.path.dirname(absolute)):
+            relative = absolute[len(folder) + 1:].replace(os.sep, "/")
+            for pattern in patterns:
+                if pattern.matches(relative, is_dir):
+                    ignored = not pattern.negated
+        return ignored
+
+    def _folder_ignored(self, folder: str, below: str) -> bool:
+        """Whether ``folder``, or a folder above it and below ``below`` (the top: every one), is ignored."""
+        missing = []
+        while folder != below and (folder, below) not in self._folders:
+            missing.append(folder)
+            folder = os.path.dirname(folder)
+        ignored = self._folders.get((folder, below), False)
+        for inner in reversed(missing):
+            ignored = ignored or self._matches(inner, True)
+            self._folders[(inner, below)] = ignored
+        return ignored
 
     def is_ignored(self, path: str | os.PathLike, is_dir: bool | None = None,
                    below: str | os.PathLike | None = None) -> bool:
@@ -234,42 +268,18 @@ class GitIgnore:
         are never ignored."""
         if self.top is None:
             return False  # outside a repository, a .gitignore means nothing
-        parts = self._parts(path)
-        if parts is None:
-            return False
-        if is_dir is None:
-            is_dir = os.path.isdir(path)
-        if self._is_tracked("/".join(parts), is_dir):
-            return False  # git ignores untracked files only
-        first = 1
-        if below is not None:
-            base = self._parts(below)
-            if base is not None and parts[:len(base)] == base:
-                first = len(base) + 1
-        top = str(self.top)
-        for depth in range(first, len(parts) + 1):
-            if self._verdict(top, parts[:depth], is_dir or depth < len(parts)):
-                return True
-        return False
-
-    def _parts(self, path: str | os.PathLike) -> list[str] | None:
         absolute = os.path.abspath(path)
-        top = str(self.top).rstrip(os.sep)
-        if not absolute.startswith(top + os.sep):
-            return None
-        return absolute[len(top) + 1:].split(os.sep)
-
-    def _verdict(self, top: str, parts: list[str], is_dir: bool) -> bool:
-        key = ("/".join(parts), is_dir)
-        found = self._verdicts.get(key)
-        if found is None:
-            found = False
-            folder = top
-            for depth in range(len(parts)):  # the .gitignore of each folder above, from the top down
-                relative = "/".join(parts[depth:])
-                for pattern in self._patterns(folder):
-                    if pattern.matches(relative, is_dir):
-                        found = not pattern.negated
-                folder = os.path.join(folder, parts[depth])
-            self._verdicts[key] = found
-        return found
+        if not absolute.startswith(self._top + os.sep):
+            return False
+        limit = self._top
+        if below is not None:
+            base = os.path.abspath(below)
+            if absolute == base:
+                return False
+            if absolute.startswith(base + os.sep):
+                limit = base
+        if is_dir is None:
+            is_dir = os.path.isdir(absolute)
+        if self._is_tracked(absolute[len(self._top) + 1:].replace(os.sep, "/"), is_dir):
+            return False  # git ignores untracked files only
+        return self._folder_ignored(os.path.dirname(absolute), limit) or self._matches(absolute, is_dir)

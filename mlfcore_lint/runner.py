@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import ast
-import configparser
 import multiprocessing
 import os
-import re
 from contextlib import nullcontext
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .cache import FactsCache
-from .config import Settings, read_pyproject, table_of
+from .cache_index import StatIndex, stat_of
+from .config import Settings
+from .discovery import SOURCE_SUFFIXES, UsageError, console_script_modules, discover
 from .engine.facts import FileFacts, problem_facts
 from .engine.source import MAX_FILE_BYTES, TOO_COMPLEX, UNREADABLE, SourceProblem
-from .files import NotReadable, is_regular_file, read_regular, relative_to_root, same_path
+from .files import NotReadable, read_regular, same_path
 from .model import Finding
+from .result_memo import ResultMemo, engine_stamp, memo_key
 from .ruleset.schema import RuleSet
 from .targets import resolve_targets
 
-SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for (exit code 2)."""
+__all__ = ["SOURCE_SUFFIXES", "CheckResult", "ProjectContext", "UsageError", "check_paths", "check_source",
+           "collect_facts", "console_script_modules", "discover", "index_for", "read_file"]
 
 
 @dataclass
@@ -32,95 +29,6 @@ class CheckResult:
     findings: list[Finding]
     files: int
     parsed: int  # files that were analysed in this run (not served from the cache)
-
-
-def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
-    """Source files below ``paths`` as (absolute path, path as shown), skipping excluded folders."""
-    found: dict[Path, str] = {}
-    for path in paths:
-        if not path.exists() and not path.is_symlink():
-            raise UsageError(f"{path}: no such file or directory")
-        if not path.is_dir():
-            found.setdefault(path.absolute(), str(path))
-            continue
-        visited: set[str] = set()
-        # A folder the user names is checked even where the configuration excludes it (as in ruff): then
-        # the excludes apply to what lies below it.
-        base = path if not same_path(path, settings.root) and settings.is_excluded(path) else None
-        for directory, subdirectories, filenames in os.walk(path, onerror=_unlisted(found), followlinks=True):
-            real = os.path.realpath(directory)
-            if real in visited:  # a symlink loop, or a folder reached twice
-                subdirectories[:] = []
-                continue
-            visited.add(real)
-            here = Path(directory)
-            subdirectories[:] = sorted(
-                d for d in subdirectories
-                if not settings.is_excluded(here / d, base, is_dir=True)
-                and not os.path.lexists(here / d / "pyvenv.cfg")
-            )
-            for name in sorted(filenames):
-                if name.endswith(SOURCE_SUFFIXES):
-                    file_path = here / name
-                    # A FIFO or device named like a module would block the read; a dangling link is
-                    # kept so that it is reported as unreadable.
-                    if os.path.exists(file_path) and not is_regular_file(file_path):
-                        continue
-                    if not settings.is_excluded(file_path, base, is_dir=False):
-                        found.setdefault(file_path.absolute(), str(file_path))
-    return list(found.items())
-
-
-def _unlisted(found: dict[Path, str]):
-    """``os.walk``'s error handler: a folder that cannot be listed is reported (as a file that cannot be
-    read), not silently skipped: the code in it is not checked."""
-
-    def note(error: OSError) -> None:
-        if error.filename is not None:
-            found.setdefault(Path(error.filename).absolute(), str(Path(error.filename)))
-
-    return note
-
-
-def console_script_modules(root: Path) -> set[str]:
-    """The project's console scripts (``pyproject.toml`` or ``setup.cfg``), as ``module:function``."""
-    modules = set()
-    scripts = table_of(table_of(read_pyproject(root / "pyproject.toml"), "project"), "scripts")
-    for target in scripts.values():
-        modules.add(str(target).split("[")[0].strip())
-    modules.update(_setup_py_console_scripts(root / "setup.py"))
-    setup_cfg = root / "setup.cfg"
-    if is_regular_file(setup_cfg):
-        parser = configparser.ConfigParser()
-        try:
-            parser.read_string(read_regular(setup_cfg).decode("utf-8"), str(setup_cfg))
-            for line in parser.get("options.entry_points", "console_scripts", fallback="").splitlines():
-                if "=" in line:
-                    modules.add(line.split("=", 1)[1].split("[")[0].strip())
-        except (configparser.Error, OSError, UnicodeDecodeError):
-            pass
-    return modules
-
-
-_CONSOLE_SCRIPT = re.compile(r"^\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*$")
-
-
-def _setup_py_console_scripts(path: Path) -> set[str]:
-    """``entry_points={"console_scripts": ["name = pkg.cli:main"]}`` in ``setup.py``, read from its syntax tree
-    (never run): every string constant shaped like a console-script declaration."""
-    try:
-        if not is_regular_file(path):
-            return set()
-        tree = ast.parse(read_regular(path, 1_000_000))
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            match = _CONSOLE_SCRIPT.match(node.value)
-            if match:
-                found.add(match.group(1).replace(" ", ""))
-    return found
 
 
 # ---------------------------------------------------------------------- analysis in worker processes
@@ -144,19 +52,21 @@ def index_for(ruleset: RuleSet):
     return _worker_index
 
 
-def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> dict:
+def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict]:
     """Read and analyse one file, and cache its facts under the bytes actually read (in the worker, so that
-    the writes run in parallel too); returns the facts as JSON."""
+    the writes run in parallel too); returns the cache key and the facts as JSON."""
     from .engine.analyze import analyze_bytes
 
     path, notebook, cache = job
     raw = read_file(Path(path))
     if isinstance(raw, SourceProblem):
-        return problem_facts(raw).to_json()
+        return None, problem_facts(raw).to_json()
     data = analyze_bytes(raw, _worker_index, notebook).to_json()
+    key = None
     if cache is not None:
-        cache.put_json(cache.key(raw, notebook), data)
-    return data
+        key = cache.key(raw, notebook)
+        cache.put_json(key, data)
+    return key, data
 
 
 def read_file(path: Path) -> bytes | SourceProblem:
@@ -171,43 +81,87 @@ def read_file(path: Path) -> bytes | SourceProblem:
         return SourceProblem(UNREADABLE, error.reason)
 
 
+#: A pool of worker processes pays for its start (forking, sending the results back) only over this much work.
+POOL_MIN_FILES = 32
+POOL_MIN_BYTES = 512 * 1024
+
+
+def pool_pays(sizes: list[int], jobs: int) -> bool:
+    """Whether analysing files of these sizes in ``jobs`` processes is faster than in this one."""
+    return jobs > 1 and len(sizes) >= POOL_MIN_FILES and sum(sizes) >= POOL_MIN_BYTES
+
+
 def collect_facts(
-    files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int
+    files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int, index: StatIndex | None = None,
+    keys: list[str | None] | None = None,
 ) -> tuple[list[FileFacts], int]:
     """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count).
 
-    Only cache look-ups happen here; files to analyse are read again by the worker that analyses them,
-    so the parent never holds the source of the whole project.
+    ``index``: where a file's size and times are as when its facts were cached, they are taken from the cache
+    without reading the file. ``keys`` receives each file's facts-cache key (None for a file that could not be
+    read, or without a cache). Only cache look-ups happen here; files to analyse are read again by the worker
+    that analyses them, so the parent never holds the source of the whole project.
     """
     results: list[FileFacts | None] = [None] * len(files)
+    found_keys: list[str | None] = [None] * len(files)
     misses: list[tuple[int, str, bool]] = []
+    stats = [stat_of(path) for path in files]
     for position, path in enumerate(files):
         notebook = path.suffix == ".ipynb"
         if cache is not None:
-            raw = read_file(path)
-            cached = None if isinstance(raw, SourceProblem) else cache.get(cache.key(raw, notebook))
+            key = index.key(path, stats[position]) if index is not None else None
+            cached = cache.get(key) if key is not None else None
+            if cached is None:
+                raw = read_file(path)
+                key = None if isinstance(raw, SourceProblem) else cache.key(raw, notebook)
+                cached = cache.get(key) if key is not None else None
             if cached is not None:
-                results[position] = cached
+                results[position], found_keys[position] = cached, key
+                if index is not None:
+                    index.record(path, stats[position], key)
                 continue
         misses.append((position, str(path), notebook))
     if misses:
         jobs_list = [(path, notebook, cache) for _, path, notebook in misses]
-        jobs = max(1, min(jobs, len(misses)))
-        if multiprocessing.parent_process() is not None:
-            # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores
-            # busy, and a daemon process may not start processes at all.
-            jobs = 1
-        if jobs == 1 or len(misses) < 4:
+        sizes = [stats[position].st_size if stats[position] else 0 for position, _, _ in misses]
+        # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores busy,
+        # and a daemon process may not start processes at all.
+        if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
             _worker_init(ruleset)
             computed = [_analyze_in_worker(job) for job in jobs_list]
         else:
+            jobs = min(jobs, len(misses))
             context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
             with context.Pool(jobs, initializer=_worker_init, initargs=(ruleset,)) as pool:
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
                 computed = pool.map(_analyze_in_worker, jobs_list, chunksize=chunk)
-        for (position, _, _), data in zip(misses, computed, strict=True):
-            results[position] = FileFacts.from_json(data)
+        for (position, _, _), (key, data) in zip(misses, computed, strict=True):
+            results[position], found_keys[position] = FileFacts.from_json(data), key
+            if index is not None and key is not None:
+                index.record(files[position], stats[position], key)
+    if index is not None:
+        index.save()
+    if keys is not None:
+        keys.extend(found_keys)
     return results, len(misses)
+
+
+def cache_keys(files: list[Path], cache: FactsCache, index: StatIndex | None) -> list[str | None]:
+    """Each file's facts-cache key, from ``index`` where its size and times are unchanged, else by hashing it
+    (None where it cannot be read); nothing is analysed."""
+    keys = []
+    for path in files:
+        stat = stat_of(path)
+        key = index.key(path, stat) if index is not None else None
+        if key is None:
+            raw = read_file(path)
+            key = None if isinstance(raw, SourceProblem) else cache.key(raw, path.suffix == ".ipynb")
+            if index is not None and key is not None:
+                index.record(path, stat, key)
+        keys.append(key)
+    if index is not None:
+        index.save()
+    return keys
 
 
 class ProjectContext:
@@ -224,8 +178,11 @@ class ProjectContext:
         self.jobs = jobs or os.cpu_count() or 1
         self.ruleset = ruleset
         self.cache = FactsCache.for_project(settings.root, ruleset.fingerprint) if use_cache else None
+        self._root = settings.root.resolve()
+        self.index = StatIndex(self.cache, self._root) if self.cache is not None else None
         self.facts: dict[Path, FileFacts] = {}
         self.display: dict[Path, str] = {}
+        self.keys: dict[Path, str | None] = {}  # the facts-cache key of each file's facts (None: unknown)
         self._module_paths: dict[str, Path] | None = None
         self._supporting: list[Path] | None = None
         # The project step over the current facts, reused while they do not change (a front end checking
@@ -233,32 +190,53 @@ class ProjectContext:
         self._project = None
         self._sources_by_path = None
         self.project_files: list[Path] | None = None  # every source file below the root, once discovered
+        self._root_prefixes = {os.path.join(str(root), "") for root in (self._root, settings.root.absolute())}
+        self._relative: dict[Path, str | None] = {}
         self.targets = resolve_targets(settings, ruleset.framework_modules)
         self.console_scripts = console_script_modules(settings.root)
 
-    def add(self, path: Path, display: str, facts: FileFacts) -> None:
+    def relative(self, path: Path) -> str | None:
+        """``path`` relative to the project root (POSIX), None outside it; a path below the root as written
+        needs no look-up on disk, any other is resolved once."""
+        found = self._relative.get(path)
+        if found is None and path not in self._relative:
+            text = str(path)
+            for prefix in self._root_prefixes:
+                if text.startswith(prefix):
+                    found = text[len(prefix):].replace(os.sep, "/")
+                    break
+            else:
+                try:
+                    found = path.resolve().relative_to(self._root).as_posix()
+                except (ValueError, OSError, RuntimeError):
+                    found = None
+            self._relative[path] = found
+        return found
+
+    def add(self, path: Path, display: str, facts: FileFacts, key: str | None = None) -> None:
         if self.facts.get(path) != facts or self.display.get(path) != display:
             self._project = None  # the project step must see the new facts
         self.facts[path] = facts
         self.display[path] = display
+        self.keys[path] = key
 
     def _read(self, paths: list[Path]) -> None:
         """Facts of files not read yet, analysed in parallel."""
         unread = [path for path in paths if path not in self.facts]
+        keys: list[str | None] = []
         with self.cache.exclusive() if self.cache is not None and len(unread) > 1 else nullcontext():
-            facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs)
-        for path, file_facts in zip(unread, facts, strict=True):
-            self.add(path, str(path), file_facts)
+            facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index, keys)
+        for path, file_facts, key in zip(unread, facts, keys, strict=True):
+            self.add(path, str(path), file_facts, key)
 
     def _all_module_paths(self) -> dict[str, Path]:
         if self._module_paths is None:
             from .engine.project import importable_names, module_name
 
-            root = self.settings.root.resolve()
             if self.project_files is None:
-                self.project_files = [path for path, _ in discover([root], self.settings)]
-            relative = [(path, name) for path in self.project_files if path.suffix == ".py"
-                        for name in [relative_to_root(path, root)] if name is not None]
+                self.project_files = [path for path, _ in discover([self._root], self.settings)]
+            relative = [(path, name) for path in self.project_files
+                        if path.suffix == ".py" and (name := self.relative(path)) is not None]
             self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
         return self._module_paths
 
@@ -266,7 +244,7 @@ class ProjectContext:
         """Whether ``path`` starts a program by name: a console script's module or an ``entry-points`` glob."""
         from .engine.project import is_console_script, module_name
 
-        relative = relative_to_root(path, self.settings.root)
+        relative = self.relative(path)
         if relative is None:
             return False
         return (self.settings.is_configured_entry_point(relative)
@@ -291,9 +269,38 @@ class ProjectContext:
         """The project modules the module at ``path`` imports (its facts are read)."""
         from .engine.project import local_imports, module_name
 
-        relative = relative_to_root(path, self.settings.root) or path.name
+        relative = self.relative(path) or path.name
         return local_imports(self.facts[path], module_name(relative), path.name == "__init__.py",
                              self._all_module_paths())
+
+    def memo_for(self, checked: list[Path], whole: bool, shown: dict[Path, str]) -> tuple[ResultMemo | None, str]:
+        """Where the findings of ``checked`` (``shown`` as given) are remembered, and the key of everything they
+        depend on (see result_memo.py): the files the project step would read, named by their facts-cache keys
+        (from the stat index, else by hashing them: nothing is analysed). No memo without a cache, or where a
+        file cannot be read."""
+        if self.cache is None:
+            return None, ""
+        from .environment.scan import stamp
+
+        displays = {path: str(path) for path in self._all_module_paths().values()}
+        displays.update(shown)
+        keys = cache_keys(list(displays), self.cache, self.index)
+        if any(key is None for key in keys):
+            return None, ""
+        parts = [
+            engine_stamp(), self.cache.salt.hex(), repr(self.settings), whole,
+            sorted((name, str(versions)) for name, versions in self.targets.items()), sorted(self.console_scripts),
+            [list(map(str, entry)) for entry in stamp(self._root, self._module_folders())],
+            sorted((str(path), display, key) for (path, display), key in zip(displays.items(), keys, strict=True)),
+        ]
+        return ResultMemo(self.cache, self._root, sorted(map(str, checked))), memo_key(parts)
+
+    def _module_folders(self) -> list[Path]:
+        """The project's folders below the root that hold a module: where a program may start and install from
+        its own files (see environment/checks.py)."""
+        folders = {folder for name in map(self.relative, self._all_module_paths().values()) if name is not None
+                   for folder in PurePosixPath(name).parents if str(folder) != "."}
+        return [self._root / folder for folder in sorted(folders, key=str)]
 
     def findings_for(self, paths: list[Path], honour_noqa: bool = True, whole_project: bool = True) -> list[Finding]:
         """Findings in ``paths`` (whose facts were added), judged in the context of the whole project.
@@ -355,7 +362,7 @@ class ProjectContext:
         reportable = bool(facts.candidates or facts.error or facts.first_statement) or entry_point
         if not reportable and path not in self.facts:
             return []
-        self.add(path, self.display.get(path, str(path)), facts)
+        self.add(path, self.display.get(path, str(path)), facts, key)
         if not reportable:
             return []
         # Read only what the verdicts need: every program, where a match depends on the switch; else the
@@ -370,17 +377,25 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
                 use_cache: bool = True) -> CheckResult:
     files = discover(paths, settings)
     context = ProjectContext(settings, ruleset, use_cache)
-    facts, parsed = collect_facts([p for p, _ in files], ruleset, context.cache, jobs or os.cpu_count() or 1)
-    for (path, display), file_facts in zip(files, facts, strict=True):
-        context.add(path, display, file_facts)
     whole = any(same_path(p, settings.root) for p in paths)
     if whole:
         context.project_files = [path for path, _ in files]
-    findings = context.findings_for([p for p, _ in files])
+    checked = [p for p, _ in files]
+    memo, key = context.memo_for(checked, whole, dict(files))
+    findings = memo.get(key) if memo is not None else None
+    if findings is not None:  # nothing the findings depend on changed: no facts are read
+        return CheckResult(findings, len(files), 0)
+    keys: list[str | None] = []
+    facts, parsed = collect_facts(checked, ruleset, context.cache, jobs or os.cpu_count() or 1, context.index, keys)
+    for (path, display), file_facts, file_key in zip(files, facts, keys, strict=True):
+        context.add(path, display, file_facts, file_key)
+    findings = context.findings_for(checked)
     if whole:  # the environment files of the project (pins, containers): see environment/checks.py
         from .environment.checks import environment_findings
 
         findings = sorted(findings + environment_findings(context.project()), key=lambda f: f.sort_key)
+    if memo is not None:
+        memo.put(key, findings)
     return CheckResult(findings, len(files), parsed)
 
 

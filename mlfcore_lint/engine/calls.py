@@ -76,8 +76,8 @@ _DATA_PIPELINE_FUNCTIONS = frozenset({"torch.utils.data.DataLoader", "tensorflow
 #: Keywords that choose the device a framework trains on (Lightning, Hugging Face, XGBoost, SB3).
 _DEVICE_KEYWORDS = ("accelerator", "gpus", "device")
 #: Calls that only make sense on a GPU.
-_GPU_APIS = ("torch.cuda.", "tensorflow.test.is_gpu", "torch.nn.DataParallel", "torch.nn.parallel.DataParallel",
-             "torch.nn.parallel.DistributedDataParallel")
+#: (``DistributedDataParallel`` is not one of them: it runs on the CPU too, with the gloo backend.)
+_GPU_APIS = ("torch.cuda.", "tensorflow.test.is_gpu", "torch.nn.DataParallel", "torch.nn.parallel.DataParallel")
 #: Names of what ``.to(...)`` moves a tensor to when it is a device the user picks (``dev``, ``local_rank``).
 _DEVICE_WORDS = ("device", "dev", "rank", "gpu", "cuda")
 _CHOSEN_ACCELERATOR = ("accelerator", "gpus")  # a value that cannot be read may be a GPU

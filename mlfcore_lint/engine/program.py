@@ -24,16 +24,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from .calls import DIFFERENTIATES, MAIN_SCOPE, MODULE_SCOPE, TRAINS
+from .graph import Summaries
 
 if TYPE_CHECKING:
     from .project import SourceFile
 
 Node = tuple[str, str]  # (relative path of the file, scope key)
 OPAQUE = "*"  # the functions of a module read without its scopes
+TRAINS_BIT = 1
+DIFFERENTIATES_BIT = 2  # it computes gradients (applied or not); the generators' bits follow
 
 DIFFERENTIATED, NOT_DIFFERENTIATED, UNKNOWN = "differentiated", "not-differentiated", "unknown"
 
@@ -72,12 +76,12 @@ PLACES_ON_GPU = frozenset({
 })
 
 
-def _uses_gpu(entry: SourceFile, files: list[SourceFile]) -> bool:
-    """Whether a program may run on a GPU: the devices its entry point names, else those its modules name; it runs
-    on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``) and no GPU, or where
-    it moves nothing to a device (``.to(device)``) and none of its modules uses a framework that picks a GPU by
-    itself."""
-    for devices in (set(entry.facts.devices), {device for source in files for device in source.facts.devices}):
+def _uses_gpu(entry: SourceFile, named: set[str], files: list[SourceFile]) -> bool:
+    """Whether a program may run on a GPU: the devices its entry point names, else those its modules name
+    (``named``); it runs on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``)
+    and no GPU, or where it moves nothing to a device (``.to(device)``) and none of its modules (``files``) uses
+    a framework that picks a GPU by itself."""
+    for devices in (set(entry.facts.devices), named):
         if "gpu" in devices:
             return True
         if "cpu" in devices:
@@ -121,11 +125,29 @@ class Program:
     column: int
     kind: str  # "main", "script", "console-script", "configured"
     files: list[SourceFile] = field(default_factory=list)  # the entry and the project modules it imports
-    reached: set[Node] = field(default_factory=set)
-    trains: bool = False
-    differentiates: bool = False  # it computes gradients, applied or not (a saliency map, a gradient demo)
-    draws: set[str] = field(default_factory=set)  # requirement codes of the generators its scopes draw from
     uses_gpu: bool = True  # False where it visibly runs on the CPU only
+    # What the scopes it reaches do, summed on first use (checking one file asks only about its programs).
+    does: Callable[[], tuple[bool, bool, set[str]]] | None = field(default=None, repr=False, compare=False)
+    _done: tuple[bool, bool, set[str]] | None = field(default=None, repr=False, compare=False)
+
+    def _what(self) -> tuple[bool, bool, set[str]]:
+        if self._done is None:
+            self._done = self.does() if self.does is not None else (False, False, set())
+        return self._done
+
+    @property
+    def trains(self) -> bool:
+        return self._what()[0]
+
+    @property
+    def differentiates(self) -> bool:
+        """Whether it computes gradients, applied or not (a saliency map, a one-gradient demo)."""
+        return self._what()[1]
+
+    @property
+    def draws(self) -> set[str]:
+        """Requirement codes of the generators its scopes draw from."""
+        return self._what()[2]
 
 
 class ProgramModel:
@@ -151,6 +173,7 @@ class ProgramModel:
         self._resolved: dict[tuple[Node, str], list[Node]] = {}
         self._class_kinds: dict[Node, str] = {}
         self._context: dict[Node, str] | None = None
+        self._draw_bits: dict[str, int] = {}  # requirement code of a generator -> its bit in ``_does``
 
     def _importable(self, source: SourceFile) -> bool:
         """A module other code can import: not a notebook, a test, or a script nothing imports."""
@@ -350,23 +373,42 @@ class ProgramModel:
         """Every scope that runs when ``starts`` run; ``loads_modules``: a module's top level runs when one of its
         functions is first reached (it was imported), and so do the top levels of the modules it imports."""
         seen: set[Node] = set()
-        queue = [node for node in starts if node[1] in self.by_path[node[0]].facts.scopes or node[1] == MODULE_SCOPE]
-        loaded: set[str] = set()
+        queue = [node for node in starts if self._runs(node)]
         while queue:
             node = queue.pop()
             if node in seen:
                 continue
             seen.add(node)
-            if loads_modules and node[0] not in loaded:
-                loaded.add(node[0])
-                queue.append((node[0], MODULE_SCOPE))
-            if loads_modules and node[1] == MODULE_SCOPE:  # loading a module loads what it imports at its top
-                source = self.by_path[node[0]]
-                queue.extend((target.relative, MODULE_SCOPE) for target in self.imports_of(source, True))
-            for target in self.callees(node, quiet):
-                if target not in seen:
-                    queue.append(target)
+            queue.extend(target for target in self._next(node, quiet, loads_modules) if target not in seen)
         return seen
+
+    def _runs(self, node: Node) -> bool:
+        return node[1] in self.by_path[node[0]].facts.scopes or node[1] == MODULE_SCOPE
+
+    def _next(self, node: Node, quiet: bool, loads_modules: bool) -> list[Node]:
+        """What runs next after ``node`` runs (see ``reach``)."""
+        found = []
+        if loads_modules:
+            if node[1] != MODULE_SCOPE:
+                found.append((node[0], MODULE_SCOPE))
+            else:  # loading a module loads what it imports at its top
+                found.extend((target.relative, MODULE_SCOPE) for target in self.imports_of(self.by_path[node[0]], True))
+        found.extend(self.callees(node, quiet))
+        return found
+
+    def _does(self, node: Node) -> int:
+        """What ``node`` does, as bits: ``TRAINS_BIT`` where it trains, ``DIFFERENTIATES_BIT`` where it trains or
+        differentiates, one bit per generator it draws from."""
+        facts = self.by_path[node[0]].facts.scopes.get(node[1])
+        if facts is None:
+            return 0
+        mask = (TRAINS_BIT if TRAINS in facts["does"] else 0) | (DIFFERENTIATES_BIT if facts["does"] else 0)
+        for code in facts["draws"]:
+            bit = self._draw_bits.get(code)
+            if bit is None:
+                bit = self._draw_bits[code] = DIFFERENTIATES_BIT << (len(self._draw_bits) + 1)
+            mask |= bit
+        return mask
 
     def _opaque_callees(self, source: SourceFile) -> list[Node]:
         """What a function of a module read without its scopes (the pre-filter found nothing a rule matches in
@@ -382,8 +424,10 @@ class ProgramModel:
 
     # ------------------------------------------------------------------ programs
 
-    def programs(self, settings, console_scripts: Iterable[str], closure: Callable[[SourceFile], list[SourceFile]]
-                 ) -> list[Program]:
+    def programs(self, settings, console_scripts: Iterable[str], closure: Callable[[SourceFile], list[SourceFile]],
+                 devices: Callable[[SourceFile], set[str]]) -> list[Program]:
+        """Every program of the project; ``closure``: the modules an entry point imports, transitively;
+        ``devices``: the devices those modules name."""
         functions: dict[str, list[str]] = {}
         for script in console_scripts:
             module, _, function = script.partition(":")
@@ -391,19 +435,20 @@ class ProgramModel:
         found = []
         for source in self.files:
             found.extend(self._entry_programs(source, settings, functions))
+        # What each program does adds up what every scope it reaches does: summarised once per component of
+        # the call graph (see graph.py), not walked again from each entry point.
+        does = Summaries(lambda node: self._next(node, True, True), self._does)
+
+        def summed(program: Program) -> tuple[bool, set[str]]:
+            starts = [(program.entry.relative, key) for key in program.starts]
+            mask = does.union(node for node in starts if self._runs(node))
+            return (bool(mask & TRAINS_BIT), bool(mask & DIFFERENTIATES_BIT),
+                    {code for code, bit in self._draw_bits.items() if mask & bit})
+
         for program in found:
             program.files = closure(program.entry)
-            starts = [(program.entry.relative, key) for key in program.starts]
-            reached = self.reach(starts)
-            program.reached = reached
-            for path, key in reached:
-                facts = self.by_path[path].facts.scopes.get(key)
-                if facts is None:
-                    continue
-                program.trains = program.trains or TRAINS in facts["does"]
-                program.differentiates = program.differentiates or bool(facts["does"])
-                program.draws.update(facts["draws"])
-            program.uses_gpu = _uses_gpu(program.entry, program.files)
+            program.does = partial(summed, program)
+            program.uses_gpu = _uses_gpu(program.entry, devices(program.entry), program.files)
         return found
 
     def _entry_programs(self, source: SourceFile, settings, functions: dict[str, list[str]]) -> list[Program]:

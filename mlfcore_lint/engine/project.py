@@ -7,6 +7,7 @@ framework versions the project targets.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..model import CERTAIN, INFERRED, Finding, FixInfo
 from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, RuleSet
 from ..ruleset.versions import Verdict, evaluate, missing_api
 from .facts import Candidate, FileFacts
+from .graph import Bits, Summaries
 from .noqa import is_suppressed
 from .program import NOT_DIFFERENTIATED, UNKNOWN, Program, ProgramModel, is_test_code, relative_module
 from .switch_safety import raising_operations
@@ -123,21 +125,36 @@ class Project:
         self.ruleset = ruleset
         self.targets = targets
         self.honour_noqa = True  # flake8 reads suppression comments itself: its front end turns this off
-        root = settings.root.resolve()
+        # The root is resolved once, never each file: the paths are absolute.
+        prefixes = {os.path.join(str(root), "") for root in (settings.root.resolve(), settings.root.absolute())}
         for source in files:
-            try:
-                source.relative = source.path.relative_to(root).as_posix()
-            except ValueError:
-                source.relative = source.path.name
+            text, source.relative = str(source.path), source.path.name
+            for prefix in prefixes:
+                if text.startswith(prefix):
+                    source.relative = text[len(prefix):].replace(os.sep, "/")
+                    break
             source.module = module_name(source.relative)
         self.modules: dict[str, SourceFile] = importable_names([(s.module, s.relative, s) for s in files])
         # Requirements met, and rules settled, by variables set outside Python (a Dockerfile's ENV, a workflow's
         # env:), for every program: see environment/outside.py.
         self.settled_outside = settled_codes(settings, ruleset)
         self._closures: dict[str, list[SourceFile]] = {}
+        self._imports: dict[tuple[str, bool], list[SourceFile]] = {}
+        # Each module's bit, and what it imports (all of it, or what loads for certain) summarised once per
+        # module: see graph.py.
+        self._position = {source.relative: 1 << position for position, source in enumerate(files)}
+        self._by_relative = {source.relative: source for source in files}
+        self._codes = Bits()
+        self._imported = self._over_imports(self._position.get)
+        self._loaded = self._over_imports(self._position.get, loaded_only=True)
+        self._satisfied = self._over_imports(
+            lambda relative: self._codes.of(self._by_relative[relative].facts.satisfied))
         self._verdicts: dict[tuple[str, int | None], Verdict] = {}  # the targets are fixed for a project
         self.model = ProgramModel(files, self.modules, self._local_imports)
-        self.programs = self.model.programs(settings, console_scripts, self.program)
+        self._devices = self._over_imports(
+            lambda relative: self._codes.of(self._by_relative[relative].facts.devices))
+        self.programs = self.model.programs(settings, console_scripts, self.program,
+                                            lambda entry: self._codes.names(self._devices.summary(entry.relative)))
         for source in files:
             source.programs, source.entry_programs = [], []
         for program in self.programs:
@@ -149,26 +166,49 @@ class Project:
     # ------------------------------------------------------------------ import graph
 
     def _local_imports(self, source: SourceFile, loaded_only: bool = False) -> list[SourceFile]:
-        """Project modules ``source`` imports; ``loaded_only``: those it imports when it is loaded."""
-        return local_imports(source.facts, source.module, source.relative.endswith("__init__.py"), self.modules,
-                             loaded_only)
+        """Project modules ``source`` imports; ``loaded_only``: those it imports when it is loaded (resolved once
+        per module)."""
+        key = (source.relative, loaded_only)
+        found = self._imports.get(key)
+        if found is None:
+            found = self._imports[key] = local_imports(
+                source.facts, source.module, source.relative.endswith("__init__.py"), self.modules, loaded_only)
+        return found
+
+    def _over_imports(self, own: Callable[[str], int], loaded_only: bool = False) -> Summaries:
+        """``own`` (bits of a module, by relative path) summed over what each module imports."""
+        by_relative = self._by_relative
+        return Summaries(lambda relative: [t.relative for t in self._local_imports(by_relative[relative], loaded_only)],
+                         own)
+
+    def _members(self, mask: int) -> list[SourceFile]:
+        """The files whose bits ``mask`` sets (read from its binary digits, lowest bit first)."""
+        files, found = self.files, []
+        digits = bin(mask)[:1:-1]
+        position = digits.find("1")
+        while position >= 0:
+            found.append(files[position])
+            position = digits.find("1", position + 1)
+        return found
 
     def program(self, entry: SourceFile) -> list[SourceFile]:
         """The entry point and every project module it imports, transitively."""
         key = entry.relative
         if key not in self._closures:
-            self._closures[key] = reachable([entry], self._local_imports)
+            self._closures[key] = self._members(self._imported.summary(entry.relative))
         return self._closures[key]
 
     def loaded_program(self, entry: SourceFile) -> list[SourceFile]:
         """What the entry point loads for certain: every module it imports, and what those modules import at
         their top level. A lazy or optional import elsewhere (in a function, or ``try: ... except ImportError``)
         runs only when that code does: what it brings in does not make the program use a framework."""
-        return reachable([entry, *self._local_imports(entry)],
-                         lambda member: self._local_imports(member, loaded_only=True))
+        return self._members(self._position[entry.relative] | self._loaded.union(
+            target.relative for target in self._local_imports(entry)))
 
     def satisfies(self, program: Program, code: str) -> bool:
-        return code in self.settled_outside or any(code in member.facts.satisfied for member in program.files)
+        if code in self.settled_outside:
+            return True
+        return bool(self._satisfied.summary(program.entry.relative) & self._codes.of((code,)))
 
     def relevant_programs(self, source: SourceFile) -> list[Program]:
         """The programs whose settings decide about ``source``: the training programs that include it, else
@@ -178,9 +218,14 @@ class Project:
     def program_satisfies(self, source: SourceFile, code: str) -> bool:
         """Whether every program that runs ``source`` meets the requirement ``code``; for a module no program
         includes (library code), whether some training program of the project (else any program) does."""
-        programs = self.relevant_programs(source)
-        if programs:
-            return all(self.satisfies(program, code) for program in programs)
+        # Whether a program meets a requirement is cheap (summed over its imports); whether it trains is not (its
+        # whole call graph): where the programs agree, which of them train does not matter.
+        including = source.programs or self.programs
+        meeting = [self.satisfies(program, code) for program in including]
+        if all(meeting) or not any(meeting):
+            return bool(meeting) and meeting[0]
+        if source.programs:
+            return all(self.satisfies(program, code) for program in self.relevant_programs(source))
         everywhere = [p for p in self.programs if p.trains] or self.programs
         return any(self.satisfies(program, code) for program in everywhere)
 

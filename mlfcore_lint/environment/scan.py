@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def _dockerfiles(folder: Path, depth: int) -> list[Path]:
 def scan(root: Path) -> ProjectEnvironment:
     """The environment the files at ``root`` declare (nothing is run, nothing is fetched); reused while no
     environment file changes (the front ends build the project step once per checked file)."""
-    return _scan(_stamp(environment_files(root)))
+    return _scan(stamp(root))
 
 
 def scan_folder(folder: Path) -> ProjectEnvironment:
@@ -102,15 +103,21 @@ def scan_folder(folder: Path) -> ProjectEnvironment:
     return _scan(_stamp(install_files(folder)))
 
 
+def stamp(root: Path, folders: Iterable[Path] = ()) -> tuple:
+    """Each environment file at ``root``, and each install file of ``folders`` (sub-folders a program may start
+    in), with its kind, modification time and size: what ``scan`` and ``scan_folder`` read."""
+    return _stamp([*environment_files(root), *(found for folder in folders for found in install_files(folder))])
+
+
 def _stamp(files: list[tuple[str, Path]]) -> tuple:
-    stamp = []
+    found = []
     for kind, path in files:
         try:
             info = os.stat(path)
-            stamp.append((kind, path, info.st_mtime_ns, info.st_size))
+            found.append((kind, path, info.st_mtime_ns, info.st_size))
         except OSError:
-            stamp.append((kind, path, 0, -1))
-    return tuple(stamp)
+            found.append((kind, path, 0, -1))
+    return tuple(found)
 
 
 @lru_cache(maxsize=64)

@@ -143,12 +143,18 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def project(tmp_path):
+def new_project(tmp_path: Path) -> Path:
+    """A project with one finding that every run must report: ``good.py``, MLF140 at 2:1."""
     folder = tmp_path / "project"
     folder.mkdir()
     (folder / "pyproject.toml").write_text('[project]\nname = "x"\n')
     (folder / "good.py").write_text(GOOD)
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path):
+    folder = new_project(tmp_path)
     yield folder
     # Links and FIFOs left for pytest's clean-up are harmless; the folder loop is removed first all the same.
     for loop in (folder / "pkg" / "loop", folder / "pkg" / "up"):
@@ -197,3 +203,31 @@ def test_nothing_is_written_into_the_project(project):
     run("check", project)
     assert sorted(p.name for p in project.iterdir()) == sorted(before + ["cookie.py", "nocookie.py", "bom_crlf.py"])
     assert shutil.which("git") is None or not (project / ".gitignore").exists()
+
+
+DEPTH = 1100  # past the ~1,000 levels a recursive walk (os.walk before Python 3.12) can go
+
+
+@pytest.fixture
+def deep_project(tmp_path):
+    folder = new_project(tmp_path)
+    deepest = folder
+    for _ in range(DEPTH):
+        deepest = deepest / "d"
+        deepest.mkdir()
+    (deepest / "m.py").write_text(GOOD)
+    yield folder
+    # Removed here, one level at a time: pytest's own clean-up recurses, and a tree this deep breaks it.
+    (deepest / "m.py").unlink()
+    while deepest != folder:
+        deepest.rmdir()
+        deepest = deepest.parent
+
+
+@pytest.mark.slow
+def test_a_very_deep_folder_tree(deep_project):
+    # flake8 and pylint walk folders recursively themselves, and stop with RecursionError: not run here.
+    runs = run_all(deep_project, ("check", "fix"))
+    deep_module = "/".join(["d"] * DEPTH) + "/m.py"
+    assert runs["check"].codes_by_path() == {("good.py", "MLF140"), (deep_module, "MLF140")}
+    assert runs["fix"].returncode == 1 and len(runs["fix"].findings) == 2

@@ -1,0 +1,101 @@
+"""Running a command and measuring it: wall time, CPU time (the command and its children) and peak memory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+MIB = 1024 * 1024
+
+
+class BenchmarkError(Exception):
+    """A step could not run (a download, a virtual environment); the message says which."""
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    cpu_seconds: float  # user + system time of the command and its children (robust on a busy machine)
+    peak_process_mb: float  # the largest single process (ru_maxrss over the command and its children)
+    peak_tree_mb: float  # the largest sum of resident memory over the whole process tree (sampled)
+    returncode: int
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        parent = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, now (Linux ``/proc``)."""
+    children = _children_by_parent()
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * PAGE_BYTES
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str], cwd: Path = REPO, env: dict | None = None) -> Measurement:
+    """Run ``command`` with its output discarded; wall time and peak memory."""
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        peak_tree = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_tree
+            while not done.wait(0.05):
+                peak_tree = max(peak_tree, tree_rss_bytes(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        # wait4 reports the child's own usage folded with the descendants it waited for (the workers).
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):
+            stderr.seek(0)
+            tail = stderr.read().decode("utf-8", errors="replace").strip().splitlines()[-3:]
+            raise BenchmarkError(f"{' '.join(command[:4])} ... exited {process.returncode}: {' | '.join(tail)}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(seconds, cpu, usage.ru_maxrss / 1024, peak_tree / MIB, process.returncode)
+
+
+def best_of(repeat: int, command: list[str], **kwargs) -> Measurement:
+    runs = [measure(command, **kwargs) for _ in range(repeat)]
+    fastest = min(runs, key=lambda run: run.seconds)
+    return Measurement(fastest.seconds, min(r.cpu_seconds for r in runs), max(r.peak_process_mb for r in runs),
+                       max(r.peak_tree_mb for r in runs), fastest.returncode)
+
+
+def mlfcore_env() -> dict:
+    """The environment that runs this working tree's ``mlfcore_lint``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env

@@ -1,0 +1,111 @@
+"""Which facts-cache entry holds each file's facts, known without reading the file.
+
+A warm run looks each file up by what ``os.stat`` says of it (size, modification and change times, inode):
+where those are as when its facts were stored, the entry's key is taken from here and the file is neither
+read nor hashed; where anything differs, the file is read and hashed as before (the content hash stays the
+cache's key, so a file changed back finds its old entry). One index per project root and rule set, beside
+the facts cache's entries, sealed with the user's key like them (see cache.py) and written to a temporary name
+renamed into place. An index that cannot be read, is not sealed with the key, or whose shape is not exactly
+the one written here, is an empty index: it only costs the hashing again.
+
+A file modified within the same clock tick as the stat that indexed it could keep its times; like git's
+"racily clean" entries, a file whose times are less than ``RACY_SECONDS`` old is not indexed, so it is hashed
+again next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from pathlib import Path
+
+from .cache import FactsCache, read_sealed, write_sealed
+
+INDEX_FORMAT = 1
+RACY_SECONDS = 2
+_KEY = re.compile(r"[0-9a-f]{64}\Z")
+
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def signature(stat: os.stat_result) -> Signature:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+class StatIndex:
+    """Facts-cache keys of a project's files by path, valid while the file's ``signature`` is unchanged."""
+
+    def __init__(self, cache: FactsCache, root: Path):
+        self._cache = cache
+        self.root = str(root)
+        self._prefix = os.path.join(self.root, "")
+        self._salt = hashlib.sha256(cache.salt).hexdigest()
+        name = hashlib.sha256(f"{self.root}\0{self._salt}".encode()).hexdigest()[:32]
+        self.path = cache.directory / "index" / f"{name}.json"
+        self._entries: dict[str, list] | None = None  # read on first use
+        self._changed = False
+
+    def name(self, path: Path) -> str:
+        """How the index names ``path``: relative to the root where it lies below it, else absolute."""
+        text = str(path)
+        return text[len(self._prefix):] if text.startswith(self._prefix) else text
+
+    @property
+    def entries(self) -> dict[str, list]:
+        if self._entries is None:
+            self._entries = self._load()
+        return self._entries
+
+    def _load(self) -> dict[str, list]:
+        data = read_sealed(self._cache.secret, self.path)  # sealed with the user's key: never planted
+        if not (isinstance(data, dict) and data.get("format") == INDEX_FORMAT and data.get("root") == self.root
+                and data.get("salt") == self._salt and isinstance(data.get("entries"), dict)):
+            return {}
+        entries = data["entries"]
+        for name, entry in entries.items():
+            if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == 5
+                    and all(type(number) is int for number in entry[:4])
+                    and isinstance(entry[4], str) and _KEY.match(entry[4])):
+                return {}  # one malformed entry: trust none of them
+        return entries
+
+    def key(self, path: Path, stat: os.stat_result | None) -> str | None:
+        """The cache key of ``path``'s facts, where its signature is the one indexed."""
+        if stat is None:
+            return None
+        entry = self.entries.get(self.name(path))
+        if entry is None or tuple(entry[:4]) != signature(stat):
+            return None
+        return entry[4]
+
+    def record(self, path: Path, stat: os.stat_result | None, key: str) -> None:
+        """``path`` had the signature ``stat`` (taken before it was read) when its content hashed to ``key``."""
+        name = self.name(path)
+        if stat is None or stat.st_mtime_ns > time.time_ns() - RACY_SECONDS * 10**9:
+            if self.entries.pop(name, None) is not None:
+                self._changed = True
+            return
+        entry = [*signature(stat), key]
+        if self.entries.get(name) != entry:
+            self.entries[name] = entry
+            self._changed = True
+
+    def save(self) -> None:
+        if not self._changed or not self._cache.writable():
+            return
+        try:
+            self.path.parent.mkdir(mode=0o700, exist_ok=True)
+            write_sealed(self._cache.secret, self.path,
+                         {"format": INDEX_FORMAT, "root": self.root, "salt": self._salt, "entries": self.entries})
+            self._changed = False
+        except OSError:
+            pass  # an index that cannot be written only costs time
+
+
+def stat_of(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None

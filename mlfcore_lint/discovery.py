@@ -1,0 +1,117 @@
+"""Which files a run checks (discovery below the paths given) and the project's console scripts."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import os
+import re
+from pathlib import Path
+
+from .config import Settings, read_pyproject, table_of
+from .files import is_regular_file, read_regular, same_path, walk
+
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for (exit code 2)."""
+
+
+def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
+    """Source files below ``paths`` as (absolute path, path as shown), skipping excluded folders."""
+    found: dict[Path, str] = {}
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"{path}: no such file or directory")
+        if not path.is_dir():
+            found.setdefault(path.absolute(), str(path))
+            continue
+        visited: set[tuple[int, int]] = set()
+        # A folder the user names is checked even where the configuration excludes it (as in ruff): then
+        # the excludes apply to what lies below it.
+        base = path if not same_path(path, settings.root) and settings.is_excluded(path) else None
+        for directory, subdirectories, filenames in walk(path, _unlisted(found)):
+            identity = _identity(directory)
+            if identity in visited:  # a symlink loop, or a folder reached twice
+                subdirectories[:] = []
+                continue
+            visited.add(identity)
+            here = Path(directory)
+            subdirectories[:] = sorted(
+                d for d in subdirectories
+                if not settings.is_excluded(here / d, base, is_dir=True)
+                and not os.path.lexists(here / d / "pyvenv.cfg")
+            )
+            for name in sorted(filenames):
+                if name.endswith(SOURCE_SUFFIXES):
+                    file_path = here / name
+                    # A FIFO or device named like a module would block the read; a dangling link is
+                    # kept so that it is reported as unreadable.
+                    if os.path.exists(file_path) and not is_regular_file(file_path):
+                        continue
+                    if not settings.is_excluded(file_path, base, is_dir=False):
+                        found.setdefault(file_path.absolute(), str(file_path))
+    return list(found.items())
+
+
+def _identity(directory: str) -> tuple[int, int]:
+    """The folder itself, whatever path leads to it (a constant-time stat, where resolving the path costs a
+    look-up per level)."""
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return (-1, hash(os.path.realpath(directory)))
+    return (info.st_dev, info.st_ino)
+
+
+def _unlisted(found: dict[Path, str]):
+    """The walk's error handler: a folder that cannot be listed is reported (as a file that cannot be
+    read), not silently skipped: the code in it is not checked."""
+
+    def note(error: OSError) -> None:
+        if error.filename is not None:
+            found.setdefault(Path(error.filename).absolute(), str(Path(error.filename)))
+
+    return note
+
+
+def console_script_modules(root: Path) -> set[str]:
+    """The project's console scripts (``pyproject.toml`` or ``setup.cfg``), as ``module:function``."""
+    modules = set()
+    scripts = table_of(table_of(read_pyproject(root / "pyproject.toml"), "project"), "scripts")
+    for target in scripts.values():
+        modules.add(str(target).split("[")[0].strip())
+    modules.update(_setup_py_console_scripts(root / "setup.py"))
+    setup_cfg = root / "setup.cfg"
+    if is_regular_file(setup_cfg):
+        parser = configparser.ConfigParser()
+        try:
+            parser.read_string(read_regular(setup_cfg).decode("utf-8"), str(setup_cfg))
+            for line in parser.get("options.entry_points", "console_scripts", fallback="").splitlines():
+                if "=" in line:
+                    modules.add(line.split("=", 1)[1].split("[")[0].strip())
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            pass
+    return modules
+
+
+_CONSOLE_SCRIPT = re.compile(r"^\s*[\w.-]+\s*=\s*([\w.]+\s*:\s*[\w.]+)\s*$")
+
+
+def _setup_py_console_scripts(path: Path) -> set[str]:
+    """``entry_points={"console_scripts": ["name = pkg.cli:main"]}`` in ``setup.py``, read from its syntax tree
+    (never run): every string constant shaped like a console-script declaration."""
+    try:
+        if not is_regular_file(path):
+            return set()
+        tree = ast.parse(read_regular(path, 1_000_000))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = _CONSOLE_SCRIPT.match(node.value)
+            if match:
+                found.add(match.group(1).replace(" ", ""))
+    return found
