@@ -32,6 +32,7 @@ def _verify(tmp_path, script: str, *options: str, cwd=PROGRAMS):
     return completed, result
 
 
+@pytest.mark.slow  # trains twice in fresh processes: CI runs it, the quick loop does not
 @pytest.mark.parametrize(("script", "cls", "step", "phase", "kind", "rule"), [
     ("clock_generator.py", "__main__.ClockNoise", 2, "forward", "output", None),
     ("unseeded_dropout.py", "torch.nn.Dropout", 1, "forward", "output", "MLF160"),
@@ -51,6 +52,7 @@ def test_the_first_difference_is_named(tmp_path, script, cls, step, phase, kind,
     assert f"{phase} of `{cls}" in completed.stdout or f"{phase}: " in completed.stdout
 
 
+@pytest.mark.slow  # trains twice in fresh processes: CI runs it, the quick loop does not
 def test_nothing_injected_is_identical(tmp_path):
     completed, result = _verify(tmp_path, "seeded.py", "--runs", "3", "--", "--seed", "7")
     assert completed.returncode == 0, completed.stdout
@@ -63,6 +65,7 @@ def test_nothing_injected_is_identical(tmp_path):
     assert environment["builds"]["torch"]["version"] and "PYTHONHASHSEED" in environment["variables"]
 
 
+@pytest.mark.slow  # trains twice in fresh processes: CI runs it, the quick loop does not
 def test_an_op_that_raises_under_the_switch_is_named(tmp_path):
     completed, result = _verify(tmp_path, "unpool.py", "--setup", "deterministic")
     assert completed.returncode == 1
@@ -75,6 +78,7 @@ def test_an_op_that_raises_under_the_switch_is_named(tmp_path):
     assert "MLF108 explains it" in completed.stdout
 
 
+@pytest.mark.slow  # trains twice in fresh processes: CI runs it, the quick loop does not
 def test_errors_are_reported(tmp_path):
     broken = tmp_path / "broken.py"
     broken.write_text("import torch\nraise ValueError('no data here')\n", encoding="utf-8")

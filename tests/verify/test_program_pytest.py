@@ -49,6 +49,7 @@ def _pytest(folder, plugin_line: str, python: str = sys.executable, *options: st
                           cwd=folder, capture_output=True, text=True, env=environment, timeout=600)
 
 
+@pytest.mark.slow  # runs pytest on training programs: CI runs it, the quick loop does not
 def test_the_fixture_passes_a_seeded_model_and_names_the_first_difference(tmp_path):
     # loaded by name here; the installed entry point (the same module) is blocked so it registers once
     completed = _pytest(tmp_path, 'pytest_plugins = ["mlfcore_lint.verify.program.pytest_plugin"]', sys.executable,
@@ -61,6 +62,7 @@ def test_the_fixture_passes_a_seeded_model_and_names_the_first_difference(tmp_pa
     assert f"test_training.py:{line}" in failure and "MLF160 explains it" in failure
 
 
+@pytest.mark.slow  # runs pytest on training programs: CI runs it, the quick loop does not
 def test_the_entry_point_loads_the_plugin(tmp_path):
     # Only where this checkout is installed with its entry points (the developer's own venv, CI's install).
     from importlib.metadata import entry_points
