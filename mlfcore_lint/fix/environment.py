@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
 from ..environment.checks import display_path
-from ..environment.fixes import plan
-from ..environment.scan import scan
+from ..environment.fixes import PIN_RULE, plan
+from ..environment.scan import scan, scan_folder
 from ..files import same_path
 from ..model import Finding
 from .codemods.base import Site
@@ -36,7 +37,13 @@ def environment_fixes(paths: list[Path], settings: Settings, ruleset, jobs: int,
     if not settings.discover_targets or not any(same_path(path, root) for path in paths):
         return EnvironmentFixes([], settings)
     findings = check_paths(paths, settings, ruleset, jobs, use_cache).findings
-    edits, outside = plan(findings, scan(root), ruleset, root, settings.is_selected)
+    environment = scan(root)
+    # a pin in a sub-folder's own install files (an example's requirements.txt) is fixed where it is written
+    folders = {os.path.dirname(os.path.realpath(Path.cwd() / f.path)) for f in findings if f.code == PIN_RULE}
+    below = [pin for folder in sorted(folders) if not same_path(folder, root) for pin in scan_folder(Path(folder)).pins]
+    if below:
+        environment = dataclasses.replace(environment, pins=[*environment.pins, *below])
+    edits, outside = plan(findings, environment, ruleset, root, settings.is_selected)
     fixes = []
     for edit in edits:
         try:

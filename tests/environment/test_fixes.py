@@ -98,3 +98,17 @@ def test_without_a_dockerfile_the_program_is_fixed(tmp_path):
     (tmp_path / "requirements.txt").write_text("torch==2.9.0\n")
     assert fix(tmp_path).returncode == 0
     assert "CUBLAS_WORKSPACE_CONFIG" in (tmp_path / "train.py").read_text()
+
+
+def test_an_examples_own_requirements_are_pinned_where_they_are_written(tmp_path):
+    installed = Version(importlib.metadata.version("torch")).public
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 100\n")  # installs nothing
+    (tmp_path / "example").mkdir()
+    (tmp_path / "example" / "train.py").write_text(TRAIN)
+    (tmp_path / "example" / "requirements.txt").write_text("torch>=1.8  # the example's own install file\n")
+    assert codes(tmp_path) == [("example/requirements.txt", "MLF060")]
+    result = fix(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "example" / "requirements.txt").read_text() == (
+        f"torch=={installed}  # the example's own install file\n")
+    assert codes(tmp_path) == []

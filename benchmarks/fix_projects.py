@@ -1,0 +1,122 @@
+"""``mlfcore-fix`` on whole real projects: what a careful user checks after running it.
+
+For each project folder given (unpacked sources, e.g. the evaluation set's ``--sources DIR``), on a copy:
+the safe fixes are applied; every changed Python file must compile; a second run must change nothing;
+``check`` afterwards must report no finding that has a safe fix; and no changed module may import a
+framework at its top level that it did not need before (a module that already named ``torch``, through a
+star import, say, needed it). Nothing of the projects is committed.
+
+    python benchmarks/fix_projects.py DIR/nanoGPT DIR/detr ...        # a table; exit 1 where a check fails
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FRAMEWORKS = {"torch", "tensorflow", "keras", "xgboost", "numpy", "jax", "lightning", "pytorch_lightning"}
+
+
+def tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=1800, check=False)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*"))
+            if path.is_file() and not path.is_symlink() and ".git" not in path.parts}
+
+
+def top_imports(source: bytes) -> set[str]:
+    """The frameworks a module imports at its top level (where it does not parse: none)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names & FRAMEWORKS
+
+
+def named(source: bytes) -> set[str]:
+    """The frameworks a module's code names (``torch.cuda``): it needs them to run, however they arrive."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} & FRAMEWORKS
+
+
+def fix_project(source: Path) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / source.name
+        shutil.copytree(source, root, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        before = snapshot(root)
+        findings = json.loads(tool("mlfcore_lint", "check", ".", "--no-cache", "--format", "json",
+                                   "--exit-zero", cwd=root).stdout or "[]")
+        first = tool("mlfcore_lint.fix.cli", ".", "--no-cache", cwd=root)
+        after = snapshot(root)
+        changed = sorted(name for name in after if before.get(name) != after[name])
+        python = [name for name in changed if name.endswith(".py")]
+        broken = []
+        for name in python:
+            try:
+                compile(after[name], name, "exec")
+            except SyntaxError:
+                broken.append(name)
+        second = tool("mlfcore_lint.fix.cli", ".", "--no-cache", cwd=root)
+        again = snapshot(root)
+        left = json.loads(tool("mlfcore_lint", "check", ".", "--no-cache", "--format", "json", "--exit-zero",
+                               cwd=root).stdout or "[]")
+        safe_left = [f for f in left if (f.get("fix") or {}).get("applicability") == "safe"]
+        new_imports = [name for name in python if top_imports(after[name]) - top_imports(before.get(name, b""))
+                       - named(before.get(name, b""))]
+        return {
+            "project": source.name, "python_files": sum(name.endswith(".py") for name in before),
+            "findings": len(findings), "left": len(left), "files_changed": len(changed),
+            "exit": first.returncode, "error": first.stderr.strip().splitlines()[-1:] if first.returncode > 1 else [],
+            "broken": broken, "second_run_changes": sorted(n for n in again if again[n] != after.get(n)),
+            "second_exit": second.returncode, "safe_left": len(safe_left), "new_framework_imports": new_imports,
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("projects", nargs="+", type=Path)
+    parser.add_argument("--json", type=Path, help="write the rows here too")
+    args = parser.parse_args()
+    rows = [fix_project(project) for project in args.projects]
+    print("| Project | Python files | Findings | Files changed | Left | Changed files compile | Second run "
+          "| Safe fix left | New framework imports |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    failed = False
+    for row in rows:
+        ok = not (row["broken"] or row["second_run_changes"] or row["safe_left"] or row["new_framework_imports"]
+                  or row["error"])
+        failed = failed or not ok
+        print(f"| {row['project']} | {row['python_files']} | {row['findings']} | {row['files_changed']} "
+              f"| {row['left']} | {'yes' if not row['broken'] else ', '.join(row['broken'])} "
+              f"| {'no change' if not row['second_run_changes'] else ', '.join(row['second_run_changes'])} "
+              f"| {row['safe_left']} | {len(row['new_framework_imports'])} |")
+        if row["error"]:
+            print(f"  {row['project']}: the fixer failed: {row['error'][0]}", file=sys.stderr)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
