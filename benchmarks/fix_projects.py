@@ -2,9 +2,10 @@
 
 For each project folder given (unpacked sources, e.g. the evaluation set's ``--sources DIR``), on a copy:
 the safe fixes are applied; every changed Python file must compile; a second run must change nothing;
-``check`` afterwards must report no finding that has a safe fix; and no changed module may import a
-framework at its top level that it did not need before (a module that already named ``torch``, through a
-star import, say, needed it). Nothing of the projects is committed.
+``check`` afterwards must report no finding that has a safe fix; and no changed module may need a framework
+it did not need before: one it did not load when imported (itself, or through the project modules it
+imports at its top level) and did not name (``torch.cuda`` after a star import). Nothing of the projects
+is committed.
 
     python benchmarks/fix_projects.py DIR/nanoGPT DIR/detr ...        # a table; exit 1 where a check fails
 """
@@ -37,7 +38,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def top_imports(source: bytes) -> set[str]:
-    """The frameworks a module imports at its top level (where it does not parse: none)."""
+    """The modules a module imports at its top level (where it does not parse: none)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
@@ -45,10 +46,28 @@ def top_imports(source: bytes) -> set[str]:
     names = set()
     for node in tree.body:
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module.split(".")[0])
-    return names & FRAMEWORKS
+            names.add(node.module)
+    return names
+
+
+def needed(root: Path, name: str, files: dict[str, bytes], seen: set[str] | None = None) -> set[str]:
+    """The frameworks the module ``name`` (a path below ``root``) loads when it is imported: those it imports
+    at its top level, and those the project modules it imports that way load, transitively."""
+    seen = set() if seen is None else seen
+    if name in seen or name not in files:
+        return set()
+    seen.add(name)
+    found = set()
+    folder = Path(name).parent
+    for module in top_imports(files[name]):
+        found.add(module.split(".")[0])
+        relative = module.replace(".", "/")
+        for candidate in (folder / f"{relative}.py", folder / relative / "__init__.py", Path(f"{relative}.py"),
+                          Path(relative) / "__init__.py"):
+            found |= needed(root, str(candidate), files, seen)
+    return found & FRAMEWORKS
 
 
 def named(source: bytes) -> set[str]:
@@ -82,8 +101,8 @@ def fix_project(source: Path) -> dict:
         left = json.loads(tool("mlfcore_lint", "check", ".", "--no-cache", "--format", "json", "--exit-zero",
                                cwd=root).stdout or "[]")
         safe_left = [f for f in left if (f.get("fix") or {}).get("applicability") == "safe"]
-        new_imports = [name for name in python if top_imports(after[name]) - top_imports(before.get(name, b""))
-                       - named(before.get(name, b""))]
+        new_imports = [name for name in python
+                       if needed(root, name, after) - needed(root, name, before) - named(before.get(name, b""))]
         return {
             "project": source.name, "python_files": sum(name.endswith(".py") for name in before),
             "findings": len(findings), "left": len(left), "files_changed": len(changed),

@@ -3,6 +3,7 @@ every line a fix did not touch, put back exactly as they were."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import threading
@@ -24,14 +25,29 @@ class OverBudget(BaseException):
     """Fixing one file took longer than its time budget (a BaseException, so no handler on the way eats it)."""
 
 
-def too_large(raw: bytes) -> str:
-    """Why a file is too large to fix ("" where it is not)."""
+def too_large(raw: bytes, notebook: bool = False) -> str:
+    """Why a file is too large to fix ("" where it is not). A notebook is measured by its code cells: what the
+    fixer edits (its outputs, images in base64 included, are copied as they are)."""
+    if notebook:
+        code = _code_cells(raw)
+        if code is not None:
+            raw = code
     if len(raw) > MAX_FIX_BYTES:
         return f"larger than the fixer's limit of {MAX_FIX_BYTES // 1024} KiB ({len(raw) // 1024} KiB)"
     longest = max((len(line) for line in raw.splitlines()), default=0)
     if longest > MAX_FIX_LINE:
         return f"a line of {longest} characters, over the fixer's limit of {MAX_FIX_LINE}"
     return ""
+
+
+def _code_cells(raw: bytes) -> bytes | None:
+    """The source of a notebook's code cells, one after another; None where it is not a notebook's JSON."""
+    try:
+        cells = json.loads(raw).get("cells", [])
+        return "\n".join("".join(cell.get("source", "")) for cell in cells
+                          if isinstance(cell, dict) and cell.get("cell_type") == "code").encode("utf-8")
+    except (ValueError, AttributeError, TypeError, RecursionError):
+        return None
 
 
 @contextmanager

@@ -97,7 +97,7 @@ def fix_bytes(raw: bytes, path: Path, findings: list[Finding], context: FixConte
     A failure inside one file's fixes is that file's problem: it is reported, the file is left as it was,
     and the run goes on; so is a file over the fixer's limits or its time budget.
     """
-    reason = too_large(raw)
+    reason = too_large(raw, notebook=path.suffix == ".ipynb")
     if reason:
         return raw, [], [f"left alone: {reason}"]
     try:

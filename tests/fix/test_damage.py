@@ -117,3 +117,20 @@ def test_what_the_fixer_cannot_handle_is_left_alone_quickly(project, capsys, mon
     assert time.monotonic() - start < 60
     assert code == 1 and "left alone: generated.py: " in err
     assert path.read_text(encoding="utf-8") == FLAGGED + body
+
+
+def test_a_notebook_is_measured_by_its_code_not_its_outputs(project, capsys, monkeypatch):
+    import json
+
+    monkeypatch.chdir(project)
+    picture = {"output_type": "display_data", "metadata": {},
+               "data": {"image/png": "iVBORw0KGgo" + "A" * (MAX_FIX_BYTES + 100_000)}}  # one long line
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [picture],
+                           "source": FLAGGED.splitlines(keepends=True)}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = project / "explore.ipynb"
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    code, out, err = fix(project, capsys)
+    assert "left alone" not in err
+    fixed = json.loads(path.read_text(encoding="utf-8"))["cells"][0]
+    assert "".join(fixed["source"]) == FIXED and fixed["outputs"] == [picture]
