@@ -128,6 +128,15 @@ def project_source(name: str, work: Path) -> Path:
     return own_root(folder)
 
 
+def local_copy(folder: Path, work: Path) -> Path:
+    """A copy of a project folder the user named (``--sources``) under ``work``, made its own root: the
+    benchmark never writes into the user's folder."""
+    copy = work / "local" / folder.name
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns(".git", ".mlfcore_lint_cache"))
+    return own_root(copy)
+
+
 def own_root(folder: Path) -> Path:
     """``folder`` with a ``[tool.mlfcore-lint]`` table of its own: without it, the configuration search (of
     the command line and of both plugins) would walk up into this repository's pyproject.toml, whose table
@@ -540,7 +549,8 @@ def main(argv: list[str] | None = None) -> int:
         args.work.mkdir(parents=True, exist_ok=True)
         wanted = bool(PROJECT_PARTS & set(parts))
         if args.sources:
-            sources = [own_root(Path(folder.strip()).absolute()) for folder in args.sources.split(",") if wanted]
+            sources = [local_copy(Path(folder.strip()).absolute(), args.work) for folder in args.sources.split(",")
+                       if wanted]
         else:
             names = [name.strip() for name in args.projects.split(",") if name.strip()] if wanted else []
             sources = [project_source(name, args.work) for name in names]
