@@ -40,7 +40,7 @@ def environment_findings(project) -> list[Finding]:
     settings = project.settings
     if not settings.discover_targets:
         return []
-    environment = scan(settings.root.resolve())
+    environment = scan(Path(os.path.realpath(settings.root)))
     report = _Reporter(project)
     by_kind = {rule.inspects: rule for rule in project.ruleset if rule.inspects}
     for kind, rule in by_kind.items():
@@ -115,11 +115,11 @@ def imported_frameworks(program, roots: dict[str, str]) -> set[str]:
             if name.split(".")[0] in roots}
 
 
-def program_environments(project, environment: ProjectEnvironment) -> dict[tuple[Path, ...], set[str]]:
+def program_environments(project) -> dict[tuple[Path, ...], set[str]]:
     """The frameworks each environment's training programs import. An environment is the project root's files
     with those of every sub-folder between the root and the program's entry point that has install files of its
     own (nearest first): an examples repository installs each example from its own ``requirements.txt``."""
-    root = project.settings.root.resolve()
+    root = Path(os.path.realpath(project.settings.root))
     roots = _framework_roots(project)
     found: dict[tuple[Path, ...], set[str]] = {}
     # the versions that change a training result are those of the programs that train (all programs in a
@@ -137,7 +137,7 @@ def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[
     version."""
     elsewhere = project.settings.pinned_elsewhere
     found: dict[tuple[Place, str], tuple[Place, str, Pin | None]] = {}
-    for folders, imported in program_environments(project, environment).items():
+    for folders, imported in program_environments(project).items():
         nearest = [scan_folder(folder) for folder in folders]
         requirements = [pin for env in (*nearest, environment) for pin in env.pins + env.container_installs]
         locked_in: dict[str, set[str]] = {}
@@ -186,7 +186,7 @@ def _install_file(project, folders: tuple[Path, ...]) -> Place:
     folders, else the first install file at the root, else the first entry point."""
     if folders:
         return Place(install_files(folders[0])[0][1])
-    root = project.settings.root.resolve()
+    root = Path(os.path.realpath(project.settings.root))
     for name in INSTALL_FILES:
         if (root / name).is_file():
             return Place(root / name)
