@@ -15,21 +15,20 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from measuring import mlfcore_env
+
 FRAMEWORKS = {"torch", "tensorflow", "keras", "xgboost", "numpy", "jax", "lightning", "pytorch_lightning"}
 
 
 def tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=1800, check=False)
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, env=mlfcore_env(), capture_output=True,
+                          text=True, timeout=1800, check=False)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

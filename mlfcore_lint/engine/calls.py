@@ -201,7 +201,7 @@ class CallRecorder:
         ``accelerator="cpu"`` the CPU; a device or accelerator the caller chooses may be a GPU."""
         if method == "cuda" or (qualified or "").startswith(_GPU_APIS):
             self.devices.add("gpu")
-        elif method == "to" and node.args and any(word in _last_name(node.args[0]).lower() for word in _DEVICE_WORDS):
+        elif method == "to" and node.args and any(word in _receiver_name(node.args[0]) for word in _DEVICE_WORDS):
             self.devices.add("chosen")  # ``.to(args.device)``, ``.to(rank)``: a GPU unless the CPU is named
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
         for argument in [*node.args, *keywords.values()]:
@@ -261,7 +261,7 @@ class CallRecorder:
         if method == "train":
             return bool(node.args or node.keywords) or "trainer" in name
         if method == "run":  # an Ignite engine; a TensorFlow 1 session running a training op
-            return "trainer" in name or bool(node.args) and "train" in _last_name(node.args[0]).lower()
+            return "trainer" in name or bool(node.args) and "train" in _receiver_name(node.args[0])
         if method in ("fit", "partial_fit"):
             value, _ = self._followed(receiver, 0)
             made_by = self.qualify(value.func) if isinstance(value, ast.Call) else None
@@ -295,10 +295,3 @@ def _runs_code(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Expr):
         return isinstance(statement.value, (ast.Call, ast.Await))
     return isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith))
-
-
-def _last_name(node: ast.expr) -> str:
-    """The name a ``Name`` or an ``Attribute`` ends with (``args.device``: ``device``); "" for anything else."""
-    if isinstance(node, ast.Name):
-        return node.id
-    return node.attr if isinstance(node, ast.Attribute) else ""

@@ -3,14 +3,14 @@ every line a fix did not touch, put back exactly as they were."""
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import threading
 from contextlib import contextmanager
 from difflib import SequenceMatcher
 
-from ..engine.source import MAX_FILE_BYTES
+from ..engine.notebook import notebook_source
+from ..engine.source import MAX_FILE_BYTES, SourceProblem
 
 #: Larger files, longer lines, are checked (up to the engine's limits) but left alone by the fixer: rewriting
 #: them node by node costs minutes, and a person should look at generated code anyway.
@@ -41,12 +41,10 @@ def too_large(raw: bytes, notebook: bool = False) -> str:
 
 
 def _code_cells(raw: bytes) -> bytes | None:
-    """The source of a notebook's code cells, one after another; None where it is not a notebook's JSON."""
+    """The source of a notebook's code cells, as the engine reads them; None where it is not a notebook."""
     try:
-        cells = json.loads(raw).get("cells", [])
-        return "\n".join("".join(cell.get("source", "")) for cell in cells
-                          if isinstance(cell, dict) and cell.get("cell_type") == "code").encode("utf-8")
-    except (ValueError, AttributeError, TypeError, RecursionError):
+        return notebook_source(raw)[0].encode("utf-8")
+    except SourceProblem:
         return None
 
 
