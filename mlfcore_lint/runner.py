@@ -6,7 +6,7 @@ import multiprocessing
 import os
 from contextlib import nullcontext
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .cache import FactsCache
 from .cache_index import StatIndex, stat_of
@@ -16,7 +16,7 @@ from .engine.facts import FileFacts, problem_facts
 from .engine.source import MAX_FILE_BYTES, TOO_COMPLEX, UNREADABLE, SourceProblem
 from .files import NotReadable, read_regular, same_path
 from .model import Finding
-from .result_memo import ResultMemo, engine_stamp, memo_key
+from .project_memo import ProjectMemo
 from .ruleset.schema import RuleSet
 from .targets import resolve_targets
 
@@ -178,8 +178,8 @@ class ProjectContext:
         self.jobs = jobs or os.cpu_count() or 1
         self.ruleset = ruleset
         self.cache = FactsCache.for_project(settings.root, ruleset.fingerprint) if use_cache else None
-        self._root = settings.root.resolve()
-        self.index = StatIndex(self.cache, self._root) if self.cache is not None else None
+        self.root = settings.root.resolve()
+        self.index = StatIndex(self.cache, self.root) if self.cache is not None else None
         self.facts: dict[Path, FileFacts] = {}
         self.display: dict[Path, str] = {}
         self.keys: dict[Path, str | None] = {}  # the facts-cache key of each file's facts (None: unknown)
@@ -190,7 +190,7 @@ class ProjectContext:
         self._project = None
         self._sources_by_path = None
         self.project_files: list[Path] | None = None  # every source file below the root, once discovered
-        self._root_prefixes = {os.path.join(str(root), "") for root in (self._root, settings.root.absolute())}
+        self.root_prefixes = {os.path.join(str(root), "") for root in (self.root, settings.root.absolute())}
         self._relative: dict[Path, str | None] = {}
         self.targets = resolve_targets(settings, ruleset.framework_modules)
         self.console_scripts = console_script_modules(settings.root)
@@ -201,13 +201,13 @@ class ProjectContext:
         found = self._relative.get(path)
         if found is None and path not in self._relative:
             text = str(path)
-            for prefix in self._root_prefixes:
+            for prefix in self.root_prefixes:
                 if text.startswith(prefix):
                     found = text[len(prefix):].replace(os.sep, "/")
                     break
             else:
                 try:
-                    found = path.resolve().relative_to(self._root).as_posix()
+                    found = path.resolve().relative_to(self.root).as_posix()
                 except (ValueError, OSError, RuntimeError):
                     found = None
             self._relative[path] = found
@@ -229,12 +229,19 @@ class ProjectContext:
         for path, file_facts, key in zip(unread, facts, keys, strict=True):
             self.add(path, str(path), file_facts, key)
 
+    def project_paths(self) -> list[Path]:
+        """Every file the project step reads: the project's modules and notebooks (each may start a program),
+        whichever files are checked, so that a file's findings are the same checked alone or with the project."""
+        self._all_module_paths()
+        notebooks = [path for path in self.project_files if path.suffix == ".ipynb" and self.relative(path) is not None]
+        return list(dict.fromkeys([*self._all_module_paths().values(), *notebooks]))
+
     def _all_module_paths(self) -> dict[str, Path]:
         if self._module_paths is None:
             from .engine.project import importable_names, module_name
 
             if self.project_files is None:
-                self.project_files = [path for path, _ in discover([self._root], self.settings)]
+                self.project_files = [path for path, _ in discover([self.root], self.settings)]
             relative = [(path, name) for path in self.project_files
                         if path.suffix == ".py" and (name := self.relative(path)) is not None]
             self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
@@ -258,7 +265,7 @@ class ProjectContext:
 
         # Any module can start a program (a module-level script), and programs usually import most of their
         # project: every module is read in one parallel batch (from the facts cache where unchanged).
-        project_paths = set(self._all_module_paths().values())
+        project_paths = set(self.project_paths())
         self._read(sorted(project_paths))
         entry_points = sorted(p for p in project_paths if self.facts[p].main_line or self.facts[p].first_statement
                               or self._named_entry_point(p))
@@ -273,49 +280,35 @@ class ProjectContext:
         return local_imports(self.facts[path], module_name(relative), path.name == "__init__.py",
                              self._all_module_paths())
 
-    def memo_for(self, checked: list[Path], whole: bool, shown: dict[Path, str]) -> tuple[ResultMemo | None, str]:
-        """Where the findings of ``checked`` (``shown`` as given) are remembered, and the key of everything they
-        depend on (see result_memo.py): the files the project step would read, named by their facts-cache keys
-        (from the stat index, else by hashing them: nothing is analysed). No memo without a cache, or where a
-        file cannot be read."""
-        if self.cache is None:
-            return None, ""
-        from .environment.scan import stamp
-
-        displays = {path: str(path) for path in self._all_module_paths().values()}
-        displays.update(shown)
-        keys = cache_keys(list(displays), self.cache, self.index)
-        if any(key is None for key in keys):
-            return None, ""
-        parts = [
-            engine_stamp(), self.cache.salt.hex(), repr(self.settings), whole,
-            sorted((name, str(versions)) for name, versions in self.targets.items()), sorted(self.console_scripts),
-            [list(map(str, entry)) for entry in stamp(self._root, self._module_folders())],
-            sorted((str(path), display, key) for (path, display), key in zip(displays.items(), keys, strict=True)),
-        ]
-        return ResultMemo(self.cache, self._root, sorted(map(str, checked))), memo_key(parts)
-
-    def _module_folders(self) -> list[Path]:
+    def module_folders(self) -> list[Path]:
         """The project's folders below the root that hold a module: where a program may start and install from
         its own files (see environment/checks.py)."""
-        folders = {folder for name in map(self.relative, self._all_module_paths().values()) if name is not None
-                   for folder in PurePosixPath(name).parents if str(folder) != "."}
-        return [self._root / folder for folder in sorted(folders, key=str)]
+        folders: set[str] = set()
+        for name in self._all_module_paths().values():
+            relative = self.relative(name)
+            while relative is not None and "/" in relative:
+                relative = relative.rpartition("/")[0]
+                if relative in folders:
+                    break  # its parents are in too
+                folders.add(relative)
+        return [self.root / folder for folder in sorted(folders)]
 
     def findings_for(self, paths: list[Path], honour_noqa: bool = True, whole_project: bool = True) -> list[Finding]:
         """Findings in ``paths`` (whose facts were added), judged in the context of the whole project.
 
         ``whole_project=False``: the caller has read what these files need (``check_buffer``).
         """
-        wanted = set(paths)
+        by_file = self.findings_by_file(paths, honour_noqa, whole_project)
+        return sorted((f for found in by_file.values() for f in found), key=lambda f: f.sort_key)
+
+    def findings_by_file(self, paths: list[Path], honour_noqa: bool = True,
+                         whole_project: bool = True) -> dict[Path, list[Finding]]:
+        """``findings_for``, file by file."""
         if whole_project:
             self.supporting_files()  # read once: every entry point and the modules it imports
         project = self.project()
         project.honour_noqa = honour_noqa
-        return sorted(
-            (f for source in self._sources_in(project, wanted) for f in project.findings_in(source)),
-            key=lambda f: f.sort_key,
-        )
+        return {source.path: project.findings_in(source) for source in self._sources_in(project, set(paths))}
 
     def project(self):
         """The project step over every file read so far (built by ``findings_for``, or here)."""
@@ -381,22 +374,32 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
     if whole:
         context.project_files = [path for path, _ in files]
     checked = [p for p, _ in files]
-    memo, key = context.memo_for(checked, whole, dict(files))
-    findings = memo.get(key) if memo is not None else None
-    if findings is not None:  # nothing the findings depend on changed: no facts are read
-        return CheckResult(findings, len(files), 0)
+    shown = dict(files)
+    # What the last run learnt (see project_memo.py): the files the project step reads, named by their facts-cache
+    # keys from the stat index (changed files are hashed, nothing is analysed).
+    memo = ProjectMemo(context) if context.cache is not None else None
+    every = sorted(set(context.project_paths()) | set(checked))
+    if memo is not None:
+        keys = cache_keys(every, context.cache, context.index)
+        found = memo.replay(checked, shown, whole, every, keys) if None not in keys else None
+        if found is not None:
+            return CheckResult(found, len(files), memo.parsed)
     keys: list[str | None] = []
     facts, parsed = collect_facts(checked, ruleset, context.cache, jobs or os.cpu_count() or 1, context.index, keys)
     for (path, display), file_facts, file_key in zip(files, facts, keys, strict=True):
         context.add(path, display, file_facts, file_key)
-    findings = context.findings_for(checked)
+    by_file = context.findings_by_file(checked)
+    findings = [finding for found in by_file.values() for finding in found]
+    environment = None
     if whole:  # the environment files of the project (pins, containers): see environment/checks.py
         from .environment.checks import environment_findings
 
-        findings = sorted(findings + environment_findings(context.project()), key=lambda f: f.sort_key)
+        environment = environment_findings(context.project())
+        findings += environment
     if memo is not None:
-        memo.put(key, findings)
-    return CheckResult(findings, len(files), parsed)
+        memo.store(every, [context.keys.get(path) for path in every], by_file, context.project().answers, environment)
+    parsed += memo.parsed if memo is not None else 0  # files the memo analysed before it left the work here
+    return CheckResult(sorted(findings, key=lambda f: f.sort_key), len(files), parsed)
 
 
 def check_source(source: str, settings: Settings, ruleset: RuleSet, display: str = "<string>",

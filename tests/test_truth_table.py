@@ -22,7 +22,7 @@ from packaging.specifiers import SpecifierSet
 
 from mlfcore_lint.engine.analyze import analyze_source
 from mlfcore_lint.engine.index import build_index
-from mlfcore_lint.engine.project import rule_verdict
+from mlfcore_lint.engine.judge import rule_verdict
 from mlfcore_lint.ruleset import load_ruleset
 from mlfcore_lint.ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, NONDETERMINISTIC
 

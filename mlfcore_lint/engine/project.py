@@ -16,21 +16,16 @@ from typing import TypeVar
 from packaging.specifiers import SpecifierSet
 
 from ..config import Settings
-from ..environment.outside import settled_codes
-from ..model import CERTAIN, INFERRED, Finding, FixInfo
-from ..ruleset.schema import DETERMINISTIC, DETERMINISTIC_WITH_SWITCH, Rule, RuleSet
-from ..ruleset.versions import Verdict, evaluate, missing_api
+from ..model import Finding
+from ..ruleset.schema import DETERMINISTIC, RuleSet
+from ..ruleset.versions import missing_api
 from .facts import Candidate, FileFacts
 from .graph import Bits, Summaries
-from .noqa import is_suppressed
-from .program import NOT_DIFFERENTIATED, UNKNOWN, Program, ProgramModel, is_test_code, relative_module
-from .switch_safety import raising_operations
-from .walker import constructs_module
+from .judge import CONTEXT, CPU_ONLY, MET, NO_GRADIENT, NO_TRAINING, REQUIREMENTS, SWITCH_ON, Judge, requirement_answer
+from .program import Program, ProgramModel, relative_module
+from .switch_safety import raises_under_switch, raising_operations
 
 T = TypeVar("T")
-
-_LOWER = {"error": "warning", "warning": "info", "info": "info"}
-
 
 @dataclass
 class SourceFile:
@@ -98,6 +93,18 @@ def reachable(starts: Iterable[T], imports_of: Callable[[T], Iterable[T]]) -> li
     return list(seen.values())
 
 
+def project_view(facts: FileFacts, ruleset: RuleSet) -> tuple:
+    """What the project step reads of a file to judge the other files and the environment: every fact but the
+    places of its matches, its ``noqa`` comments and its notebook cells, which only its own findings read. Of its
+    matches it reads which rules and forms match (the environment's version ranges) and, in full, the operations
+    that raise under a determinism switch (``switch_safety``). Two versions of a file with equal views change
+    nothing in any other file's findings."""
+    raising = [candidate for candidate in facts.candidates if (rule := ruleset.get(candidate.code)) is not None
+               and raises_under_switch(rule, rule.framework)]
+    matched = sorted({(candidate.code, candidate.matcher) for candidate in facts.candidates})
+    return replace(facts, candidates=raising, noqa={}, cells=[]), matched
+
+
 def is_console_script(module: str, console_scripts) -> bool:
     """``src.pkg.cli`` is the module of the console script ``pkg.cli:main``."""
     for script in console_scripts:
@@ -107,24 +114,20 @@ def is_console_script(module: str, console_scripts) -> bool:
     return False
 
 
-def rule_verdict(rule: Rule, matcher_index: int | None, targets: dict[str, SpecifierSet],
-                 releases: dict[str, tuple[str, ...]]) -> Verdict:
-    """The worst status of ``rule`` (of its match form ``matcher_index``, where it has its own ranges) over
-    the targeted versions."""
-    ranges = rule.versions
-    if matcher_index is not None and matcher_index < len(rule.matchers):
-        ranges = rule.matchers[matcher_index].versions or ranges
-    return evaluate(ranges, targets, releases)
+class Project(Judge):
+    """The project step: every file's facts, the import graph and the program model; it answers the questions a
+    file's findings ask (see judge.py) and records each answer in ``answers`` (relative path -> question -> answer).
+    """
 
-
-class Project:
     def __init__(self, files: list[SourceFile], settings: Settings, ruleset: RuleSet,
                  targets: dict[str, SpecifierSet], console_scripts: set[str] = frozenset()):
+        super().__init__(settings, ruleset, targets)
         self.files = files
-        self.settings = settings
-        self.ruleset = ruleset
-        self.targets = targets
-        self.honour_noqa = True  # flake8 reads suppression comments itself: its front end turns this off
+        self.answers: dict[str, dict] = {}
+        self._answerers: dict[str, Callable[[SourceFile, str], object]] = {
+            SWITCH_ON: self.switch_on, CONTEXT: self.model_context, NO_TRAINING: self._no_training,
+            NO_GRADIENT: self._no_gradient, CPU_ONLY: self._cpu_only, MET: self._met, REQUIREMENTS: self._requirements,
+        }
         # The root is resolved once, never each file: the paths are absolute.
         prefixes = {os.path.join(str(root), "") for root in (settings.root.resolve(), settings.root.absolute())}
         for source in files:
@@ -135,9 +138,6 @@ class Project:
                     break
             source.module = module_name(source.relative)
         self.modules: dict[str, SourceFile] = importable_names([(s.module, s.relative, s) for s in files])
-        # Requirements met, and rules settled, by variables set outside Python (a Dockerfile's ENV, a workflow's
-        # env:), for every program: see environment/outside.py.
-        self.settled_outside = settled_codes(settings, ruleset)
         self._closures: dict[str, list[SourceFile]] = {}
         self._imports: dict[tuple[str, bool], list[SourceFile]] = {}
         # Each module's bit, and what it imports (all of it, or what loads for certain) summarised once per
@@ -149,7 +149,6 @@ class Project:
         self._loaded = self._over_imports(self._position.get, loaded_only=True)
         self._satisfied = self._over_imports(
             lambda relative: self._codes.of(self._by_relative[relative].facts.satisfied))
-        self._verdicts: dict[tuple[str, int | None], Verdict] = {}  # the targets are fixed for a project
         self.model = ProgramModel(files, self.modules, self._local_imports)
         self._devices = self._over_imports(
             lambda relative: self._codes.of(self._by_relative[relative].facts.devices))
@@ -233,76 +232,45 @@ class Project:
         code = self.ruleset.switches.get(framework or "")
         return code is not None and self.program_satisfies(source, code)
 
-    def switch_name(self, framework: str | None) -> str:
-        rule = self.ruleset.get(self.ruleset.switches.get(framework or "", ""))
-        if rule is None or rule.requirement is None:
-            return "the determinism switch"
-        return missing_api(rule.requirement, self.targets, self.ruleset.releases)
+    # ------------------------------------------------------------------ answers to the files' questions
 
-    # ------------------------------------------------------------------ findings
+    def ask(self, source: SourceFile, question: str, argument: str = ""):
+        answers = self.answers.setdefault(source.relative, {})
+        key = question + argument
+        if key not in answers:
+            answers[key] = self._answerers[question](source, argument)
+        return answers[key]
 
-    def verdict(self, rule: Rule, matcher_index: int | None) -> Verdict:
-        key = (rule.code, matcher_index)
-        if key not in self._verdicts:
-            self._verdicts[key] = rule_verdict(rule, matcher_index, self.targets, self.ruleset.releases)
-        return self._verdicts[key]
+    def model_context(self, source: SourceFile, scope: str) -> str:
+        return self.model.context(source, scope)
+
+    def _no_training(self, source: SourceFile, _: str) -> bool:
+        return bool(source.programs) and not any(p.trains for p in source.programs)
+
+    def _no_gradient(self, source: SourceFile, _: str) -> bool:
+        return bool(source.programs) and not any(p.differentiates for p in source.programs)
+
+    def _cpu_only(self, source: SourceFile, _: str) -> bool:
+        return bool(source.programs) and not any(p.uses_gpu for p in self.relevant_programs(source))
+
+    def _met(self, source: SourceFile, code: str) -> bool:
+        programs = self.relevant_programs(source)
+        return bool(programs) and all(self.satisfies(p, code) for p in programs)
 
     def findings(self) -> list[Finding]:
         return [finding for source in self.files for finding in self.findings_in(source)]
 
-    def findings_in(self, source: SourceFile) -> list[Finding]:
-        facts = source.facts
-        if facts.error is not None:
-            return self._report(source, facts.error, None, None)
-        found: list[Finding] = []
-        test_code = is_test_code(source.relative, facts.scopes)
-        reported: set[tuple] = set()  # one finding per rule and place, however many of its entries match there
-        for candidate in facts.candidates:
-            rule = self.ruleset.get(candidate.code)
-            if rule is None or test_code or candidate.code in self.settled_outside:
-                continue
-            place = (candidate.code, candidate.line, candidate.column)
-            if place in reported:
-                continue
-            verdict = self.verdict(rule, candidate.matcher)
-            if verdict.status == DETERMINISTIC:
-                continue
-            if verdict.status == DETERMINISTIC_WITH_SWITCH and self.switch_on(source, rule.framework):
-                continue
-            candidate = self.in_context(source, candidate, rule)
-            if candidate is not None:
-                reported.add(place)
-                found.extend(self._report(source, candidate, rule, verdict))
-        for program in source.entry_programs:
-            found.extend(self._missing_requirements(program))
-        return found
+    def _requirements(self, source: SourceFile, _: str) -> list:
+        return [requirement_answer(candidate, blockers) for program in source.entry_programs
+                for candidate, blockers in self._missing_requirements(program)]
 
     @property
     def _switch_codes(self) -> set[str]:
         return set(self.ruleset.switches.values())
 
-    def in_context(self, source: SourceFile, candidate: Candidate, rule: Rule) -> Candidate | None:
-        """The candidate as the program model sees it: None where it cannot break determinism there (nothing
-        differentiated for a backward-only op, no training program for a training setting, a requirement the
-        programs meet), "possible" where the model cannot tell."""
-        if rule.backward_only and not constructs_module(candidate.api):
-            context = self.model.context(source, candidate.scope or "<module>")
-            if context == NOT_DIFFERENTIATED:
-                return None
-            if context == UNKNOWN and not candidate.uncertain:
-                candidate = replace(candidate, uncertain=UNKNOWN_GRADIENT)
-        if rule.in_training and source.programs and not any(p.trains for p in source.programs):
-            return None  # only programs that do not train run this code
-        if rule.backward_only and source.programs and not any(p.differentiates for p in source.programs):
-            return None  # only programs that compute no gradient run this code
-        if rule.gpu_only and source.programs and not any(p.uses_gpu for p in self.relevant_programs(source)):
-            return None  # its programs run on the CPU only
-        programs = self.relevant_programs(source)
-        if programs and any(all(self.satisfies(p, code) for p in programs) for code in rule.met_by):
-            return None
-        return candidate
-
-    def _missing_requirements(self, program: Program) -> list[Finding]:
+    def _missing_requirements(self, program: Program) -> list[tuple[Candidate, list[str]]]:
+        """What ``program`` lacks, where it is reported (its entry), with the operations that would raise under
+        the switch where the requirement is the switch."""
         # What triggers a requirement in a program that trains: what it does (calls, settings) wherever it does
         # it; the frameworks it imports, where they are loaded for certain (see ``loaded_program``) or by the
         # entry point itself, whose functions run. A program that does not train needs nothing.
@@ -325,68 +293,10 @@ class Project:
                 continue
             if rule.gpu_only and not program.uses_gpu:
                 continue
-            verdict = self.verdict(rule, None)
-            if verdict.status == DETERMINISTIC:
+            if self.verdict(rule, None).status == DETERMINISTIC:
                 continue
             line, column = program.line, program.column
             missing = missing_api(rule.requirement, self.targets, self.ruleset.releases)
-            candidate = Candidate(code, line, column, line, column, missing, -1)
-            reported = self._report(entry, candidate, rule, verdict)
             blockers = raising_operations(self, program, rule.framework) if code in self._switch_codes else []
-            if blockers:  # turning the switch on would make these raise: no fix, and the message says why
-                shown = ", ".join(blockers[:4]) + (f" and {len(blockers) - 4} more" if len(blockers) > 4 else "")
-                reported = [replace(f, fix=None, message=f"{f.message}; first replace what raises under it in the "
-                                    f"targeted versions: {shown}") for f in reported]
-            found.extend(reported)
+            found.append((Candidate(code, line, column, line, column, missing, -1), blockers))
         return found
-
-    def _report(self, source: SourceFile, candidate: Candidate, rule: Rule | None, verdict: Verdict | None):
-        code = candidate.code
-        if not self.settings.is_selected(code, source.relative, bool(rule and rule.hint)):
-            return []
-        if self.honour_noqa and is_suppressed(source.facts.noqa, candidate.line, code):
-            return []
-        if rule is None:  # a problem with the file itself (MLF9xx)
-            rule = self.ruleset.get(code)
-            message = candidate.uncertain
-            severity = rule.severity if rule else "error"
-        else:
-            message = describe(rule, verdict, self.targets, candidate, self.switch_name(rule.framework))
-            severity = _LOWER[rule.severity] if candidate.uncertain else rule.severity
-        line, column, end_line, cell = candidate.line, candidate.column, candidate.end_line, None
-        if source.facts.cells and 0 < line <= len(source.facts.cells):
-            cell, line = source.facts.cells[line - 1]
-            end_line = line + (candidate.end_line - candidate.line)
-        # A safe fix is offered only where the finding is certain: a fix of a value the engine could not read
-        # (``benchmark = flag()``, ``DataLoader(ds, **options)``) cannot apply.
-        fix = (FixInfo(rule.fix.applicability, rule.fix.description)
-               if rule and rule.fix and not (candidate.uncertain and rule.fix.applicability == "safe") else None)
-        return [Finding(
-            path=source.display, line=line, column=column, end_line=end_line,
-            end_column=candidate.end_column, code=code, symbol=rule.symbol if rule else "internal-error",
-            message=message, severity=severity, api=candidate.api, fix=fix,
-            url=rule.url if rule else "", cell=cell,
-            certainty=INFERRED if candidate.uncertain else CERTAIN,
-        )]
-
-
-#: Why a backward-only call whose differentiation context the program model cannot see is only possible.
-UNKNOWN_GRADIENT = "whether a backward pass runs through this call is not visible in the project"
-
-
-def describe(rule: Rule, verdict: Verdict | None, targets: dict[str, SpecifierSet], candidate: Candidate,
-             switch: str = "the determinism switch") -> str:
-    """The finding's message: the rule's message, the versions that make it so, and any uncertainty."""
-    parts = [rule.summary.rstrip(".")]
-    if verdict is not None and verdict.ranges:
-        distribution = verdict.ranges[0].distribution
-        target = targets.get(distribution)
-        targeted = f"{distribution}{target}" if target is not None and str(target) else f"any {distribution}"
-        if verdict.status == DETERMINISTIC_WITH_SWITCH:
-            parts.append(f"in {verdict.versions_text} (targeted: {targeted}) unless {switch} is on")
-        else:
-            parts.append(f"in {verdict.versions_text} (targeted: {targeted})")
-    message = " ".join(parts)
-    if candidate.uncertain:
-        message += f" [possible: {candidate.uncertain}]"
-    return message

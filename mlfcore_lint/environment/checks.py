@@ -75,7 +75,7 @@ def outside_matches(project, rule: Rule, environment: ProjectEnvironment) -> lis
     """(place, message) for each variable set outside Python that one of ``rule``'s environment entries
     matches, where the rule applies to a targeted version (judged as the same write in a program would be)."""
     from ..engine.facts import Candidate
-    from ..engine.project import describe
+    from ..engine.judge import describe
 
     found = []
     for position, matcher in enumerate(rule.matchers):
@@ -197,7 +197,7 @@ def _install_file(project, folders: tuple[Path, ...]) -> Place:
 def verdict_changes(project, distribution: str, specifier: SpecifierSet) -> str:
     """Which versions the range admits (of the releases the rules know), and where within it this project's
     verdicts change: the statuses of the rules its code matches and the requirements its programs trigger."""
-    from ..engine.project import rule_verdict
+    from ..engine.judge import rule_verdict
 
     releases = project.ruleset.releases.get(distribution, ())
     versions = candidate_versions(releases, specifier if str(specifier) else None)

@@ -99,13 +99,14 @@ class Node:
 
 
 def read_yaml(path: Path) -> Node | None:
-    """The document as :class:`Node` values (``None`` for an empty file), read with PyYAML's safe loader."""
+    """The document as :class:`Node` values (``None`` for an empty file), read with PyYAML's safe loader (its
+    LibYAML form where PyYAML was built with it: a workflow folder of dozens of files is read in milliseconds)."""
     import yaml
 
     text = read_text(path)
     loader = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         root = loader.get_single_node()
         return _located(root, loader) if root is not None else None
     except yaml.MarkedYAMLError as error:

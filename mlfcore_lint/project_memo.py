@@ -1,0 +1,206 @@
+"""What the last run learnt about a project, so that a re-run judges again only the files that changed.
+
+The project step is a function of every file's facts, the settings, the rule set, the targeted versions, the
+console scripts, the environment files (by their size and modification time, as
+:func:`~mlfcore_lint.environment.scan.stamp` stamps them) and the engine's own code. Most of a file's facts
+matter only to its own findings (where its matches lie, its ``noqa`` comments, notebook cells); the rest, its
+*project view* (:func:`~mlfcore_lint.engine.project.project_view`: imports, scopes and calls, what it triggers,
+meets, draws and names, which rules it matches, the operations that raise under a switch), decides about the
+other files.
+
+One memo per project root, beside the facts cache, holds: a key of everything but the files (the *base*), each
+file's facts-cache key, the findings of each file checked, the environment's findings, and the questions each
+checked file's findings asked of the project step with their answers (see engine/judge.py). A run whose base is
+the memo's, over the same files:
+
+- serves the findings of an unchanged file from the memo: nothing is read but the stat index;
+- reads the facts of each changed file, and the facts it had (by its old key, from the facts cache); where their
+  project views are equal, every answer of the project step is as before, so the changed file is judged again
+  from its new facts and the recorded answers (:class:`~mlfcore_lint.engine.judge.RecordedJudge`), and no other
+  file's facts are loaded;
+- otherwise (a file added, removed or renamed, a changed import, call or scope, a question not asked before)
+  leaves the work to the whole project step, whose answers and findings replace the memo.
+
+The memo is sealed with the user's key like the cache's entries (a planted memo never opens), written to a
+temporary name and renamed into place; one of any other shape is no memo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from .cache import read_sealed, write_sealed
+from .model import Finding, FixInfo
+
+MEMO_FORMAT = 2
+_FIELDS = {
+    "path": str, "line": int, "column": int, "end_line": int, "end_column": int, "code": str, "symbol": str,
+    "message": str, "severity": str, "api": str, "url": str, "certainty": str,
+}
+
+
+@lru_cache(maxsize=1)
+def engine_stamp() -> str:
+    """The size and modification time of every module of this package: a changed engine is a new key."""
+    package = Path(__file__).resolve().parent
+    parts = []
+    for directory, _, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            if name.endswith(".py") or name.endswith(".yaml"):
+                info = os.stat(os.path.join(directory, name))
+                parts.append(f"{directory}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def memo_key(parts: list) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str, separators=(",", ":")).encode()).hexdigest()
+
+
+class ProjectMemo:
+    """The memo of the project that ``context`` (a :class:`~mlfcore_lint.runner.ProjectContext` with a cache)
+    checks."""
+
+    def __init__(self, context):
+        from .environment.scan import stamp
+
+        self.context = context
+        cache = context.cache
+        self._cache = cache
+        root = str(context.root)
+        name = hashlib.sha256("\0".join([root, cache.salt.hex()]).encode()).hexdigest()[:32]
+        self.path = cache.directory / "results" / f"{name}.json"
+        self.base = memo_key([
+            MEMO_FORMAT, engine_stamp(), cache.salt.hex(), repr(context.settings),
+            sorted((name, str(versions)) for name, versions in context.targets.items()),
+            sorted(context.console_scripts),
+            [list(map(str, entry)) for entry in stamp(context.root, context.module_folders())],
+        ])
+        self.parsed = 0  # files analysed by ``replay``
+
+    # ------------------------------------------------------------------ reading the memo back
+
+    def _load(self) -> dict | None:
+        data = read_sealed(self._cache.secret, self.path)
+        if not (isinstance(data, dict) and data.get("format") == MEMO_FORMAT and data.get("base") == self.base):
+            return None
+        files, findings, answers = data.get("files"), data.get("findings"), data.get("answers")
+        if not (_mapping_of(files, str) and _mapping_of(findings, list) and _mapping_of(answers, dict)):
+            return None
+        environment = data.get("environment")
+        if environment is not None and not (isinstance(environment, dict) and isinstance(environment.get("cwd"), str)
+                                            and isinstance(environment.get("findings"), list)):
+            return None
+        return data
+
+    def replay(self, checked: list[Path], shown: dict[Path, str], whole: bool,
+               every: list[Path], keys: list[str]) -> list[Finding] | None:
+        """The findings of ``checked`` (shown as ``shown`` says) from the memo and the changed files' facts, or
+        None where the whole project step must run. ``every``: the files the project step reads (the project's
+        modules and ``checked``), ``keys``: their facts-cache keys now."""
+        from .engine.judge import NotRecorded, RecordedJudge
+        from .engine.project import SourceFile, module_name, project_view
+        from .runner import collect_facts
+
+        data = self._load()
+        if data is None or set(data["files"]) != {str(path) for path in every}:
+            return None
+        if whole and (data["environment"] is None or data["environment"]["cwd"] != os.getcwd()):
+            return None
+        stored_keys, stored_findings = data["files"], data["findings"]
+        changed = [path for path, key in zip(every, keys, strict=True) if stored_keys[str(path)] != key]
+        if any(path not in changed and str(path) not in stored_findings for path in checked):
+            return None  # checked for the first time since the project step last ran
+        context, ruleset = self.context, self.context.ruleset
+        new_facts, self.parsed = collect_facts(changed, ruleset, self._cache, 1, context.index) if changed else ([], 0)
+        for path, facts in zip(changed, new_facts, strict=True):
+            old = self._cache.get(stored_keys[str(path)])
+            if old is None or project_view(old, ruleset) != project_view(facts, ruleset):
+                return None
+        judge = RecordedJudge(context.settings, ruleset, context.targets, data["answers"])
+        new_findings: dict[str, list[Finding]] = {}
+        changed_facts = dict(zip(changed, new_facts, strict=True))
+        try:
+            for path in checked:
+                if path in changed_facts:
+                    relative = context.relative(path) or path.name
+                    source = SourceFile(path, shown[path], changed_facts[path], relative, module_name(relative))
+                    new_findings[str(path)] = judge.findings_in(source)
+        except (NotRecorded, TypeError, ValueError, KeyError):  # a question not asked before, or a damaged answer
+            return None
+        try:
+            found = [finding for path in checked for finding in (
+                new_findings[str(path)] if str(path) in new_findings
+                else [_finding({**item, "path": shown[path]}) for item in stored_findings[str(path)]])]
+            if whole:
+                found += [_finding(item) for item in data["environment"]["findings"]]
+        except (ValueError, TypeError, KeyError):
+            return None
+        for path, key in zip(every, keys, strict=True):
+            stored_keys[str(path)] = key
+        for path in changed:
+            stored_findings.pop(str(path), None)  # judged again below where checked, stale otherwise
+        for name, findings in new_findings.items():
+            stored_findings[name] = [_stored(finding) for finding in findings]
+        self._write(data)
+        return sorted(found, key=lambda f: f.sort_key)
+
+    # ------------------------------------------------------------------ writing it
+
+    def store(self, every: list[Path], keys: list[str | None], findings: dict[Path, list[Finding]],
+              answers: dict[str, dict], environment: list[Finding] | None) -> None:
+        """The memo of a whole project step over ``every`` (with facts-cache ``keys``): the ``findings`` of each
+        file checked, the ``answers`` the project step gave, and the ``environment``'s findings (None where the
+        run did not judge the environment)."""
+        if any(key is None for key in keys):
+            return
+        self._write({
+            "format": MEMO_FORMAT, "base": self.base,
+            "files": {str(path): key for path, key in zip(every, keys, strict=True)},
+            "findings": {str(path): [_stored(finding) for finding in found] for path, found in findings.items()},
+            "answers": answers,
+            "environment": None if environment is None else {
+                "cwd": os.getcwd(), "findings": [finding.to_json() for finding in environment]},
+        })
+
+    def _write(self, data: dict) -> None:
+        if not self._cache.writable():
+            return
+        try:
+            self.path.parent.mkdir(mode=0o700, exist_ok=True)
+            write_sealed(self._cache.secret, self.path, data)
+        except OSError:
+            pass  # a memo that cannot be written only costs time
+
+
+def _mapping_of(value, kind) -> bool:
+    return isinstance(value, dict) and all(isinstance(key, str) and isinstance(item, kind)
+                                           for key, item in value.items())
+
+
+def _stored(finding: Finding) -> dict:
+    """A finding of a file as the memo keeps it: without the path, which is how the file is shown in a run."""
+    data = finding.to_json()
+    data["path"] = ""
+    return data
+
+
+def _finding(item: dict) -> Finding:
+    """A finding as ``Finding.to_json`` wrote it; TypeError where its shape differs."""
+    if not isinstance(item, dict) or set(item) - {*_FIELDS, "fix", "cell"}:
+        raise TypeError("not a finding")
+    for name, kind in _FIELDS.items():
+        if type(item[name]) is not kind:
+            raise TypeError(f"finding field {name}")
+    fix, cell = item.get("fix"), item.get("cell")
+    if fix is not None:
+        if not (isinstance(fix, dict) and set(fix) == {"applicability", "description"}
+                and all(isinstance(value, str) for value in fix.values())):
+            raise TypeError("finding fix")
+        fix = FixInfo(**fix)
+    if cell is not None and type(cell) is not int:
+        raise TypeError("finding cell")
+    return Finding(**{**item, "fix": fix, "cell": cell})
