@@ -2,7 +2,7 @@
 
     python benchmarks/evaluate_projects.py --projects lightning,timm,keras-hub,flaml
 
-Downloads the sdists (as ``run_benchmark.py`` does, into ``benchmarks/_work/``), checks each project as a
+Downloads the sdists (as ``run_benchmark.py`` does, into ``$TMPDIR/mlfcore-lint-benchmark/``), checks each project as a
 project of its own, and prints a count per project and rule, then every finding grouped by rule with its
 source line, so each can be judged right or wrong.  ``--json FILE`` keeps the raw findings.  The judgements
 and their reasons are in ``docs/evaluation.md``.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -99,3 +100,15 @@ def mlfcore_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
+
+
+def assert_checks_all(check: list[str], expected: int, env: dict) -> None:
+    """Fail where ``check`` (an ``mlfcore-lint check`` command line, run here in text format) does not check
+    ``expected`` files: a tree that an ignore file or an exclude hides would be timed checking nothing."""
+    command = [part for part in check if part not in ("--format", "json")] + ["--format", "text"]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=False).stdout
+    found = re.search(r" in (\d+) files? checked", output)
+    checked = int(found.group(1)) if found else None
+    if checked != expected:
+        raise BenchmarkError(f"{' '.join(command[:5])} ... checked {checked} files, not {expected}: is the tree "
+                             "ignored (a .gitignore above it) or excluded?")

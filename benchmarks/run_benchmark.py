@@ -6,7 +6,8 @@
     python benchmarks/run_benchmark.py --only verify-program  # the cost of verify program's hooks
     python benchmarks/run_benchmark.py --only fix --sources path/to/project  # fixing against checking
 
-Everything is downloaded and built under ``benchmarks/_work/`` (ignored by git): the projects' sdists
+Everything is downloaded and built under ``$TMPDIR/mlfcore-lint-benchmark/`` (``--work``; outside any git
+repository, whose ignore files would hide the trees from the linter): the projects' sdists
 (``pip download --no-binary``), a virtual environment with nothing but flake8 (the baseline, so this
 project's flake8 plugin cannot be loaded by accident) and, for the plugin parts, one with this package
 installed.  Both tools get the same number of jobs.  Targets:
@@ -33,12 +34,13 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from fix_time import FixRow, bench_fix, render_fix
-from measuring import MIB, BenchmarkError, Measurement, best_of, measure, mlfcore_env
+from measuring import MIB, BenchmarkError, Measurement, assert_checks_all, best_of, measure, mlfcore_env
 from packaging.utils import canonicalize_name, parse_sdist_filename
 from program_overhead import OverheadRow, measure_program_overhead, render_program_overhead
 from scaling import (
@@ -56,7 +58,7 @@ from scaling import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_WORK = REPO / "benchmarks" / "_work"
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "mlfcore-lint-benchmark"  # outside any repository's ignore files
 DEFAULT_PROJECTS = ("lightning", "transformers", "timm")
 PARTS = ("engine", "flake8-plugin", "pylint-plugin", "profile", "verify-program", "scaling", "fix")
 PROJECT_PARTS = {"engine", "flake8-plugin", "pylint-plugin", "profile", "scaling", "fix"}  # check real projects
@@ -248,6 +250,7 @@ def bench_engine(source: Path, jobs: int, flake8_bin: Path, repeat: int) -> Engi
     no_cache = best_of(repeat, [*check, "--no-cache"], env=mlfcore_env())
     measure(check, env=mlfcore_env())  # fills the cache
     cached = best_of(repeat, check, env=mlfcore_env())
+    assert_checks_all(check, len(python_files(source)), mlfcore_env())
     clear_facts_cache(source)
     return EngineRow(source.name, len(python_files(source)), flake8, no_cache, cached)
 

@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from measuring import Measurement, best_of, measure, mlfcore_env
+from measuring import Measurement, assert_checks_all, best_of, measure, mlfcore_env
 
 DEFAULT_SIZES = (500, 2000, 6000)
 DOCUMENTED = Path(__file__).resolve().parent / "documented.json"
@@ -140,6 +140,7 @@ def bench_size(tree: Path, changed_file: Path, jobs: int, flake8_bin: Path, repe
         colds.append(measure(check(tree), env=mlfcore_env()))
     cold = min(colds, key=lambda run: run.seconds)
     warm = best_of(repeat, check(tree), env=mlfcore_env())
+    assert_checks_all(check(tree), files, mlfcore_env())
     counter = [0]
     one_file = _each_after_a_change(repeat, changed_file, counter, check(changed_file))
     alone_folder = work / "alone"

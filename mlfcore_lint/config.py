@@ -8,7 +8,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,6 +76,7 @@ class Settings:
     config_file: Path | None = None
     _exclude_regex: re.Pattern | None = field(default=None, repr=False, compare=False)
     _gitignore: object = field(default=None, repr=False, compare=False)
+    _gitignore_for: object = field(default=None, repr=False, compare=False)  # the root ``_gitignore`` answers for
     _root_text: str = field(default="", repr=False, compare=False)
 
     def is_selected(self, code: str, path: str = "", hint: bool = False) -> bool:
@@ -97,23 +98,25 @@ class Settings:
         chosen = self.select + self.extend_select
         return code in chosen or "HINT" in chosen
 
-    def is_excluded(self, path: Path, base: Path | None = None, is_dir: bool | None = None) -> bool:
+    def is_excluded(self, path: str | os.PathLike, base: Path | None = None, is_dir: bool | None = None) -> bool:
         """Whether ``path`` (a file or folder) matches an exclude pattern, by name or by its path below
         ``base`` (a folder the user named: what lies above it is not excluded), or below the project root;
         or, with ``respect_gitignore``, whether git ignores it (``is_dir``: whether it is a folder, where the
         caller knows)."""
         return self._matches_exclude(path, base) or (self.respect_gitignore and self.is_gitignored(path, base, is_dir))
 
-    def is_gitignored(self, path: Path, base: Path | None = None, is_dir: bool | None = None) -> bool:
+    def is_gitignored(self, path: str | os.PathLike, base: Path | None = None, is_dir: bool | None = None) -> bool:
         """Whether the project's ``.gitignore`` files ignore ``path`` (below ``base``, where given)."""
         from .gitignore import GitIgnore
 
-        if self._gitignore is None or self._gitignore.root != Path(os.path.abspath(self.root)):
-            self._gitignore = GitIgnore(self.root)
+        if self._gitignore_for is not self.root:  # made for another root (settings copied and changed)
+            if self._gitignore is None or self._gitignore.root != Path(os.path.abspath(self.root)):
+                self._gitignore = GitIgnore(self.root)
+            self._gitignore_for = self.root
         # A folder the user names is checked even where it is ignored: then only what lies below it counts.
         return self._gitignore.is_ignored(path, is_dir, below=base)
 
-    def _matches_exclude(self, path: Path, base: Path | None = None) -> bool:
+    def _matches_exclude(self, path: str | os.PathLike, base: Path | None = None) -> bool:
         if self._exclude_regex is None:
             # Version-control folders, virtual environments and build output are always skipped.
             patterns = DEFAULT_EXCLUDES + self.exclude + self.extend_exclude
@@ -124,8 +127,9 @@ class Settings:
         else:
             root = self._root_text or os.path.realpath(self.root)
             self._root_text = root
-        relative = absolute[len(root) + 1:] if absolute.startswith(root + os.sep) else path.as_posix()
-        return bool(self._exclude_regex.match(path.name) or self._exclude_regex.match(relative.replace(os.sep, "/")))
+        relative = absolute[len(root) + 1:] if absolute.startswith(root + os.sep) else os.fspath(path)
+        name = path.name if isinstance(path, PurePath) else os.path.basename(path)
+        return bool(self._exclude_regex.match(name) or self._exclude_regex.match(relative.replace(os.sep, "/")))
 
     def is_configured_entry_point(self, relative_path: str) -> bool:
         return any(_path_matches(relative_path, pattern) for pattern in self.entry_points)

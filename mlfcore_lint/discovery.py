@@ -6,6 +6,7 @@ import ast
 import configparser
 import os
 import re
+import stat
 from pathlib import Path
 
 from .config import Settings, read_pyproject, table_of
@@ -31,28 +32,39 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
         # A folder the user names is checked even where the configuration excludes it (as in ruff): then
         # the excludes apply to what lies below it.
         base = path if not same_path(path, settings.root) and settings.is_excluded(path) else None
+        # Paths are strings until a file is kept (pathlib costs more than the walk on a large tree).
+        absolute_top, shown_top, top = str(path.absolute()), str(path), os.fspath(path)
         for directory, subdirectories, filenames in walk(path, _unlisted(found)):
             identity = _identity(directory)
             if identity in visited:  # a symlink loop, or a folder reached twice
                 subdirectories[:] = []
                 continue
             visited.add(identity)
-            here = Path(directory)
             subdirectories[:] = sorted(
                 d for d in subdirectories
-                if not settings.is_excluded(here / d, base, is_dir=True)
-                and not os.path.lexists(here / d / "pyvenv.cfg")
+                if not settings.is_excluded(os.path.join(directory, d), base, is_dir=True)
+                and not os.path.lexists(os.path.join(directory, d, "pyvenv.cfg"))
             )
             for name in sorted(filenames):
                 if name.endswith(SOURCE_SUFFIXES):
-                    file_path = here / name
+                    file_path = os.path.join(directory, name)
                     # A FIFO or device named like a module would block the read; a dangling link is
                     # kept so that it is reported as unreadable.
-                    if os.path.exists(file_path) and not is_regular_file(file_path):
+                    if not _regular_or_dangling(file_path):
                         continue
                     if not settings.is_excluded(file_path, base, is_dir=False):
-                        found.setdefault(file_path.absolute(), str(file_path))
+                        below = file_path[len(top):].lstrip(os.sep)  # names from the walk: nothing to normalise
+                        shown = below if shown_top == "." else os.path.join(shown_top, below)
+                        found.setdefault(Path(os.path.join(absolute_top, below)), shown)
     return list(found.items())
+
+
+def _regular_or_dangling(path: str) -> bool:
+    """Whether ``path`` is (or links to) a regular file, or is a link to nothing (one stat)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # kept, to be reported as unreadable
 
 
 def _identity(directory: str) -> tuple[int, int]:

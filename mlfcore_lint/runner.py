@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,19 +126,21 @@ def collect_facts(
         sizes = [stats[position].st_size if stats[position] else 0 for position, _, _ in misses]
         # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores busy,
         # and a daemon process may not start processes at all.
-        if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
-            _worker_init(ruleset)
-            computed = [_analyze_in_worker(job) for job in jobs_list]
-        else:
-            jobs = min(jobs, len(misses))
-            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-            with context.Pool(jobs, initializer=_worker_init, initargs=(ruleset,)) as pool:
+        with ExitStack() as stack:
+            if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
+                _worker_init(ruleset)
+                computed = map(_analyze_in_worker, jobs_list)
+            else:
+                jobs = min(jobs, len(misses))
+                context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+                pool = stack.enter_context(context.Pool(jobs, initializer=_worker_init, initargs=(ruleset,)))
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
-                computed = pool.map(_analyze_in_worker, jobs_list, chunksize=chunk)
-        for (position, _, _), (key, data) in zip(misses, computed, strict=True):
-            results[position], found_keys[position] = FileFacts.from_json(data), key
-            if index is not None and key is not None:
-                index.record(files[position], stats[position], key)
+                computed = pool.imap(_analyze_in_worker, jobs_list, chunksize=chunk)
+            # each file's JSON data is turned into facts as it arrives: the parent never holds both for all files
+            for (position, _, _), (key, data) in zip(misses, computed, strict=True):
+                results[position], found_keys[position] = FileFacts.from_json(data), key
+                if index is not None and key is not None:
+                    index.record(files[position], stats[position], key)
     if index is not None:
         index.save()
     if keys is not None:
@@ -378,7 +380,7 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
     # What the last run learnt (see project_memo.py): the files the project step reads, named by their facts-cache
     # keys from the stat index (changed files are hashed, nothing is analysed).
     memo = ProjectMemo(context) if context.cache is not None else None
-    every = sorted(set(context.project_paths()) | set(checked))
+    every = sorted(set(context.project_paths()) | set(checked), key=str)
     if memo is not None:
         keys = cache_keys(every, context.cache, context.index)
         found = memo.replay(checked, shown, whole, every, keys) if None not in keys else None

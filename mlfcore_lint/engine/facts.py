@@ -6,7 +6,8 @@ turns candidates into findings runs later, over the whole project (see :mod:`mlf
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from sys import intern
 
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
 FACTS_FORMAT = 4
@@ -51,7 +52,12 @@ class FileFacts:
     devices: list[str] = field(default_factory=list)  # "gpu", "cpu", "chosen" (``.to(device)``): devices it names
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """The facts as JSON data (what ``from_json`` reads back), built field by field: ``asdict``'s deep copy
+        costs more than the rest of a cache write."""
+        data = {name: getattr(self, name) for name in _FIELDS}
+        data["candidates"] = [vars(candidate).copy() for candidate in self.candidates]
+        data["error"] = vars(self.error).copy() if self.error is not None else None
+        return data
 
     @classmethod
     def from_stored(cls, data: object) -> FileFacts | None:
@@ -61,11 +67,28 @@ class FileFacts:
 
     @classmethod
     def from_json(cls, data: dict) -> FileFacts:
-        facts = cls(**{k: v for k, v in data.items() if k not in ("candidates", "error", "noqa")})
+        """Facts from :meth:`to_json`'s data. Names (of modules, scopes, calls) are interned: the project step
+        holds every file's facts, and most names recur across the files of a project."""
+        names = {k: _interned(data[k]) for k in _NAME_FIELDS}
+        facts = cls(**{k: v for k, v in data.items() if k not in _BUILT_FIELDS}, **names)
         facts.candidates = [Candidate(**c) for c in data["candidates"]]
         facts.error = Candidate(**data["error"]) if data.get("error") else None
         facts.noqa = {int(k): v for k, v in data["noqa"].items()}
+        facts.scopes = {intern(key): {"line": scope["line"], **{k: _interned(scope[k]) for k in _SCOPE_NAMES}}
+                        for key, scope in data["scopes"].items()}
+        facts.classes = {intern(key): _interned(bases) for key, bases in data["classes"].items()}
         return facts
+
+
+def _interned(names: list[str]) -> list[str]:
+    return list(map(intern, names))
+
+
+_FIELDS = tuple(f.name for f in fields(FileFacts))
+_NAME_FIELDS = ("imports", "deferred_imports", "triggered", "import_triggered", "deferred_triggered", "satisfied",
+                "devices")
+_SCOPE_NAMES = ("calls", "quiet_calls", "does", "draws")
+_BUILT_FIELDS = frozenset(("candidates", "error", "noqa", "scopes", "classes", *_NAME_FIELDS))
 
 
 # ---------------------------------------------------------------- the shape of facts as JSON (cache entries)

@@ -109,10 +109,17 @@ def _framework_roots(project) -> dict[str, str]:
     return roots
 
 
-def imported_frameworks(program, roots: dict[str, str]) -> set[str]:
-    """The distributions (of those the rules know) that the modules of ``program`` import."""
-    return {roots[name.split(".")[0]] for source in program.files for name in source.facts.imports
-            if name.split(".")[0] in roots}
+def imported_frameworks(program, roots: dict[str, str], by_file: dict[str, frozenset[str]]) -> set[str]:
+    """The distributions (of those the rules know) that the modules of ``program`` import; ``by_file`` keeps
+    each module's, shared by the programs that reach it."""
+    found: set[str] = set()
+    for source in program.files:
+        frameworks = by_file.get(source.relative)
+        if frameworks is None:
+            frameworks = by_file[source.relative] = frozenset(
+                roots[top] for name in source.facts.imports if (top := name.partition(".")[0]) in roots)
+        found |= frameworks
+    return found
 
 
 def program_environments(project) -> dict[tuple[Path, ...], set[str]]:
@@ -122,12 +129,13 @@ def program_environments(project) -> dict[tuple[Path, ...], set[str]]:
     root = Path(os.path.realpath(project.settings.root))
     roots = _framework_roots(project)
     found: dict[tuple[Path, ...], set[str]] = {}
+    by_file: dict[str, frozenset[str]] = {}
     # the versions that change a training result are those of the programs that train (all programs in a
     # project where none trains: a simulation that only draws random numbers)
     for program in [p for p in project.programs if p.trains] or project.programs:
         parents = Path(program.entry.relative).parents
         folders = tuple(root / parent for parent in parents if str(parent) != "." and install_files(root / parent))
-        found.setdefault(folders, set()).update(imported_frameworks(program, roots))
+        found.setdefault(folders, set()).update(imported_frameworks(program, roots, by_file))
     return found
 
 

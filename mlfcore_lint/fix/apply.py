@@ -12,7 +12,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from ..config import Settings
-from ..engine.index import RuleIndex, build_index
+from ..engine.index import RuleIndex
 from ..model import Finding
 from ..ruleset.schema import DETERMINISTIC, RuleSet
 from ..ruleset.versions import candidate_versions, evaluate
@@ -51,9 +51,11 @@ class FixContext:
         """The project's line length (``layout.project_line_length``)."""
         return project_line_length(self.settings.root.resolve()) if self.settings is not None else DEFAULT_LINE_LENGTH
 
-    @cached_property
+    @property
     def index(self) -> RuleIndex:
-        return build_index(self.ruleset)
+        from ..runner import index_for
+
+        return index_for(self.ruleset)  # the engine's, built once per process
 
     def is_fixable(self, finding: Finding) -> bool:
         from .seeding import SEEDING_STEPS

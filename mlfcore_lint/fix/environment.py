@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,16 +28,17 @@ class EnvironmentFixes:
     remaining: list[Finding] = field(default_factory=list)  # findings in environment files left unfixed
 
 
-def environment_fixes(paths: list[Path], settings: Settings, ruleset, jobs: int, use_cache: bool) -> EnvironmentFixes:
-    """The fixes in the environment files. Only where the project root is fixed, as ``check`` reports
-    environment findings only there."""
-    from ..runner import check_paths
+def environment_fixes(paths: list[Path], settings: Settings, ruleset,
+                      check: Callable[[], list[Finding]]) -> EnvironmentFixes:
+    """The fixes in the environment files, from ``check()``'s findings (what ``check`` reports on ``paths``,
+    environment files included). Only where the project root is fixed, as ``check`` reports environment
+    findings only there."""
     from .runner import FileFix
 
     root = settings.root.resolve()
     if not settings.discover_targets or not any(same_path(path, root) for path in paths):
         return EnvironmentFixes([], settings)
-    findings = check_paths(paths, settings, ruleset, jobs, use_cache).findings
+    findings = check()
     environment = scan(root)
     # a pin in a sub-folder's own install files (an example's requirements.txt) is fixed where it is written
     folders = {os.path.dirname(os.path.realpath(Path.cwd() / f.path)) for f in findings if f.code == PIN_RULE}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -59,13 +59,31 @@ def top_level_statements(body) -> Iterator[cst.CSTNode]:
 
 
 def source_bindings(source: str, canonical: Callable[[str], str]) -> list[Binding]:
-    """The names the top-level imports of ``source`` bind, as seen by code that runs after it (line 0)."""
+    """The names the top-level imports of ``source`` bind, as seen by code that runs after it (line 0): a
+    notebook's earlier cells, read with CPython's parser (nothing in them is rewritten, so no libcst tree)."""
     try:
-        wrapper = MetadataWrapper(cst.parse_module(source))
-    except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, MemoryError):
+        body = ast.parse(source).body
+    except (SyntaxError, RecursionError, ValueError, MemoryError):
         return []
-    positions = wrapper.resolve(PositionProvider)
-    return [Binding(b.name, b.qualified, 0) for b in module_bindings(wrapper.module, positions, canonical)]
+    found = []
+    pending = list(reversed(body))
+    while pending:  # the top-level statements, and those of top-level ``if``/``try`` blocks
+        statement = pending.pop()
+        if isinstance(statement, ast.If):
+            pending.extend(reversed(statement.body + statement.orelse))
+        elif isinstance(statement, ast.Try | getattr(ast, "TryStar", ast.Try)):
+            pending.extend(reversed(statement.body + [s for h in statement.handlers for s in h.body]))
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.asname is not None:
+                    found.append(Binding(alias.asname, canonical(alias.name), 0))
+                else:
+                    root = alias.name.split(".")[0]
+                    found.append(Binding(root, canonical(root), 0))
+        elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module is not None:
+            found.extend(Binding(alias.asname or alias.name, canonical(f"{statement.module}.{alias.name}"), 0)
+                         for alias in statement.names if alias.name != "*")
+    return found
 
 
 def module_bindings(module: cst.Module, positions, canonical: Callable[[str], str]) -> list[Binding]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..engine.analyze import analyze_bytes
 from ..files import same_path
 from ..model import Finding
-from ..runner import ProjectContext, collect_facts, discover
+from ..runner import ProjectContext, collect_facts, discover, index_for
 from ..targets import resolve_targets
 from .apply import MAX_PASSES, FixContext, fix_module, sites_for
 from .codemods.base import Site
@@ -145,11 +145,12 @@ def _fix_in_worker(job):
 
 
 def _project_findings(paths, files, contents: dict[Path, bytes], settings, ruleset, jobs, use_cache, index,
-                      known: dict[Path, object] | None = None):
-    """What ``check`` reports for ``files``, with ``contents`` standing in for what those files hold on disk,
-    and the engine's facts about the programs that start in each (``programs.program_facts``).
+                      known: dict[Path, object] | None = None, environment: bool = False):
+    """What ``check`` reports for ``files``, with ``contents`` standing in for what those files hold on disk;
+    the engine's facts about the programs that start in each (``programs.program_facts``); and, with
+    ``environment``, the findings in the environment files where ``paths`` name the project root (else []).
 
-    ``known`` keeps the facts of files read from disk between passes (they do not change).
+    ``known`` keeps each file's facts between passes: of a file on disk, and of a fixed text (with that text).
     """
     known = {} if known is None else known
     project = ProjectContext(settings, ruleset, use_cache)
@@ -157,20 +158,31 @@ def _project_findings(paths, files, contents: dict[Path, bytes], settings, rules
     facts, _ = collect_facts(unread, ruleset, project.cache, jobs, project.index)
     known.update(zip(unread, facts, strict=True))
     for path, display in files:
-        if path in contents:
-            project.add(path, display, analyze_bytes(contents[path], index, path.suffix == ".ipynb"))
+        if path in contents:  # a text fixed in an earlier pass, analysed once
+            analysed = known.get((path, contents[path]))
+            if analysed is None:
+                analysed = known[(path, contents[path])] = analyze_bytes(contents[path], index,
+                                                                          path.suffix == ".ipynb")
+            project.add(path, display, analysed)
         else:
             project.add(path, display, known[path])
     root = settings.root.resolve()
-    if any(same_path(p, root) for p in paths):
+    whole = any(same_path(p, root) for p in paths)
+    if whole:
         project.project_files = [path for path, _ in files]
-    return project.findings_for([path for path, _ in files]), program_facts(project.project())
+    findings = project.findings_for([path for path, _ in files])
+    in_environment = []
+    if environment and whole:
+        from ..environment.checks import environment_findings
+
+        in_environment = environment_findings(project.project())
+    return findings, program_facts(project.project()), in_environment
 
 
 def check_on_disk(paths: list[Path], settings, ruleset, jobs: int | None = None, use_cache: bool = True):
     """What ``check`` reports now (after a write that did not go through everywhere)."""
     files = discover(paths, settings)
-    index = FixContext(ruleset).index
+    index = index_for(ruleset)
     return _project_findings(paths, files, {}, settings, ruleset, jobs or os.cpu_count() or 1, use_cache, index)[0]
 
 
@@ -183,19 +195,33 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
     """
     files = discover(paths, settings)
     jobs = jobs or os.cpu_count() or 1
+    index = index_for(ruleset)
+    known: dict = {}  # each file's facts, read once for every pass
+    checked: list = []  # the first check's findings and programs, for the first pass where settings are the same
+
+    def check_with_environment() -> list[Finding]:
+        findings, programs, in_environment = _project_findings(paths, files, {}, settings, ruleset, jobs, use_cache,
+                                                               index, known, environment=True)
+        checked.append((findings, programs))
+        return sorted(findings + in_environment, key=lambda f: f.sort_key)
+
     # Pins and a Dockerfile's ENV first: the Python fixes then count the variables it sets (environment.py).
-    environment = environment_fixes(paths, settings, ruleset, jobs, use_cache)
+    environment = environment_fixes(paths, settings, ruleset, check_with_environment)
+    if environment.settings is not settings:
+        checked.clear()  # the environment fixes set variables: what they change is checked again
     settings = environment.settings
     context = FixContext(ruleset, resolve_targets(settings, ruleset.framework_modules), unsafe, settings)
     located = {display: path for path, display in files}
     results: dict[Path, FileFix] = {}
     contents: dict[Path, bytes] = {}
     first_findings: list[Finding] | None = None
-    known: dict[Path, object] = {}
     analysed_at = {path: _modified(path) for path, _ in files}  # to notice edits made while checking
     for _ in range(MAX_PASSES):
-        findings, programs = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache,
-                                               context.index, known)
+        if checked and not contents:
+            findings, programs = checked.pop()
+        else:
+            findings, programs, _ = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache,
+                                                      index, known)
         if first_findings is None:
             first_findings = findings
         by_file: dict[Path, list[Finding]] = {}
@@ -224,8 +250,7 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
         if not changed:
             break
     else:
-        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, context.index,
-                                     known)[0]
+        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, index, known)[0]
     for path, result in results.items():
         if path in contents and contents[path] != result.original.raw:
             result.content = contents[path]
