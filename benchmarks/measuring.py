@@ -98,6 +98,9 @@ def best_of(repeat: int, command: list[str], **kwargs) -> Measurement:
 def mlfcore_env() -> dict:
     """The environment that runs this working tree's ``mlfcore_lint``."""
     env = dict(os.environ)
+    # as installed (pip compiles every module): a checkout run with PYTHONDONTWRITEBYTECODE would compile
+    # its modules again on every start, which flake8's and pylint's environments never pay
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 

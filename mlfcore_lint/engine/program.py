@@ -170,7 +170,7 @@ class ProgramModel:
                 owner, _, name = key.rpartition(".")
                 if owner in source.facts.classes:
                     self.methods.setdefault(name, []).append((source.relative, key))
-        self._resolved: dict[tuple[Node, str], list[Node]] = {}
+        self._resolved: dict[tuple[Node, str], tuple[Node, ...]] = {}
         self._class_kinds: dict[Node, str] = {}
         self._context: dict[Node, str] | None = None
         self._draw_bits: dict[str, int] = {}  # requirement code of a generator -> its bit in ``_does``
@@ -182,11 +182,13 @@ class ProgramModel:
 
     # ------------------------------------------------------------------ resolving references
 
-    def resolve(self, caller: Node, reference: str) -> list[Node]:
+    def resolve(self, caller: Node, reference: str) -> tuple[Node, ...]:
+        """The scopes ``reference`` (a call's target, as ``calls.py`` records it) in ``caller`` may run; kept as
+        tuples (most are empty, and the empty tuple is shared) since every caller's references stay cached."""
         key = (caller, reference)
         found = self._resolved.get(key)
         if found is None:
-            found = self._resolved[key] = self._resolve(caller, reference)
+            found = self._resolved[key] = tuple(self._resolve(caller, reference))
         return found
 
     def _resolve(self, caller: Node, reference: str) -> list[Node]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -22,6 +21,7 @@ from .imports import add_sorted_imports
 from .integrity import keep_untouched_lines, lines_of
 from .layout import DEFAULT_LINE_LENGTH, fitted, project_line_length
 from .names import References, after_imports_index, module_bindings
+from .positions import Positions
 
 UNSAFE = "unsafe"
 MAX_PASSES = 4  # a fix can make another rule apply (deterministic algorithms ask for the cuBLAS setting)
@@ -84,7 +84,7 @@ class FileEdit:
     """The edits planned for one module, collected before and during the transformation."""
 
     module: cst.Module
-    positions: object
+    positions: Positions
     references: References
     context: FixContext
     module_index: int = 0  # where module-level additions go (after the imports)
@@ -134,8 +134,6 @@ def sites_for(findings: list[Finding], context: FixContext) -> list[Site]:
 
 
 class _FixTransformer(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     def __init__(self, edit: FileEdit, sites: list[Site]):
         super().__init__()
         self.edit = edit
@@ -146,7 +144,7 @@ class _FixTransformer(cst.CSTTransformer):
 
     def on_visit(self, node) -> bool:
         """Only what holds a site or a planned insertion is visited (a large module costs little to fix)."""
-        where = self.get_metadata(PositionProvider, node, None)
+        where = self.edit.positions.known(node)
         if where is not None and not isinstance(node, cst.Module):
             index = bisect_left(self.lines, where.start.line)
             if index == len(self.lines) or self.lines[index] > where.end.line:
@@ -157,7 +155,9 @@ class _FixTransformer(cst.CSTTransformer):
         updated_node = super().on_leave(original_node, updated_node)
         if not self.sites or not isinstance(updated_node, cst.CSTNode):
             return updated_node
-        where = self.get_metadata(PositionProvider, original_node)
+        where = self.edit.positions.known(original_node)
+        if where is None:
+            return updated_node  # outside the statements with a site (the module's header or footer)
         end = (where.end.line, where.end.column + 1)
         for site in self.sites.get((where.start.line, where.start.column + 1), ()):
             codemod = CODEMODS.get(site.code)
@@ -234,13 +234,13 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     if not sites:
         return FixOutcome(text, [])
     try:
-        wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+        module = cst.parse_module(text)
+        # exact where a site or a program's start lies (what the fixes look at), computed on demand elsewhere
+        positions = Positions(module, text, [site.line for site in sites] + [program.line for program in programs])
     except RecursionError:
         return FixOutcome(text, [], "left alone: expressions nested too deeply for the fixer")
     except (cst.ParserSyntaxError, ValueError, TypeError, MemoryError) as error:
         return FixOutcome(text, [], f"left alone: the fixer cannot parse it: {str(error).splitlines()[0]}")
-    positions = wrapper.resolve(PositionProvider)
-    module = wrapper.module
     bindings = [*outer_bindings, *module_bindings(module, positions, context.index.canonical)]
     references = References(bindings, context.index.canonical)
     edit = FileEdit(module, positions, references, context, module_index=after_imports_index(module.body),
@@ -249,7 +249,7 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     if seeding_sites:
         plan_seeding(edit, seeding_sites, programs)
     node_sites = [s for s in sites if s.code in CODEMODS]
-    fixed_module = wrapper.visit(_FixTransformer(edit, node_sites))
+    fixed_module = module.visit(_FixTransformer(edit, node_sites))
     if not edit.fixed:
         return FixOutcome(text, [], notes=edit.notes)
     if references.unused or references.imports:

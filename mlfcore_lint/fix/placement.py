@@ -266,8 +266,12 @@ class _UnshadowedCalls(cst.CSTVisitor):
             self.calls.append(node)
 
 
-def module_calls(module: cst.Module) -> list[cst.Call]:
-    """The calls of ``module`` whose callee names what the module's own imports bind there."""
+def module_calls(module: cst.Module, keep=None) -> list[cst.Call]:
+    """The calls of ``module`` whose callee names what the module's own imports bind there; ``keep``: a test of
+    a top-level statement, where only the statements it keeps can hold the calls wanted (the others are not
+    visited)."""
     collector = _UnshadowedCalls()
-    module.visit(collector)
+    for statement in module.body if keep is not None else [module]:
+        if keep is None or keep(statement):
+            statement.visit(collector)
     return collector.calls

@@ -213,7 +213,20 @@ def _replace_legacy_tensorflow_seeders(edit: FileEdit) -> bool:
     """MLF202: ``tf.random.set_seed(s)`` calls of this module become ``tf.keras.utils.set_random_seed(s)``."""
     replaced = False
     seeder = _step_for(edit, "MLF202")
-    for call in module_calls(edit.module):
+    # A call of one names it, or a name the module's imports bind to it: only statements whose lines hold
+    # one of these names are visited.
+    names = {api.rpartition(".")[2] for api in LEGACY_TENSORFLOW_SEEDERS} | {
+        binding.name for binding in edit.references.bindings if binding.qualified in LEGACY_TENSORFLOW_SEEDERS}
+
+    def mentions(statement: cst.CSTNode) -> bool:
+        where = edit.positions[statement]
+        found = any(name in edit.line(number) for number in range(where.start.line, where.end.line + 1)
+                    for name in names)
+        if found:
+            edit.positions.cover(statement)  # its calls may be replaced
+        return found
+
+    for call in module_calls(edit.module, mentions):
         name = dotted_name(call.func)
         if name is not None and edit.references.qualify(name) in LEGACY_TENSORFLOW_SEEDERS:
             edit.call_replacements[id(call)] = cst.parse_expression(edit.references.reference(seeder.api))

@@ -167,6 +167,25 @@ def test_the_facts_shape_names_every_field_of_the_dataclasses(ruleset):
     assert FileFacts.from_stored([stored]) is None
 
 
+def test_facts_as_json_are_the_dataclass_fields_and_names_read_back_are_shared(ruleset):
+    """``to_json`` is built by hand (no deep copy): it must equal ``asdict``, and reading two files' facts back
+    gives one string object per name (the project step holds every file's facts)."""
+    from dataclasses import asdict
+
+    from mlfcore_lint.engine.analyze import analyze_bytes
+    from mlfcore_lint.engine.facts import FileFacts
+    from mlfcore_lint.runner import index_for
+
+    facts = analyze_bytes(RICH_MODULE.encode(), index_for(ruleset))
+    assert facts.to_json() == asdict(facts)
+    first, second = (FileFacts.from_json(json.loads(json.dumps(facts.to_json()))) for _ in range(2))
+    assert first == second == facts
+    assert all(a is b for a, b in zip(first.imports, second.imports, strict=True))
+    scope = next(iter(first.scopes))
+    assert next(iter(second.scopes)) is scope
+    assert all(a is b for a, b in zip(first.scopes[scope]["calls"], second.scopes[scope]["calls"], strict=True))
+
+
 def test_cache_entries_of_the_wrong_shape_or_too_deep_are_misses(tmp_path, ruleset):
     from mlfcore_lint.cache import FactsCache, seal
 

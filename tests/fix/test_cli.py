@@ -204,3 +204,22 @@ def test_notebook_fixes_reuse_the_imports_of_earlier_cells(project):
     assert "worker_seed = th.initial_seed() % 2**32" in cell and "import torch" not in cell
     assert cell.endswith("loader = DataLoader(\n    range(8),\n    num_workers=2,\n"
                          "    generator=th.Generator().manual_seed(th.initial_seed()),\n    worker_init_fn=seed_worker,\n)")
+
+
+def test_fixing_a_project_analyses_each_file_once_and_each_fixed_text_once(project, fix, monkeypatch):
+    """The environment fixes' check and every pass share the facts of the files on disk, and a fixed text is
+    analysed once however many passes follow (what keeps fixing within a few times a check)."""
+    from mlfcore_lint import runner
+    from mlfcore_lint.fix import runner as fix_runner
+
+    (project / "requirements.txt").write_text("torch\n", encoding="utf-8")
+    (project / "train.py").write_text(FLAGGED, encoding="utf-8")
+    (project / "model.py").write_text("import torch\n\nlayer = torch.nn.Linear(2, 2)\n", encoding="utf-8")
+    read, analysed = [], []
+    real_read, real_analyse = runner._analyze_in_worker, fix_runner.analyze_bytes
+    monkeypatch.setattr(runner, "_analyze_in_worker", lambda job: read.append(job[0]) or real_read(job))
+    monkeypatch.setattr(fix_runner, "analyze_bytes", lambda raw, *rest: analysed.append(raw) or real_analyse(raw, *rest))
+    result = fix("--check", "--no-cache", "--jobs", "1", ".", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert sorted(os.path.basename(path) for path in read) == ["model.py", "train.py"]
+    assert len(analysed) == len(set(analysed)) >= 1
