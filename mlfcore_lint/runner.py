@@ -342,7 +342,10 @@ class ProjectContext:
         is_text = isinstance(source, str)
         raw = source.encode("utf-8", "surrogatepass") if is_text else source
         key = self.cache.key(raw, notebook, text=is_text) if self.cache is not None else None
-        facts = self.cache.get(key) if key is not None else None
+        # the facts the project step read for this file, where the buffer holds what the file does
+        facts = self.facts.get(path) if key is not None and self.keys.get(path) == key else None
+        if facts is None and key is not None:
+            facts = self.cache.get(key)
         if facts is None:
             index = index_for(self.ruleset)
             analyze = analyze_text if is_text else analyze_bytes
