@@ -234,9 +234,9 @@ class ProjectContext:
     def project_paths(self) -> list[Path]:
         """Every file the project step reads: the project's modules and notebooks (each may start a program),
         whichever files are checked, so that a file's findings are the same checked alone or with the project."""
-        self._all_module_paths()
+        modules = self._all_module_paths()  # discovers the project's files where they were not given
         notebooks = [path for path in self.project_files if path.suffix == ".ipynb" and self.relative(path) is not None]
-        return list(dict.fromkeys([*self._all_module_paths().values(), *notebooks]))
+        return list(dict.fromkeys([*modules.values(), *notebooks]))
 
     def _all_module_paths(self) -> dict[str, Path]:
         if self._module_paths is None:
