@@ -46,6 +46,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,8 @@ else:  # pragma: no cover - Python 3.10
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-DEFAULT_WORK = REPO / "benchmarks" / "_work" / "evaluation"
+# outside this repository: its .gitignore would hide fetched projects (their .git is removed) from the linter
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "mlfcore-lint-evaluation"
 GIT_URL = "https://github.com/{repo}.git"
 VERDICTS = ("right", "wrong", "debatable")
 JUDGMENT_COLUMNS = ("project", "version", "file", "line", "code", "verdict", "reason", "line_sha1", "judged_on",
