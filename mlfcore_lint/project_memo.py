@@ -116,13 +116,13 @@ class ProjectMemo:
             return None  # checked for the first time since the project step last ran
         context, ruleset = self.context, self.context.ruleset
         new_facts, self.parsed = collect_facts(changed, ruleset, self._cache, 1, context.index) if changed else ([], 0)
-        for path, facts in zip(changed, new_facts, strict=True):
+        changed_facts = dict(zip(changed, new_facts, strict=True))
+        for path, facts in changed_facts.items():
             old = self._cache.get(stored_keys[str(path)])
             if old is None or project_view(old, ruleset) != project_view(facts, ruleset):
                 return None
         judge = RecordedJudge(context.settings, ruleset, context.targets, data["answers"])
         new_findings: dict[str, list[Finding]] = {}
-        changed_facts = dict(zip(changed, new_facts, strict=True))
         try:
             for path in checked:
                 if path in changed_facts:

@@ -385,8 +385,8 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
     memo = ProjectMemo(context) if context.cache is not None else None
     every = sorted(set(context.project_paths()) | set(checked), key=str)
     if memo is not None:
-        keys = cache_keys(every, context.cache, context.index)
-        found = memo.replay(checked, shown, whole, every, keys) if None not in keys else None
+        every_keys = cache_keys(every, context.cache, context.index)
+        found = memo.replay(checked, shown, whole, every, every_keys) if None not in every_keys else None
         if found is not None:
             return CheckResult(found, len(files), memo.parsed)
     keys: list[str | None] = []

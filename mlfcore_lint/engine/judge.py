@@ -109,12 +109,12 @@ class Judge:
         for data, blockers in self.ask(source, REQUIREMENTS):
             candidate = Candidate(**data)
             rule = self.ruleset.get(candidate.code)
-            reported = self._report(source, candidate, rule, self.verdict(rule, None))
+            lacking = self._report(source, candidate, rule, self.verdict(rule, None))
             if blockers:  # turning the switch on would make these raise: no fix, and the message says why
                 shown = ", ".join(blockers[:4]) + (f" and {len(blockers) - 4} more" if len(blockers) > 4 else "")
-                reported = [replace(f, fix=None, message=f"{f.message}; first replace what raises under it in the "
-                                    f"targeted versions: {shown}") for f in reported]
-            found.extend(reported)
+                lacking = [replace(f, fix=None, message=f"{f.message}; first replace what raises under it in the "
+                                   f"targeted versions: {shown}") for f in lacking]
+            found.extend(lacking)
         return found
 
     def in_context(self, source: SourceFile, candidate: Candidate, rule: Rule) -> Candidate | None:

@@ -74,16 +74,21 @@ def source_bindings(source: str, canonical: Callable[[str], str]) -> list[Bindin
         elif isinstance(statement, ast.Try | getattr(ast, "TryStar", ast.Try)):
             pending.extend(reversed(statement.body + [s for h in statement.handlers for s in h.body]))
         elif isinstance(statement, ast.Import):
-            for alias in statement.names:
-                if alias.asname is not None:
-                    found.append(Binding(alias.asname, canonical(alias.name), 0))
-                else:
-                    root = alias.name.split(".")[0]
-                    found.append(Binding(root, canonical(root), 0))
+            found.extend(_binding(None, alias.name, alias.asname, 0, canonical) for alias in statement.names)
         elif isinstance(statement, ast.ImportFrom) and not statement.level and statement.module is not None:
-            found.extend(Binding(alias.asname or alias.name, canonical(f"{statement.module}.{alias.name}"), 0)
+            found.extend(_binding(statement.module, alias.name, alias.asname, 0, canonical)
                          for alias in statement.names if alias.name != "*")
     return found
+
+
+def _binding(module: str | None, name: str, alias: str | None, line: int, canonical: Callable[[str], str]) -> Binding:
+    """What ``import name [as alias]`` (``module`` None) or ``from module import name [as alias]`` binds."""
+    if module is not None:
+        return Binding(alias or name, canonical(f"{module}.{name}"), line)
+    if alias is not None:
+        return Binding(alias, canonical(name), line)
+    root = name.split(".")[0]
+    return Binding(root, canonical(root), line)
 
 
 def module_bindings(module: cst.Module, positions, canonical: Callable[[str], str]) -> list[Binding]:
@@ -97,22 +102,18 @@ def module_bindings(module: cst.Module, positions, canonical: Callable[[str], st
             if isinstance(small, cst.Import):
                 for alias in small.names:
                     name = dotted_name(alias.name)
-                    if name is None:
-                        continue
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                        found.append(Binding(alias.asname.name.value, canonical(name), line))
-                    else:
-                        root = name.split(".")[0]
-                        found.append(Binding(root, canonical(root), line))
+                    if name is not None:
+                        named = alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                        found.append(_binding(None, name, alias.asname.name.value if named else None, line,
+                                              canonical))
             elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
                 module_name = dotted_name(small.module)
                 if module_name is None or isinstance(small.names, cst.ImportStar):
                     continue
                 for alias in small.names:
                     name = dotted_name(alias.name)
-                    bound = alias.evaluated_alias or name
-                    if name and bound:
-                        found.append(Binding(bound, canonical(f"{module_name}.{name}"), line))
+                    if name:
+                        found.append(_binding(module_name, name, alias.evaluated_alias, line, canonical))
     return found
 
 

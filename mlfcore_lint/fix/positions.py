@@ -40,30 +40,24 @@ class Positions(Mapping):
     def __init__(self, module: cst.Module, text: str, lines: Iterable[int]):
         self._module = module
         self._ranges: dict[cst.CSTNode, CodeRange] = {}
-        self._spans = _statement_spans(module, text)  # None once every range is exact
-        self._pending = list(module.body) if self._spans is not None else []
+        # the lines of each top-level statement not computed yet; None once every range is exact
+        self._spans = _statement_spans(module, text)
         if self._spans is None:
             self._whole()
             return
         wanted = sorted(set(lines))
-        for statement in list(self._pending):
-            if self._spans is None:
-                break  # every range is exact already
-            span = self._spans[statement]
+        for statement, span in list(self._spans.items()):
             if any(span.start.line <= line <= span.end.line for line in wanted):
-                self._expand(statement)
+                self.cover(statement)
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        found = self._ranges.get(node)
+        found = self.known(node)
         if found is not None:
             return found
         if node is self._module:
             raise KeyError(node)  # no fix asks where the module lies
-        span = self._spans.get(node) if self._spans is not None else None
-        if span is not None:
-            return span  # a top-level statement: its lines (no fix looks at its columns without expanding it)
-        while self._pending:  # a node below a statement not expanded yet
-            self._expand(self._pending[0])
+        while self._spans:  # a node below a statement not computed yet
+            self._expand(next(iter(self._spans)))
             if node in self._ranges:
                 return self._ranges[node]
         if self._spans is not None:  # outside every statement (the module's header or footer)
@@ -72,7 +66,7 @@ class Positions(Mapping):
 
     def cover(self, statement: cst.CSTNode) -> None:
         """Compute the exact ranges in the top-level ``statement`` now (a fix is about to look inside it)."""
-        if statement in self._pending:
+        if self._spans is not None and statement in self._spans:
             self._expand(statement)
 
     def known(self, node: cst.CSTNode) -> CodeRange | None:
@@ -80,21 +74,21 @@ class Positions(Mapping):
         transformer needs to skip the statements without a fix, computing nothing."""
         found = self._ranges.get(node)
         if found is None and self._spans is not None:
-            found = self._spans.get(node)
+            found = self._spans.get(node)  # no fix looks at its columns without computing it
         return found
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
-        while self._pending:
-            self._expand(self._pending[0])
+        while self._spans:
+            self._expand(next(iter(self._spans)))
         return iter(self._ranges)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def _expand(self, statement: cst.CSTNode) -> None:
-        self._pending.remove(statement)
+        span = self._spans.pop(statement)
         relative = positions_of(statement, self._module)
-        exact, span = relative[statement], self._spans[statement]
+        exact = relative[statement]
         lines = exact.end.line - exact.start.line
         if exact.start.column != span.start.column or lines != span.end.line - span.start.line:
             self._whole()  # the parsers disagree about this statement: every range from the whole module
@@ -103,11 +97,10 @@ class Positions(Mapping):
         for node, where in relative.items():
             self._ranges[node] = CodeRange(CodePosition(where.start.line + offset, where.start.column),
                                            CodePosition(where.end.line + offset, where.end.column))
-        self._spans.pop(statement)  # its exact range now
 
     def _whole(self) -> None:
         self._ranges = positions_of(self._module, self._module)
-        self._spans, self._pending = None, []
+        self._spans = None
 
 
 def _statement_spans(module: cst.Module, text: str) -> dict[cst.CSTNode, CodeRange] | None:

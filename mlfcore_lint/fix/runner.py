@@ -144,8 +144,8 @@ def _fix_in_worker(job):
     return fix_bytes(raw, path, findings, _worker_context, programs)
 
 
-def _project_findings(paths, files, contents: dict[Path, bytes], settings, ruleset, jobs, use_cache, index,
-                      known: dict[Path, object] | None = None, environment: bool = False):
+def _project_findings(paths, files, contents: dict[Path, bytes], settings, ruleset, jobs, use_cache,
+                      known: dict | None = None, environment: bool = False):
     """What ``check`` reports for ``files``, with ``contents`` standing in for what those files hold on disk;
     the engine's facts about the programs that start in each (``programs.program_facts``); and, with
     ``environment``, the findings in the environment files where ``paths`` name the project root (else []).
@@ -161,7 +161,7 @@ def _project_findings(paths, files, contents: dict[Path, bytes], settings, rules
         if path in contents:  # a text fixed in an earlier pass, analysed once
             analysed = known.get((path, contents[path]))
             if analysed is None:
-                analysed = known[(path, contents[path])] = analyze_bytes(contents[path], index,
+                analysed = known[(path, contents[path])] = analyze_bytes(contents[path], index_for(ruleset),
                                                                           path.suffix == ".ipynb")
             project.add(path, display, analysed)
         else:
@@ -182,8 +182,7 @@ def _project_findings(paths, files, contents: dict[Path, bytes], settings, rules
 def check_on_disk(paths: list[Path], settings, ruleset, jobs: int | None = None, use_cache: bool = True):
     """What ``check`` reports now (after a write that did not go through everywhere)."""
     files = discover(paths, settings)
-    index = index_for(ruleset)
-    return _project_findings(paths, files, {}, settings, ruleset, jobs or os.cpu_count() or 1, use_cache, index)[0]
+    return _project_findings(paths, files, {}, settings, ruleset, jobs or os.cpu_count() or 1, use_cache)[0]
 
 
 def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: int | None = None,
@@ -195,13 +194,12 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
     """
     files = discover(paths, settings)
     jobs = jobs or os.cpu_count() or 1
-    index = index_for(ruleset)
     known: dict = {}  # each file's facts, read once for every pass
     checked: list = []  # the first check's findings and programs, for the first pass where settings are the same
 
     def check_with_environment() -> list[Finding]:
         findings, programs, in_environment = _project_findings(paths, files, {}, settings, ruleset, jobs, use_cache,
-                                                               index, known, environment=True)
+                                                               known, environment=True)
         checked.append((findings, programs))
         return sorted(findings + in_environment, key=lambda f: f.sort_key)
 
@@ -221,7 +219,7 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             findings, programs = checked.pop()
         else:
             findings, programs, _ = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache,
-                                                      index, known)
+                                                      known)
         if first_findings is None:
             first_findings = findings
         by_file: dict[Path, list[Finding]] = {}
@@ -250,7 +248,7 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
         if not changed:
             break
     else:
-        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, index, known)[0]
+        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, known)[0]
     for path, result in results.items():
         if path in contents and contents[path] != result.original.raw:
             result.content = contents[path]
