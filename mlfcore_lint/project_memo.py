@@ -97,24 +97,29 @@ class ProjectMemo:
         return data
 
     def replay(self, checked: list[Path], shown: dict[Path, str], whole: bool,
-               every: list[Path], keys: list[str]) -> list[Finding] | None:
+               every: list[Path]) -> list[Finding] | None:
         """The findings of ``checked`` (shown as ``shown`` says) from the memo and the changed files' facts, or
         None where the whole project step must run. ``every``: the files the project step reads (the project's
-        modules and ``checked``), ``keys``: their facts-cache keys now."""
+        modules and ``checked``). Files are hashed (where the stat index does not know them) only once a memo of
+        these files is found: a first run reads each file once, to analyse it."""
         from .engine.judge import NotRecorded, RecordedJudge
         from .engine.project import SourceFile, module_name, project_view
-        from .runner import collect_facts
+        from .runner import cache_keys, collect_facts
 
         data = self._load()
         if data is None or set(data["files"]) != {str(path) for path in every}:
             return None
         if whole and (data["environment"] is None or data["environment"]["cwd"] != os.getcwd()):
             return None
+        context = self.context
+        keys = cache_keys(every, context.cache, context.index)
+        if None in keys:
+            return None
         stored_keys, stored_findings = data["files"], data["findings"]
         changed = [path for path, key in zip(every, keys, strict=True) if stored_keys[str(path)] != key]
         if any(path not in changed and str(path) not in stored_findings for path in checked):
             return None  # checked for the first time since the project step last ran
-        context, ruleset = self.context, self.context.ruleset
+        ruleset = context.ruleset
         new_facts, self.parsed = collect_facts(changed, ruleset, self._cache, 1, context.index) if changed else ([], 0)
         changed_facts = dict(zip(changed, new_facts, strict=True))
         for path, facts in changed_facts.items():

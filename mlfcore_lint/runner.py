@@ -380,13 +380,11 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
         context.project_files = [path for path, _ in files]
     checked = [p for p, _ in files]
     shown = dict(files)
-    # What the last run learnt (see project_memo.py): the files the project step reads, named by their facts-cache
-    # keys from the stat index (changed files are hashed, nothing is analysed).
+    # What the last run learnt (see project_memo.py), replayed where it covers the files the project step reads.
     memo = ProjectMemo(context) if context.cache is not None else None
     every = sorted(set(context.project_paths()) | set(checked), key=str)
     if memo is not None:
-        every_keys = cache_keys(every, context.cache, context.index)
-        found = memo.replay(checked, shown, whole, every, every_keys) if None not in every_keys else None
+        found = memo.replay(checked, shown, whole, every)
         if found is not None:
             return CheckResult(found, len(files), memo.parsed)
     keys: list[str | None] = []

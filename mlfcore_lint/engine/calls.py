@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import ast
 
+from .facts import SCOPE_LISTS, ScopeFacts
+
 MODULE_SCOPE, MAIN_SCOPE = "<module>", "<main>"
 TRAINS, DIFFERENTIATES = "trains", "differentiates"
 
@@ -90,7 +92,7 @@ class CallRecorder:
     """Mixed into the walker, which provides ``scope``, ``module_scope``, ``lookup``, ``qualify`` and ``index``."""
 
     def init_calls(self) -> None:
-        self.scopes: dict[str, dict] = {}
+        self.scopes: dict[str, dict] = {}  # while walking: each scope's lists, as ``ScopeFacts`` names them
         self.classes: dict[str, list[str]] = {}
         self.relative_names: dict[str, str] = {}  # module-level names bound by relative imports -> r:... refs
         self.first_statement = 0  # line of the first top-level statement that runs code (0: none)
@@ -100,10 +102,15 @@ class CallRecorder:
         # the caller picks (``.to(device)``), a GPU unless the CPU is named
 
     def scope_facts(self, key: str, line: int = 0) -> dict:
+        """The lists of the scope ``key`` (created at ``line`` on first use), filled while walking."""
         found = self.scopes.get(key)
         if found is None:
             found = self.scopes[key] = {"line": line, "calls": [], "quiet_calls": [], "does": [], "draws": []}
         return found
+
+    def recorded_scopes(self) -> dict[str, ScopeFacts]:
+        return {key: ScopeFacts(scope["line"], *(tuple(scope[name]) for name in SCOPE_LISTS))
+                for key, scope in self.scopes.items()}
 
     def note_relative_import(self, node: ast.ImportFrom) -> None:
         if self.scope is not self.module_scope:
@@ -203,18 +210,19 @@ class CallRecorder:
             self.devices.add("gpu")
         elif method == "to" and node.args and any(word in _receiver_name(node.args[0]) for word in _DEVICE_WORDS):
             self.devices.add("chosen")  # ``.to(args.device)``, ``.to(rank)``: a GPU unless the CPU is named
-        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        for argument in [*node.args, *keywords.values()]:
+        chosen = []
+        for argument in node.args:
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                text = argument.value.lower()
-                if "cuda" in text or "gpu" in text or text == "nccl":  # NCCL: the GPUs' collective backend
-                    self.devices.add("gpu")
-        chosen = [(name, keywords.get(name)) for name in _DEVICE_KEYWORDS]
+                self._note_device_text(argument.value)
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg is not None and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                self._note_device_text(value.value)
+            if keyword.arg in _DEVICE_KEYWORDS:
+                chosen.append((keyword.arg, value))
         if qualified == "torch.device" and node.args:
             chosen.append(("device", node.args[0]))
         for name, value in chosen:
-            if value is None:
-                continue
             text = value.value.lower() if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
             if text in ("cpu", "mps"):
                 self.devices.add("cpu")
@@ -222,6 +230,11 @@ class CallRecorder:
                 self.devices.add("gpu")
             else:  # ``device=args.device``, ``torch.device(name)``: a GPU unless the program names the CPU
                 self.devices.add("chosen")
+
+    def _note_device_text(self, value: str) -> None:
+        text = value.lower()
+        if "cuda" in text or "gpu" in text or text == "nccl":  # NCCL: the GPUs' collective backend
+            self.devices.add("gpu")
 
     def note_draw(self, code: str) -> None:
         draws = self.scope_facts(self.scope.owner)["draws"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from sys import intern
+from typing import NamedTuple
 
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
 FACTS_FORMAT = 4
@@ -24,6 +25,29 @@ class Candidate:
     matcher: int  # index of the rule's match entry that fired (for per-form version ranges)
     uncertain: str = ""  # why the match is not certain, e.g. "the value of `mode` is not known statically"
     scope: str = ""  # the function it lies in (see engine/calls.py): ``<module>``, ``<main>``, ``f``, ``C.m``
+
+
+class ScopeFacts(NamedTuple):
+    """What one scope (a function, ``<module>``, ``<main>``) calls, does and draws from (see engine/calls.py):
+    tuples, the empty one shared, since the project step holds every scope of the project."""
+
+    line: int
+    calls: tuple[str, ...] = ()  # references to what it calls (and the functions it hands over)
+    quiet_calls: tuple[str, ...] = ()  # ... where autograd does not record (``no_grad``, a data pipeline)
+    does: tuple[str, ...] = ()  # TRAINS, DIFFERENTIATES
+    draws: tuple[str, ...] = ()  # requirement codes of the generators it draws from
+
+    def to_json(self) -> dict:
+        return {"line": self.line, **{name: list(getattr(self, name)) for name in SCOPE_LISTS}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ScopeFacts:
+        """Names interned: most recur across the files of a project."""
+        return cls(data["line"], *(tuple(map(intern, data[name])) for name in SCOPE_LISTS))
+
+
+#: The lists of a scope's facts.
+SCOPE_LISTS = ScopeFacts._fields[1:]
 
 
 @dataclass
@@ -46,7 +70,7 @@ class FileFacts:
     skipped: bool = False  # the pre-filter found nothing any rule could match
     cells: list[list[int]] = field(default_factory=list)  # notebooks: line -> [cell, line in cell]
     # The program model's facts (engine/calls.py): each scope's calls, what it does and draws; class bases.
-    scopes: dict[str, dict] = field(default_factory=dict)
+    scopes: dict[str, ScopeFacts] = field(default_factory=dict)
     classes: dict[str, list[str]] = field(default_factory=dict)
     first_statement: int = 0  # line of the first top-level statement that runs code (0: none)
     devices: list[str] = field(default_factory=list)  # "gpu", "cpu", "chosen" (``.to(device)``): devices it names
@@ -57,6 +81,7 @@ class FileFacts:
         data = {name: getattr(self, name) for name in _FIELDS}
         data["candidates"] = [vars(candidate).copy() for candidate in self.candidates]
         data["error"] = vars(self.error).copy() if self.error is not None else None
+        data["scopes"] = {key: scope.to_json() for key, scope in self.scopes.items()}
         return data
 
     @classmethod
@@ -74,8 +99,7 @@ class FileFacts:
         facts.candidates = [Candidate(**c) for c in data["candidates"]]
         facts.error = Candidate(**data["error"]) if data.get("error") else None
         facts.noqa = {int(k): v for k, v in data["noqa"].items()}
-        facts.scopes = {intern(key): {"line": scope["line"], **{k: _interned(scope[k]) for k in _SCOPE_NAMES}}
-                        for key, scope in data["scopes"].items()}
+        facts.scopes = {intern(key): ScopeFacts.from_json(scope) for key, scope in data["scopes"].items()}
         facts.classes = {intern(key): _interned(bases) for key, bases in data["classes"].items()}
         return facts
 
@@ -87,7 +111,6 @@ def _interned(names: list[str]) -> list[str]:
 _FIELDS = tuple(f.name for f in fields(FileFacts))
 _NAME_FIELDS = ("imports", "deferred_imports", "triggered", "import_triggered", "deferred_triggered", "satisfied",
                 "devices")
-_SCOPE_NAMES = ("calls", "quiet_calls", "does", "draws")
 _BUILT_FIELDS = frozenset(("candidates", "error", "noqa", "scopes", "classes", *_NAME_FIELDS))
 
 

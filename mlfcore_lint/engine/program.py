@@ -124,11 +124,17 @@ class Program:
     line: int
     column: int
     kind: str  # "main", "script", "console-script", "configured"
-    files: list[SourceFile] = field(default_factory=list)  # the entry and the project modules it imports
+    # the entry and the project modules it imports, listed on each use (``files``): a project's programs
+    # together reach its modules many times over
+    members: Callable[[], list[SourceFile]] | None = field(default=None, repr=False, compare=False)
     uses_gpu: bool = True  # False where it visibly runs on the CPU only
     # What the scopes it reaches do, summed on first use (checking one file asks only about its programs).
     does: Callable[[], tuple[bool, bool, set[str]]] | None = field(default=None, repr=False, compare=False)
     _done: tuple[bool, bool, set[str]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def files(self) -> list[SourceFile]:
+        return self.members() if self.members is not None else [self.entry]
 
     def _what(self) -> tuple[bool, bool, set[str]]:
         if self._done is None:
@@ -170,7 +176,7 @@ class ProgramModel:
                 owner, _, name = key.rpartition(".")
                 if owner in source.facts.classes:
                     self.methods.setdefault(name, []).append((source.relative, key))
-        self._resolved: dict[tuple[Node, str], tuple[Node, ...]] = {}
+        self._resolved: dict[object, tuple[Node, ...]] = {}  # see ``resolve``
         self._class_kinds: dict[Node, str] = {}
         self._context: dict[Node, str] | None = None
         self._draw_bits: dict[str, int] = {}  # requirement code of a generator -> its bit in ``_does``
@@ -185,7 +191,12 @@ class ProgramModel:
     def resolve(self, caller: Node, reference: str) -> tuple[Node, ...]:
         """The scopes ``reference`` (a call's target, as ``calls.py`` records it) in ``caller`` may run; kept as
         tuples (most are empty, and the empty tuple is shared) since every caller's references stay cached."""
-        key = (caller, reference)
+        if reference[0] == "." or reference.startswith("q:"):  # the same wherever it is called from
+            key = reference
+        elif reference.startswith("r:"):  # the same anywhere in the caller's module
+            key = (caller[0], reference)
+        else:
+            key = (caller, reference)
         found = self._resolved.get(key)
         if found is None:
             found = self._resolved[key] = tuple(self._resolve(caller, reference))
@@ -365,7 +376,7 @@ class ProgramModel:
         facts = source.facts.scopes.get(node[1])
         if facts is None:
             return ()
-        references = facts["calls"] + facts["quiet_calls"] if quiet else facts["calls"]
+        references = facts.calls + facts.quiet_calls if quiet else facts.calls
         found = []
         for reference in references:
             found.extend(self.resolve(node, reference))
@@ -404,8 +415,8 @@ class ProgramModel:
         facts = self.by_path[node[0]].facts.scopes.get(node[1])
         if facts is None:
             return 0
-        mask = (TRAINS_BIT if TRAINS in facts["does"] else 0) | (DIFFERENTIATES_BIT if facts["does"] else 0)
-        for code in facts["draws"]:
+        mask = (TRAINS_BIT if TRAINS in facts.does else 0) | (DIFFERENTIATES_BIT if facts.does else 0)
+        for code in facts.draws:
             bit = self._draw_bits.get(code)
             if bit is None:
                 bit = self._draw_bits[code] = DIFFERENTIATES_BIT << (len(self._draw_bits) + 1)
@@ -448,7 +459,7 @@ class ProgramModel:
                     {code for code, bit in self._draw_bits.items() if mask & bit})
 
         for program in found:
-            program.files = closure(program.entry)
+            program.members = partial(closure, program.entry)
             program.does = partial(summed, program)
             program.uses_gpu = _uses_gpu(program.entry, devices(program.entry), program.files)
         return found
@@ -462,7 +473,7 @@ class ProgramModel:
             if source.module == module or source.module.endswith("." + module):
                 for name in names:
                     scope = facts.scopes.get(name)
-                    line = scope["line"] if scope else 1
+                    line = scope.line if scope else 1
                     found.append(Program(source, (name,) if scope else (MODULE_SCOPE,), line, 1, "console-script"))
         if facts.main_line and source.path.name not in TOOLING_SCRIPTS:
             found.append(Program(source, (MAIN_SCOPE, MODULE_SCOPE), facts.main_line, facts.main_column, "main"))
@@ -493,11 +504,11 @@ class ProgramModel:
         for source in self.files:
             for key, facts in source.facts.scopes.items():
                 node = (source.relative, key)
-                if DIFFERENTIATES in facts["does"]:
+                if DIFFERENTIATES in facts.does:
                     differentiating.append(node)
                 elif key in (MODULE_SCOPE, MAIN_SCOPE):
                     quiet_roots.append(node)
-                for reference in facts["quiet_calls"]:
+                for reference in facts.quiet_calls:
                     quiet_roots.extend(self.resolve(node, reference))
                 owner, _, name = key.rpartition(".")
                 if owner not in source.facts.classes:

@@ -35,7 +35,6 @@ class SourceFile:
     relative: str = ""  # to the project root, POSIX
     module: str = ""  # dotted module name from the project root
     is_entry_point: bool = False
-    programs: list[Program] = field(default_factory=list)  # the programs that include it
     entry_programs: list[Program] = field(default_factory=list)  # the programs that start in it
 
 
@@ -138,7 +137,6 @@ class Project(Judge):
                     break
             source.module = module_name(source.relative)
         self.modules: dict[str, SourceFile] = importable_names([(s.module, s.relative, s) for s in files])
-        self._closures: dict[str, list[SourceFile]] = {}
         self._imports: dict[tuple[str, bool], list[SourceFile]] = {}
         # Each module's bit, and what it imports (all of it, or what loads for certain) summarised once per
         # module: see graph.py.
@@ -147,20 +145,20 @@ class Project(Judge):
         self._codes = Bits()
         self._imported = self._over_imports(self._position.get)
         self._loaded = self._over_imports(self._position.get, loaded_only=True)
-        self._satisfied = self._over_imports(
-            lambda relative: self._codes.of(self._by_relative[relative].facts.satisfied))
+        self._satisfied = self._codes_over_imports("satisfied")
+        # what a program's calls and settings trigger (anywhere in it), and its imports (where they load for certain)
+        self._triggered = self._codes_over_imports("triggered")
+        self._import_triggered = self._codes_over_imports("import_triggered", loaded_only=True)
         self.model = ProgramModel(files, self.modules, self._local_imports)
-        self._devices = self._over_imports(
-            lambda relative: self._codes.of(self._by_relative[relative].facts.devices))
+        self._devices = self._codes_over_imports("devices")
         self.programs = self.model.programs(settings, console_scripts, self.program,
                                             lambda entry: self._codes.names(self._devices.summary(entry.relative)))
         for source in files:
-            source.programs, source.entry_programs = [], []
+            source.entry_programs = []
         for program in self.programs:
             program.entry.entry_programs.append(program)
             program.entry.is_entry_point = True
-            for member in program.files:
-                member.programs.append(program)
+        self._including: dict[str, list[Program]] = {}  # see ``programs_of``
 
     # ------------------------------------------------------------------ import graph
 
@@ -180,6 +178,12 @@ class Project(Judge):
         return Summaries(lambda relative: [t.relative for t in self._local_imports(by_relative[relative], loaded_only)],
                          own)
 
+    def _codes_over_imports(self, field: str, loaded_only: bool = False) -> Summaries:
+        """The names a list of each module's facts holds (``satisfied``, ``devices``), as ``Bits``, summed over
+        what it imports."""
+        by_relative, codes = self._by_relative, self._codes
+        return self._over_imports(lambda relative: codes.of(getattr(by_relative[relative].facts, field)), loaded_only)
+
     def _members(self, mask: int) -> list[SourceFile]:
         """The files whose bits ``mask`` sets (read from its binary digits, lowest bit first)."""
         files, found = self.files, []
@@ -191,11 +195,17 @@ class Project(Judge):
         return found
 
     def program(self, entry: SourceFile) -> list[SourceFile]:
-        """The entry point and every project module it imports, transitively."""
-        key = entry.relative
-        if key not in self._closures:
-            self._closures[key] = self._members(self._imported.summary(entry.relative))
-        return self._closures[key]
+        """The entry point and every project module it imports, transitively (listed anew on each call)."""
+        return self._members(self._imported.summary(entry.relative))
+
+    def programs_of(self, source: SourceFile) -> list[Program]:
+        """The programs that include ``source`` (asked for the files that are judged, not kept for every file)."""
+        found = self._including.get(source.relative)
+        if found is None:
+            bit = self._position[source.relative]
+            found = self._including[source.relative] = [
+                program for program in self.programs if self._imported.summary(program.entry.relative) & bit]
+        return found
 
     def loaded_program(self, entry: SourceFile) -> list[SourceFile]:
         """What the entry point loads for certain: every module it imports, and what those modules import at
@@ -212,18 +222,20 @@ class Project(Judge):
     def relevant_programs(self, source: SourceFile) -> list[Program]:
         """The programs whose settings decide about ``source``: the training programs that include it, else
         every program that includes it."""
-        return [p for p in source.programs if p.trains] or source.programs
+        including = self.programs_of(source)
+        return [p for p in including if p.trains] or including
 
     def program_satisfies(self, source: SourceFile, code: str) -> bool:
         """Whether every program that runs ``source`` meets the requirement ``code``; for a module no program
         includes (library code), whether some training program of the project (else any program) does."""
         # Whether a program meets a requirement is cheap (summed over its imports); whether it trains is not (its
         # whole call graph): where the programs agree, which of them train does not matter.
-        including = source.programs or self.programs
+        own = self.programs_of(source)
+        including = own or self.programs
         meeting = [self.satisfies(program, code) for program in including]
         if all(meeting) or not any(meeting):
             return bool(meeting) and meeting[0]
-        if source.programs:
+        if own:
             return all(self.satisfies(program, code) for program in self.relevant_programs(source))
         everywhere = [p for p in self.programs if p.trains] or self.programs
         return any(self.satisfies(program, code) for program in everywhere)
@@ -245,13 +257,15 @@ class Project(Judge):
         return self.model.context(source, scope)
 
     def _no_training(self, source: SourceFile, _: str) -> bool:
-        return bool(source.programs) and not any(p.trains for p in source.programs)
+        including = self.programs_of(source)
+        return bool(including) and not any(p.trains for p in including)
 
     def _no_gradient(self, source: SourceFile, _: str) -> bool:
-        return bool(source.programs) and not any(p.differentiates for p in source.programs)
+        including = self.programs_of(source)
+        return bool(including) and not any(p.differentiates for p in including)
 
     def _cpu_only(self, source: SourceFile, _: str) -> bool:
-        return bool(source.programs) and not any(p.uses_gpu for p in self.relevant_programs(source))
+        return bool(self.programs_of(source)) and not any(p.uses_gpu for p in self.relevant_programs(source))
 
     def _met(self, source: SourceFile, code: str) -> bool:
         programs = self.relevant_programs(source)
@@ -279,13 +293,12 @@ class Project(Judge):
         entry = program.entry
         if not program.trains:
             return []
-        triggered = set(entry.facts.deferred_triggered)
-        for member in program.files:
-            triggered.update(member.facts.triggered)
-        for member in self.loaded_program(entry):
-            triggered.update(member.facts.import_triggered)
+        codes = self._codes
+        triggered = (codes.of(entry.facts.deferred_triggered) | self._triggered.summary(entry.relative)
+                     | codes.of(entry.facts.import_triggered)
+                     | self._import_triggered.union(target.relative for target in self._local_imports(entry)))
         found = []
-        for code in sorted(triggered):
+        for code in sorted(codes.names(triggered)):
             rule = self.ruleset.get(code)
             if rule is None or rule.requirement is None or self.satisfies(program, code):
                 continue

@@ -196,33 +196,6 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         self._satisfied: set[str] = set()
         self.init_calls()
         self._init_listing_order()
-        self._handlers: dict[type, Callable] = {
-            ast.Import: self._import,
-            ast.ImportFrom: self._import_from,
-            ast.FunctionDef: self._function,
-            ast.AsyncFunctionDef: self._function,
-            ast.ClassDef: self._class,
-            ast.Lambda: self._lambda,
-            ast.Assign: self._assign,
-            ast.AnnAssign: self._ann_assign,
-            ast.AugAssign: self._aug_assign,
-            ast.Call: self._call,
-            ast.Dict: self._dict,
-            ast.If: self._if,
-            ast.For: self._for,
-            ast.AsyncFor: self._for,
-            ast.With: self._with,
-            ast.AsyncWith: self._with,
-            ast.withitem: self._with_item,
-            ast.ExceptHandler: self._except,
-            ast.NamedExpr: self._named_expr,
-            ast.comprehension: self._comprehension,
-            _EnterScope: self._enter_scope,
-            _BindAfter: self._bind_after,
-            _GradientMode: self._gradient_mode,
-            _RememberAfter: self._remember_after,
-            _MainBlock: self._main_block,
-        }
 
     # ------------------------------------------------------------------ traversal
 
@@ -231,7 +204,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         for statement in self.module.body:
             self.note_statement(statement)
         stack: list = list(reversed(self.module.body))
-        handlers = self._handlers
+        handlers = _HANDLERS
         pushers = _pushers
         while stack:
             node = stack.pop()
@@ -239,7 +212,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
                 self.scope = self.scope.parent
                 continue
             handler = handlers.get(node.__class__)
-            if handler is not None and handler(node, stack):
+            if handler is not None and handler(self, node, stack):
                 continue
             pusher = pushers.get(node.__class__)
             if pusher is None:
@@ -698,7 +671,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         facts.triggered = sorted(self._triggered)
         self._imports.record(facts, self.index)
         facts.satisfied = sorted(self._satisfied)
-        facts.scopes, facts.classes, facts.first_statement = self.scopes, self.classes, self.first_statement
+        facts.scopes, facts.classes, facts.first_statement = self.recorded_scopes(), self.classes, self.first_statement
         facts.devices = sorted(self.devices)
         columns = CharacterColumns(self.source)
         for node, candidate in self._positioned:
@@ -708,6 +681,36 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         if self._main_node is not None:
             facts.main_line = self._main_node.lineno
             facts.main_column = columns.of(self._main_node.lineno, self._main_node.col_offset) + 1
+
+#: The walker's handler of each node type, as plain functions: bound methods kept on the walker would make a cycle
+#: that keeps every syntax tree alive until the garbage collector finds it (the collector then scans them all).
+_HANDLERS: dict[type, Callable] = {
+    ast.Import: Walker._import,
+    ast.ImportFrom: Walker._import_from,
+    ast.FunctionDef: Walker._function,
+    ast.AsyncFunctionDef: Walker._function,
+    ast.ClassDef: Walker._class,
+    ast.Lambda: Walker._lambda,
+    ast.Assign: Walker._assign,
+    ast.AnnAssign: Walker._ann_assign,
+    ast.AugAssign: Walker._aug_assign,
+    ast.Call: Walker._call,
+    ast.Dict: Walker._dict,
+    ast.If: Walker._if,
+    ast.For: Walker._for,
+    ast.AsyncFor: Walker._for,
+    ast.With: Walker._with,
+    ast.AsyncWith: Walker._with,
+    ast.withitem: Walker._with_item,
+    ast.ExceptHandler: Walker._except,
+    ast.NamedExpr: Walker._named_expr,
+    ast.comprehension: Walker._comprehension,
+    _EnterScope: Walker._enter_scope,
+    _BindAfter: Walker._bind_after,
+    _GradientMode: Walker._gradient_mode,
+    _RememberAfter: Walker._remember_after,
+    _MainBlock: Walker._main_block,
+}
 
 
 class CharacterColumns:
