@@ -15,6 +15,7 @@ from ..engine.index import RuleIndex
 from ..model import Finding
 from ..ruleset.schema import DETERMINISTIC, RuleSet
 from ..ruleset.versions import candidate_versions, evaluate
+from .codegen import fixed_code
 from .codemods import CODEMODS
 from .codemods.base import Site
 from .imports import add_sorted_imports
@@ -107,6 +108,12 @@ class FileEdit:
         if self.lines is None:
             self.lines = lines_of(self.module.code)
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+
+    def lines_naming(self, names) -> list[int]:
+        """The lines (1-based, ascending) whose text holds one of ``names``."""
+        if self.lines is None:
+            self.lines = lines_of(self.module.code)
+        return [number for number, line in enumerate(self.lines, 1) if any(name in line for name in names)]
 
     def statements(self, code: str) -> list[cst.BaseStatement]:
         """Statements parsed with the module's own newline and indentation."""
@@ -254,7 +261,7 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
         return FixOutcome(text, [], notes=edit.notes)
     if references.unused or references.imports:
         fixed_module = _with_imports_updated(fixed_module, references)
-    new_text = keep_untouched_lines(text, fixed_module.code)
+    new_text = keep_untouched_lines(text, fixed_code(module, fixed_module, text, positions))
     problem = invalid_result(text, new_text)
     if problem:
         return FixOutcome(text, [], f"internal error, fixes not applied: {problem}")
@@ -265,12 +272,13 @@ def _with_imports_updated(module: cst.Module, references: References) -> cst.Mod
     """Remove the imports the fixes left unused, then add the ones they need: ``import x`` at its sorted place
     among the file's imports where it can (:mod:`mlfcore_lint.fix.imports`), else with libcst's import visitors.
 
-    ``libcst.codemod`` takes half a second to import, so only runs that change imports pay for it.
+    ``libcst.codemod`` takes half a second to import, so only fixes that need its visitors pay for it (an
+    ``import x`` placed among sorted imports does not).
     """
-    from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-
     if references.unused:
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import RemoveImportsVisitor
+
         context = CodemodContext()
         for request in references.unused:
             RemoveImportsVisitor.remove_unused_import(context, request.module, request.obj)
@@ -279,6 +287,9 @@ def _with_imports_updated(module: cst.Module, references: References) -> cst.Mod
     module, unplaced = add_sorted_imports(module, plain)
     requests = [r for r in references.imports if r.obj is not None or r.module in unplaced]
     if requests:
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import AddImportsVisitor
+
         context = CodemodContext()
         for request in requests:
             AddImportsVisitor.add_needed_import(context, request.module, request.obj)
@@ -287,7 +298,13 @@ def _with_imports_updated(module: cst.Module, references: References) -> cst.Mod
 
 
 def invalid_result(old: str, new: str) -> str:
-    """Why ``new`` cannot replace ``old``: it must compile where the original compiled, and parse otherwise."""
+    """Why ``new`` cannot replace ``old``: it must compile where the original compiled, and parse otherwise.
+    The original is compiled only where the fixed code does not compile (the rare case costs the second compile)."""
+    try:
+        compile(new, "<fixed>", "exec", dont_inherit=True)
+        return ""
+    except (SyntaxError, ValueError) as error:
+        problem = f"the fixed code does not compile: {error}"
     try:
         compile(old, "<original>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -296,11 +313,7 @@ def invalid_result(old: str, new: str) -> str:
         except (cst.ParserSyntaxError, RecursionError, ValueError, TypeError, MemoryError) as error:
             return f"the fixed code does not parse: {error}".splitlines()[0]
         return ""
-    try:
-        compile(new, "<fixed>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as error:
-        return f"the fixed code does not compile: {error}"
-    return ""
+    return problem
 
 
 def fix_source(source: str, settings, context: FixContext, display: str = "example.py") -> FixOutcome:

@@ -140,8 +140,18 @@ def _init_worker(context: FixContext) -> None:
 
 
 def _fix_in_worker(job):
+    return _fixed_and_analysed(job, _worker_context)
+
+
+def _fixed_and_analysed(job, context: FixContext):
+    """``fix_bytes`` of one file, and the engine's facts of the fixed bytes (None where nothing changed), so that
+    the next pass's check analyses every fixed text in the workers that fixed them."""
     raw, path, findings, programs = job
-    return fix_bytes(raw, path, findings, _worker_context, programs)
+    content, fixed, problems = fix_bytes(raw, path, findings, context, programs)
+    facts = None
+    if fixed and content != raw:
+        facts = analyze_bytes(content, index_for(context.ruleset), path.suffix == ".ipynb")
+    return content, fixed, problems, facts
 
 
 def _project_findings(paths, files, contents: dict[Path, bytes], settings, ruleset, jobs, use_cache,
@@ -234,7 +244,8 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
                 work.append((contents.get(path, results[path].original.raw), path, file_findings,
                              programs.get(file_findings[0].path, [])))
         changed = False
-        for (raw, path, _, _), (content, fixed, problems) in zip(work, _fix_all(work, context, jobs), strict=True):
+        for (raw, path, _, _), (content, fixed, problems, facts) in zip(work, _fix_all(work, context, jobs),
+                                                                          strict=True):
             result = results[path]
             left_alone = [p.removeprefix("left alone: ") for p in problems if p.startswith("left alone: ")]
             if left_alone:
@@ -244,6 +255,7 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             if fixed and content != raw:
                 result.fixed.extend(fixed)
                 contents[path] = content
+                known[(path, content)] = facts  # see _project_findings
                 changed = True
         if not changed:
             break
@@ -286,7 +298,7 @@ def _snapshot(result: FileFix, analysed_at: int | None, root: Path) -> FileFix:
 def _fix_all(work, context: FixContext, jobs: int):
     jobs = max(1, min(jobs, len(work)))
     if jobs == 1 or len(work) < 8:
-        return [fix_bytes(raw, path, findings, context, programs) for raw, path, findings, programs in work]
+        return [_fixed_and_analysed(job, context) for job in work]
     pool_context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with pool_context.Pool(jobs, initializer=_init_worker, initargs=(context,)) as pool:
         return pool.map(_fix_in_worker, work, chunksize=max(1, len(work) // (jobs * 4)))

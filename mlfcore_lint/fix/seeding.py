@@ -15,6 +15,7 @@ What the block does never changes what the program can run (the program's facts 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import libcst as cst
@@ -218,10 +219,12 @@ def _replace_legacy_tensorflow_seeders(edit: FileEdit) -> bool:
     names = {api.rpartition(".")[2] for api in LEGACY_TENSORFLOW_SEEDERS} | {
         binding.name for binding in edit.references.bindings if binding.qualified in LEGACY_TENSORFLOW_SEEDERS}
 
+    naming = edit.lines_naming(names)
+
     def mentions(statement: cst.CSTNode) -> bool:
         where = edit.positions[statement]
-        found = any(name in edit.line(number) for number in range(where.start.line, where.end.line + 1)
-                    for name in names)
+        index = bisect_left(naming, where.start.line)
+        found = index < len(naming) and naming[index] <= where.end.line
         if found:
             edit.positions.cover(statement)  # its calls may be replaced
         return found

@@ -106,17 +106,29 @@ def test_what_the_fixer_cannot_handle_is_left_alone_quickly(project, capsys, mon
     path = project / "generated.py"
     if shape == "large":
         rows = MAX_FIX_BYTES // 30 + 1000
-        body = "".join(f"value_{i} = [{i}, {i + 1}, 'text']\n" for i in range(rows))
+        text = FLAGGED + "".join(f"value_{i} = [{i}, {i + 1}, 'text']\n" for i in range(rows))
     elif shape == "long line":
-        body = "x = [" + ", ".join(str(i) for i in range(170_000)) + "]\n"
-    else:
-        body = "x = {}\ny = x" + "[0]" * 1000 + "\n"
-    path.write_text(FLAGGED + body, encoding="utf-8")
+        text = FLAGGED + "x = [" + ", ".join(str(i) for i in range(170_000)) + "]\n"
+    else:  # in the statement the fix changes (the others are copied as they are: see the next test)
+        text = "x = {}\n" + FLAGGED.rstrip("\n") + "; y = x" + "[0]" * 1000 + "\n"
+    path.write_text(text, encoding="utf-8")
     start = time.monotonic()
     code, out, err = fix(project, capsys)
     assert time.monotonic() - start < 60
     assert code == 1 and "left alone: generated.py: " in err
-    assert path.read_text(encoding="utf-8") == FLAGGED + body
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_deep_expression_outside_the_fixed_statements_is_copied_as_it_is(project, capsys, monkeypatch):
+    """Only the statements a fix changes are generated again: 1,000 chained subscripts elsewhere are fixed around."""
+    monkeypatch.chdir(project)
+    path = project / "generated.py"
+    deep = "x = {}\ny = x" + "[0]" * 1000 + "\n"
+    path.write_text(FLAGGED + deep, encoding="utf-8")
+    start = time.monotonic()
+    assert fix(project, capsys)[0] == 0
+    assert time.monotonic() - start < 60
+    assert path.read_text(encoding="utf-8") == FIXED + deep
 
 
 def test_a_notebook_is_measured_by_its_code_not_its_outputs(project, capsys, monkeypatch):

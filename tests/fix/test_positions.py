@@ -51,3 +51,49 @@ def test_only_the_statements_asked_for_are_computed():
     assert positions.known(inner) is None
     assert positions[inner].start.line == 10  # computed when asked for
     assert positions.known(inner) is not None
+
+
+# ---------------------------------------------------------------- the fixed module's code (fix/codegen.py)
+
+MORE_SOURCES = {
+    **SOURCES,
+    "multi-line decorators and comments between": (
+        "import torch\n# before\n\n@register(\n    name='x',\n)\n# between\n@other\n\ndef f():\n    pass\n"
+        "x = f()\n"),
+    "form feeds and CRLF": "import torch\r\n\x0c\r\ndef f():\r\n    return 1\r\n\r\ny = f()\r\n",
+    "no trailing newline after a block": "import torch\nif x:\n    torch.manual_seed(0)",
+}
+
+
+class _Rewrite(cst.CSTTransformer):
+    """Replaces the statement at ``index`` (a changed node) and adds one after it, visiting nothing else."""
+
+    def __init__(self, index: int):
+        super().__init__()
+        self.index = index
+
+    def on_visit(self, node) -> bool:
+        return isinstance(node, cst.Module)
+
+    def leave_Module(self, original_node, updated_node):
+        body = list(updated_node.body)
+        changed = body[self.index].with_changes(leading_lines=[*body[self.index].leading_lines, cst.EmptyLine()])
+        added = cst.parse_statement("seed = 0\n")
+        body[self.index:self.index + 1] = [changed, added]
+        return updated_node.with_changes(body=body)
+
+
+@pytest.mark.parametrize("name", sorted(name for name, text in MORE_SOURCES.items() if cst.parse_module(text).body))
+def test_the_fixed_code_is_libcst_own_with_the_untouched_statements_as_they_were(name):
+    from mlfcore_lint.fix.codegen import _spliced, fixed_code
+
+    text = MORE_SOURCES[name]
+    module = cst.parse_module(text)
+    for index in range(len(module.body)):
+        fixed = module.visit(_Rewrite(index))
+        spliced = _spliced(module, fixed, text, Positions(module, text, []))
+        assert spliced is not None, (name, index)
+        # libcst drops form feeds; the original lines keep them
+        assert spliced.replace("\x0c", "") == fixed.code.replace("\x0c", ""), (name, index)
+        assert fixed_code(module, fixed, text, Positions(module, text, [])) == spliced
+    assert _spliced(module, module, text, Positions(module, text, [])) == text  # nothing changed: the text
