@@ -98,12 +98,14 @@ class Settings:
         chosen = self.select + self.extend_select
         return code in chosen or "HINT" in chosen
 
-    def is_excluded(self, path: str | os.PathLike, base: Path | None = None, is_dir: bool | None = None) -> bool:
+    def is_excluded(self, path: str | os.PathLike, base: Path | None = None, is_dir: bool | None = None,
+                    absolute: str | None = None) -> bool:
         """Whether ``path`` (a file or folder) matches an exclude pattern, by name or by its path below
         ``base`` (a folder the user named: what lies above it is not excluded), or below the project root;
         or, with ``respect_gitignore``, whether git ignores it (``is_dir``: whether it is a folder, where the
-        caller knows)."""
-        return self._matches_exclude(path, base) or (self.respect_gitignore and self.is_gitignored(path, base, is_dir))
+        caller knows; ``absolute``: ``os.path.abspath(path)``, where the caller has it)."""
+        return (self._matches_exclude(path, base, absolute)
+                or (self.respect_gitignore and self.is_gitignored(path, base, is_dir)))
 
     def is_gitignored(self, path: str | os.PathLike, base: Path | None = None, is_dir: bool | None = None) -> bool:
         """Whether the project's ``.gitignore`` files ignore ``path`` (below ``base``, where given)."""
@@ -116,12 +118,12 @@ class Settings:
         # A folder the user names is checked even where it is ignored: then only what lies below it counts.
         return self._gitignore.is_ignored(path, is_dir, below=base)
 
-    def _matches_exclude(self, path: str | os.PathLike, base: Path | None = None) -> bool:
+    def _matches_exclude(self, path: str | os.PathLike, base: Path | None = None, absolute: str | None = None) -> bool:
         if self._exclude_regex is None:
             # Version-control folders, virtual environments and build output are always skipped.
             patterns = DEFAULT_EXCLUDES + self.exclude + self.extend_exclude
             self._exclude_regex = _globs_regex(patterns)
-        absolute = os.path.abspath(path)
+        absolute = os.path.abspath(path) if absolute is None else absolute
         if base is not None:
             root = os.path.abspath(base)
         else:

@@ -40,9 +40,10 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
                 subdirectories[:] = []
                 continue
             visited.add(identity)
+            absolute = os.path.abspath(directory)  # once per folder: the names below it are plain entries
             subdirectories[:] = sorted(
                 d for d in subdirectories
-                if not settings.is_excluded(os.path.join(directory, d), base, is_dir=True)
+                if not settings.is_excluded(os.path.join(directory, d), base, True, os.path.join(absolute, d))
                 and not os.path.lexists(os.path.join(directory, d, "pyvenv.cfg"))
             )
             for name in sorted(filenames):
@@ -52,7 +53,7 @@ def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
                     # kept so that it is reported as unreadable.
                     if not _regular_or_dangling(file_path):
                         continue
-                    if not settings.is_excluded(file_path, base, is_dir=False):
+                    if not settings.is_excluded(file_path, base, False, os.path.join(absolute, name)):
                         below = file_path[len(top):].lstrip(os.sep)  # names from the walk: nothing to normalise
                         shown = below if shown_top == "." else os.path.join(shown_top, below)
                         found.setdefault(Path(os.path.join(absolute_top, below)), shown)

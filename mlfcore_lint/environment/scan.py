@@ -27,9 +27,22 @@ INSTALL_KINDS = (("pyproject", "pyproject.toml"), ("setup.cfg", "setup.cfg"), ("
 _FOLDERS = ("", "requirements", *CONTAINER_FOLDERS, os.path.join(".github", "workflows"))
 
 
-def requirement_files(root: Path) -> list[Path]:
-    found = sorted(root.glob("requirements*.txt")) + sorted((root / "requirements").glob("*.txt"))
+def requirement_files(root: Path, names: set[str] | None = None) -> list[Path]:
+    """``requirements*.txt`` in ``root`` and the ``.txt`` files of its ``requirements`` folder (hidden names
+    aside, as a glob leaves them); ``names``: the listing of ``root`` where the caller has it."""
+    names = _names(root) if names is None else names
+    found = [root / name for name in sorted(names) if name.startswith("requirements") and name.endswith(".txt")]
+    if "requirements" in names:
+        folder = root / "requirements"
+        found += [folder / name for name in sorted(_names(folder)) if name.endswith(".txt") and name[0] != "."]
     return [path for path in found if present(path)]
+
+
+def _names(folder: Path) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
 
 
 def present(path: Path) -> bool:
@@ -70,9 +83,13 @@ def _listing(root_text: str, stamp: tuple) -> list[tuple[str, Path]]:
 
 
 def install_files(folder: Path) -> list[tuple[str, Path]]:
-    """(kind, path) of the files in ``folder`` that say what its code installs."""
-    files: list[tuple[str, Path]] = [("requirements", path) for path in requirement_files(folder)]
-    files += [(kind, folder / name) for kind, name in INSTALL_KINDS if present(folder / name)]
+    """(kind, path) of the files in ``folder`` that say what its code installs (one listing of the folder: a
+    project has as many folders as a program may start in)."""
+    names = _names(folder)
+    files: list[tuple[str, Path]] = [("requirements", path) for path in requirement_files(folder, names)]
+    # a folder that cannot be listed may still be entered: its files are then looked up by name
+    files += [(kind, folder / name) for kind, name in INSTALL_KINDS
+              if (name in names or not names) and present(folder / name)]
     return files
 
 
