@@ -178,11 +178,12 @@ class Project(Judge):
         return Summaries(lambda relative: [t.relative for t in self._local_imports(by_relative[relative], loaded_only)],
                          own)
 
-    def _codes_over_imports(self, field: str, loaded_only: bool = False) -> Summaries:
-        """The names a list of each module's facts holds (``satisfied``, ``devices``), as ``Bits``, summed over
+    def _codes_over_imports(self, facts_list: str, loaded_only: bool = False) -> Summaries:
+        """The names one list of each module's facts holds (``satisfied``, ``devices``), as ``Bits``, summed over
         what it imports."""
         by_relative, codes = self._by_relative, self._codes
-        return self._over_imports(lambda relative: codes.of(getattr(by_relative[relative].facts, field)), loaded_only)
+        return self._over_imports(lambda relative: codes.of(getattr(by_relative[relative].facts, facts_list)),
+                                  loaded_only)
 
     def _members(self, mask: int) -> list[SourceFile]:
         """The files whose bits ``mask`` sets (read from its binary digits, lowest bit first)."""

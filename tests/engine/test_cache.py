@@ -207,3 +207,22 @@ def test_cache_entries_of_the_wrong_shape_or_too_deep_are_misses(tmp_path, rules
     for payload in (b"[" * 100_000, b'{"key": "%s", "facts": {"candidates": 3}}' % key.encode(), b"{}", b"\xff"):
         path.write_bytes(seal(cache.secret, path.name, payload))  # sealed with the key, and still refused
         assert cache.get(key) is None
+
+
+def test_the_walker_leaves_no_reference_cycle(ruleset):
+    """Each file's syntax tree is freed as soon as it is walked: a cycle through the walker would keep every tree
+    alive until the garbage collector finds it, and the collector would scan them all again and again."""
+    import gc
+
+    from mlfcore_lint.engine.analyze import analyze_bytes
+    from mlfcore_lint.runner import index_for
+
+    index = index_for(ruleset)
+    analyze_bytes(RICH_MODULE.encode(), index)  # anything cached on first use is made now
+    gc.collect()
+    gc.disable()
+    try:
+        analyze_bytes(RICH_MODULE.encode(), index)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
