@@ -7,6 +7,7 @@ import configparser
 import os
 import re
 import stat
+from functools import partial
 from pathlib import Path
 
 from .config import Settings, read_pyproject, table_of
@@ -19,45 +20,89 @@ class UsageError(Exception):
     """A problem with what the user asked for (exit code 2)."""
 
 
-def discover(paths: list[Path], settings: Settings) -> list[tuple[Path, str]]:
-    """Source files below ``paths`` as (absolute path, path as shown), skipping excluded folders."""
-    found: dict[Path, str] = {}
+def discover(paths: list[Path], settings: Settings, cache=None) -> list[tuple[Path, str]]:
+    """Source files below ``paths`` as (absolute path, path as shown), skipping excluded folders.
+
+    ``cache``: the project's facts cache, where the listing of the project root may be kept between runs
+    (see listing.py).
+    """
+    found: dict[str, str] = {}  # absolute path -> as shown; strings until the end (hashing a Path costs more)
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or directory")
         if not path.is_dir():
-            found.setdefault(path.absolute(), str(path))
+            found.setdefault(str(path.absolute()), str(path))
             continue
-        visited: set[tuple[int, int]] = set()
         # A folder the user names is checked even where the configuration excludes it (as in ruff): then
         # the excludes apply to what lies below it.
         base = path if not same_path(path, settings.root) and settings.is_excluded(path) else None
+        if cache is not None and base is None and same_path(path, settings.root):
+            from .listing import project_listing
+
+            entries = project_listing(path, settings, cache, partial(_listed_below, path, settings))
+        else:
+            entries = _below(path, settings, base)
         # Paths are strings until a file is kept (pathlib costs more than the walk on a large tree).
-        absolute_top, shown_top, top = str(path.absolute()), str(path), os.fspath(path)
-        for directory, subdirectories, filenames in walk(path, _unlisted(found)):
-            identity = _identity(directory)
-            if identity in visited:  # a symlink loop, or a folder reached twice
-                subdirectories[:] = []
+        absolute_top, shown_top = str(path.absolute()), str(path)
+        for kind, name in entries:
+            if kind == UNLISTED:  # a folder that cannot be listed is reported, as a file that cannot be read
+                found.setdefault(str(Path(name).absolute()), str(Path(name)))
+            else:
+                found.setdefault(os.path.join(absolute_top, name), name if shown_top == "." else
+                                 os.path.join(shown_top, name))
+    return [(Path(path), shown) for path, shown in found.items()]
+
+
+FILE, UNLISTED = "file", "unlisted"
+
+
+def _listed_below(path: Path, settings: Settings, folders: list[str]) -> list[tuple[str, str]]:
+    return list(_below(path, settings, None, folders))
+
+
+def _below(path: Path, settings: Settings, base: Path | None, folders: list[str] | None = None):
+    """(FILE, the file's path below ``path``) for each source file, (UNLISTED, folder) for each folder that
+    cannot be listed, in the walk's order; ``folders`` receives every folder whose entries decide the result."""
+    unlisted: list[str] = []
+    visited: set[tuple[int, int]] = set()
+    top = os.fspath(path)
+
+    def note(error: OSError) -> None:
+        if error.filename is not None:
+            unlisted.append(error.filename)
+
+    for directory, subdirectories, filenames in walk(path, note):
+        while unlisted:
+            yield UNLISTED, unlisted.pop(0)
+        identity = _identity(directory)
+        if identity in visited:  # a symlink loop, or a folder reached twice
+            subdirectories[:] = []
+            continue
+        visited.add(identity)
+        if folders is not None:
+            folders.append(directory)
+        absolute = os.path.abspath(directory)  # once per folder: the names below it are plain entries
+        kept = []
+        for name in subdirectories:
+            if settings.is_excluded(os.path.join(directory, name), base, True, os.path.join(absolute, name)):
                 continue
-            visited.add(identity)
-            absolute = os.path.abspath(directory)  # once per folder: the names below it are plain entries
-            subdirectories[:] = sorted(
-                d for d in subdirectories
-                if not settings.is_excluded(os.path.join(directory, d), base, True, os.path.join(absolute, d))
-                and not os.path.lexists(os.path.join(directory, d, "pyvenv.cfg"))
-            )
-            for name in sorted(filenames):
-                if name.endswith(SOURCE_SUFFIXES):
-                    file_path = os.path.join(directory, name)
-                    # A FIFO or device named like a module would block the read; a dangling link is
-                    # kept so that it is reported as unreadable.
-                    if not _regular_or_dangling(file_path):
-                        continue
-                    if not settings.is_excluded(file_path, base, False, os.path.join(absolute, name)):
-                        below = file_path[len(top):].lstrip(os.sep)  # names from the walk: nothing to normalise
-                        shown = below if shown_top == "." else os.path.join(shown_top, below)
-                        found.setdefault(Path(os.path.join(absolute_top, below)), shown)
-    return list(found.items())
+            if os.path.lexists(os.path.join(directory, name, "pyvenv.cfg")):  # a virtual environment
+                if folders is not None:
+                    folders.append(os.path.join(directory, name))  # its marker may go
+                continue
+            kept.append(name)
+        subdirectories[:] = sorted(kept)
+        for name in sorted(filenames):
+            if name.endswith(SOURCE_SUFFIXES):
+                file_path = os.path.join(directory, name)
+                # A FIFO or device named like a module would block the read; a dangling link is kept so that
+                # it is reported as unreadable.
+                if not _regular_or_dangling(file_path):
+                    continue
+                if not settings.is_excluded(file_path, base, False, os.path.join(absolute, name)):
+                    yield FILE, file_path[len(top):].lstrip(os.sep)  # names from the walk: nothing to normalise
+    while unlisted:
+        yield UNLISTED, unlisted.pop(0)
 
 
 def _regular_or_dangling(path: str) -> bool:
@@ -76,17 +121,6 @@ def _identity(directory: str) -> tuple[int, int]:
     except OSError:
         return (-1, hash(os.path.realpath(directory)))
     return (info.st_dev, info.st_ino)
-
-
-def _unlisted(found: dict[Path, str]):
-    """The walk's error handler: a folder that cannot be listed is reported (as a file that cannot be
-    read), not silently skipped: the code in it is not checked."""
-
-    def note(error: OSError) -> None:
-        if error.filename is not None:
-            found.setdefault(Path(error.filename).absolute(), str(Path(error.filename)))
-
-    return note
 
 
 def console_script_modules(root: Path) -> set[str]:

@@ -243,7 +243,7 @@ class ProjectContext:
             from .engine.project import importable_names, module_name
 
             if self.project_files is None:
-                self.project_files = [path for path, _ in discover([self.root], self.settings)]
+                self.project_files = [path for path, _ in discover([self.root], self.settings, self.cache)]
             relative = [(path, name) for path in self.project_files
                         if path.suffix == ".py" and (name := self.relative(path)) is not None]
             self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
@@ -373,8 +373,8 @@ class ProjectContext:
 
 def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: int | None = None,
                 use_cache: bool = True) -> CheckResult:
-    files = discover(paths, settings)
     context = ProjectContext(settings, ruleset, use_cache)
+    files = discover(paths, settings, context.cache)
     whole = any(same_path(p, settings.root) for p in paths)
     if whole:
         context.project_files = [path for path, _ in files]
