@@ -199,14 +199,24 @@ class FactsCache:
 
     def put_json(self, key: str, data: dict) -> None:
         """Store facts already turned into JSON data (``FileFacts.to_json``)."""
-        path = self._path(key)
+        self.store(self._path(key), {"key": key, "facts": data})
+
+    def beside(self, kind: str, root: str) -> Path:
+        """Where the file of ``kind`` (``index``, ``results``, ``listing``) that this cache keeps for the project
+        root ``root`` lies, beside the entries (named for the root and this cache's salt)."""
+        name = hashlib.sha256("\0".join([root, self.salt.hex()]).encode()).hexdigest()[:32]
+        return self.directory / kind / f"{name}.json"
+
+    def store(self, path: Path, data: object) -> None:
+        """Write JSON data sealed at ``path`` (an entry, or a file ``beside`` them) where the cache is writable; a
+        file that cannot be written only costs time next run."""
         if not self.writable():
             return
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)
-            write_sealed(self.secret, path, {"key": key, "facts": data})
+            write_sealed(self.secret, path, data)
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            pass
 
     def writable(self) -> bool:
         """Whether entries (and the stat index and result memo beside them) may be written: the folder exists, or

@@ -21,7 +21,7 @@ import re
 import time
 from pathlib import Path
 
-from .cache import FactsCache, read_sealed, write_sealed
+from .cache import FactsCache, read_sealed
 
 INDEX_FORMAT = 1
 RACY_SECONDS = 2
@@ -42,8 +42,7 @@ class StatIndex:
         self.root = str(root)
         self._prefix = os.path.join(self.root, "")
         self._salt = hashlib.sha256(cache.salt).hexdigest()
-        name = hashlib.sha256(f"{self.root}\0{self._salt}".encode()).hexdigest()[:32]
-        self.path = cache.directory / "index" / f"{name}.json"
+        self.path = cache.beside("index", self.root)
         self._entries: dict[str, list] | None = None  # read on first use
         self._changed = False
 
@@ -93,15 +92,10 @@ class StatIndex:
             self._changed = True
 
     def save(self) -> None:
-        if not self._changed or not self._cache.writable():
-            return
-        try:
-            self.path.parent.mkdir(mode=0o700, exist_ok=True)
-            write_sealed(self._cache.secret, self.path,
-                         {"format": INDEX_FORMAT, "root": self.root, "salt": self._salt, "entries": self.entries})
+        if self._changed:
+            self._cache.store(self.path, {"format": INDEX_FORMAT, "root": self.root, "salt": self._salt,
+                                          "entries": self.entries})
             self._changed = False
-        except OSError:
-            pass  # an index that cannot be written only costs time
 
 
 def stat_of(path: Path) -> os.stat_result | None:

@@ -35,8 +35,9 @@ def discover(paths: list[Path], settings: Settings, cache=None) -> list[tuple[Pa
             continue
         # A folder the user names is checked even where the configuration excludes it (as in ruff): then
         # the excludes apply to what lies below it.
-        base = path if not same_path(path, settings.root) and settings.is_excluded(path) else None
-        if cache is not None and base is None and same_path(path, settings.root):
+        is_root = same_path(path, settings.root)
+        base = path if not is_root and settings.is_excluded(path) else None
+        if cache is not None and is_root:
             from .listing import project_listing
 
             entries = project_listing(path, settings, cache, partial(_listed_below, path, settings))

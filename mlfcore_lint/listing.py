@@ -16,15 +16,15 @@ or file it depends on was changing within the clock's resolution (``RACY_SECONDS
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import FactsCache, read_sealed, write_sealed
-from .cache_index import RACY_SECONDS
+from .cache import FactsCache, read_sealed
+from .cache_index import RACY_SECONDS, signature
 from .config import Settings
+from .discovery import FILE, UNLISTED
 
 LISTING_FORMAT = 1
 _ABSENT = [-1, -1, -1, -1]
@@ -34,8 +34,8 @@ def project_listing(root: Path, settings: Settings, cache: FactsCache, list_agai
     """The entries of discovery below ``root`` (the project root): the kept listing where nothing it depends on
     changed, else ``list_again(folders)`` (which fills ``folders`` with the folders it listed), kept for next
     time."""
-    path = _listing_path(cache, root)
     real = os.path.realpath(root)
+    path = cache.beside("listing", real)
     top = _repository_top(root, settings)
     stored = read_sealed(cache.secret, path)
     if _valid(stored, real, root, settings, top):
@@ -43,23 +43,18 @@ def project_listing(root: Path, settings: Settings, cache: FactsCache, list_agai
     folders: list[str] = []
     started = time.time_ns()
     entries = list_again(folders)
-    if any(kind != "file" for kind, _ in entries) or not cache.writable():
+    if any(kind == UNLISTED for kind, _ in entries) or not cache.writable():
         return entries  # a folder that cannot be listed is reported each time
     stamps = {os.path.abspath(folder): _signature(folder) for folder in folders}
     files = {}
     if top is not None:
         files = {name: _signature(name) for name in _ignore_files(root, top, list(stamps))}
     racy = started - RACY_SECONDS * 10**9
-    if any(max(stamp[0], stamp[1]) > racy for stamp in [*stamps.values(), *files.values()]):
+    if any(max(stamp[1], stamp[2]) > racy for stamp in [*stamps.values(), *files.values()]):
         return entries
-    try:
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        write_sealed(cache.secret, path, {
-            "format": LISTING_FORMAT, "root": real, "settings": repr(settings),
-            "top": None if top is None else str(top), "folders": stamps, "files": files,
-            "entries": [list(entry) for entry in entries]})
-    except OSError:
-        pass  # a listing that cannot be kept only costs the walk next time
+    cache.store(path, {"format": LISTING_FORMAT, "root": real, "settings": repr(settings),
+                       "top": None if top is None else str(top), "folders": stamps, "files": files,
+                       "entries": [list(entry) for entry in entries]})
     return entries
 
 
@@ -71,16 +66,11 @@ def _valid(stored, real: str, root: Path, settings: Settings, top: Path | None) 
         return False
     folders, files, entries = stored.get("folders"), stored.get("files"), stored.get("entries")
     if not (isinstance(folders, dict) and isinstance(files, dict) and isinstance(entries, list)
-            and all(isinstance(e, list) and len(e) == 2 and e[0] == "file" and isinstance(e[1], str) for e in entries)):
+            and all(isinstance(e, list) and len(e) == 2 and e[0] == FILE and isinstance(e[1], str) for e in entries)):
         return False
     if top is not None and set(files) != set(_ignore_files(root, top, list(folders), known=files)):
         return False  # a .gitignore appeared or went above the root
     return all(_signature(name) == stamp for name, stamp in [*folders.items(), *files.items()])
-
-
-def _listing_path(cache: FactsCache, root: Path) -> Path:
-    name = hashlib.sha256(f"{os.path.realpath(root)}\0{cache.salt.hex()}".encode()).hexdigest()[:32]
-    return cache.directory / "listing" / f"{name}.json"
 
 
 def _repository_top(root: Path, settings: Settings) -> Path | None:
@@ -112,9 +102,9 @@ def _ignore_files(root: Path, top: Path, folders: list[str], known: dict | None 
 
 
 def _signature(name: str) -> list[int]:
-    """Modification and change times (a folder's entries, a file's content, their modes), size, inode."""
+    """The stat index's signature of a folder or file (size, modification and change times, inode: a folder's
+    entries, a file's content and modes), as JSON; ``_ABSENT`` where there is none."""
     try:
-        info = os.stat(name)
+        return list(signature(os.stat(name)))
     except OSError:
         return _ABSENT
-    return [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]

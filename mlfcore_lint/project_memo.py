@@ -33,7 +33,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import read_sealed, write_sealed
+from .cache import read_sealed
 from .model import Finding, FixInfo
 
 MEMO_FORMAT = 2
@@ -70,9 +70,7 @@ class ProjectMemo:
         self.context = context
         cache = context.cache
         self._cache = cache
-        root = str(context.root)
-        name = hashlib.sha256("\0".join([root, cache.salt.hex()]).encode()).hexdigest()[:32]
-        self.path = cache.directory / "results" / f"{name}.json"
+        self.path = cache.beside("results", str(context.root))
         self.base = memo_key([
             MEMO_FORMAT, engine_stamp(), cache.salt.hex(), repr(context.settings),
             sorted((name, str(versions)) for name, versions in context.targets.items()),
@@ -172,13 +170,7 @@ class ProjectMemo:
         })
 
     def _write(self, data: dict) -> None:
-        if not self._cache.writable():
-            return
-        try:
-            self.path.parent.mkdir(mode=0o700, exist_ok=True)
-            write_sealed(self._cache.secret, self.path, data)
-        except OSError:
-            pass  # a memo that cannot be written only costs time
+        self._cache.store(self.path, data)
 
 
 def _mapping_of(value, kind) -> bool:

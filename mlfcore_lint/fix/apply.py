@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,7 +21,7 @@ from .imports import add_sorted_imports
 from .integrity import keep_untouched_lines, lines_of
 from .layout import DEFAULT_LINE_LENGTH, fitted, project_line_length
 from .names import References, after_imports_index, module_bindings
-from .positions import Positions
+from .positions import Positions, spans_any
 
 UNSAFE = "unsafe"
 MAX_PASSES = 4  # a fix can make another rule apply (deterministic algorithms ask for the cuBLAS setting)
@@ -95,7 +94,7 @@ class FileEdit:
     call_replacements: dict[int, cst.BaseExpression] = field(default_factory=dict)  # call node id -> new callee
     fixed: list[Site] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # fixes left out, and why ("LINE: ...")
-    lines: list[str] | None = None  # the module's lines, read on first use
+    lines: list[str] = field(default_factory=list)  # the lines of the text being fixed (``integrity.lines_of``)
     touched_lines: set[int] = field(default_factory=set)  # where an insertion or a replacement is planned
     scan: object = None  # the module's calls and functions (``placement.module_scan``)
 
@@ -105,14 +104,10 @@ class FileEdit:
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) of the text being fixed."""
-        if self.lines is None:
-            self.lines = lines_of(self.module.code)
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
     def lines_naming(self, names) -> list[int]:
         """The lines (1-based, ascending) whose text holds one of ``names``."""
-        if self.lines is None:
-            self.lines = lines_of(self.module.code)
         return [number for number, line in enumerate(self.lines, 1) if any(name in line for name in names)]
 
     def statements(self, code: str) -> list[cst.BaseStatement]:
@@ -152,10 +147,8 @@ class _FixTransformer(cst.CSTTransformer):
     def on_visit(self, node) -> bool:
         """Only what holds a site or a planned insertion is visited (a large module costs little to fix)."""
         where = self.edit.positions.known(node)
-        if where is not None and not isinstance(node, cst.Module):
-            index = bisect_left(self.lines, where.start.line)
-            if index == len(self.lines) or self.lines[index] > where.end.line:
-                return False
+        if where is not None and not isinstance(node, cst.Module) and not spans_any(where, self.lines):
+            return False
         return super().on_visit(node)
 
     def on_leave(self, original_node, updated_node):
@@ -261,7 +254,7 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
         return FixOutcome(text, [], notes=edit.notes)
     if references.unused or references.imports:
         fixed_module = _with_imports_updated(fixed_module, references)
-    new_text = keep_untouched_lines(text, fixed_code(module, fixed_module, text, positions))
+    new_text = keep_untouched_lines(text, fixed_code(module, fixed_module, edit.lines, positions))
     problem = invalid_result(text, new_text)
     if problem:
         return FixOutcome(text, [], f"internal error, fixes not applied: {problem}")

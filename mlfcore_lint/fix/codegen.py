@@ -15,18 +15,17 @@ import libcst as cst
 from .integrity import lines_of
 
 
-def fixed_code(original: cst.Module, fixed: cst.Module, text: str, positions) -> str:
-    """The code of ``fixed`` (``original``, parsed from ``text``, after the fixes); ``positions``: the original's
-    :class:`~mlfcore_lint.fix.positions.Positions`. Falls back to libcst's code of the whole module wherever the
-    lines of a statement cannot be told exactly."""
-    spliced = _spliced(original, fixed, text, positions)
+def fixed_code(original: cst.Module, fixed: cst.Module, lines: list[str], positions) -> str:
+    """The code of ``fixed`` (``original``, parsed from the text of ``lines``, after the fixes); ``positions``: the
+    original's :class:`~mlfcore_lint.fix.positions.Positions`. Falls back to libcst's code of the whole module
+    wherever the lines of a statement cannot be told exactly."""
+    spliced = _spliced(original, fixed, lines, positions)
     return fixed.code if spliced is None else spliced
 
 
-def _spliced(original: cst.Module, fixed: cst.Module, text: str, positions) -> str | None:
+def _spliced(original: cst.Module, fixed: cst.Module, lines: list[str], positions) -> str | None:
     if not (original.body and _same(fixed.header, original.header) and _same(fixed.footer, original.footer)):
         return None
-    lines = lines_of(text)
     starts = []  # the line (0-based) where each top-level statement's code starts, its leading lines included
     for statement in original.body:
         where = positions.known(statement)

@@ -10,11 +10,18 @@ wherever the two parsers disagree. The ranges it returns are libcst's own.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+
+def spans_any(where: CodeRange, lines: list[int]) -> bool:
+    """Whether one of ``lines`` (1-based, ascending) lies within the lines of ``where``."""
+    index = bisect_left(lines, where.start.line)
+    return index < len(lines) and lines[index] <= where.end.line
 
 
 def positions_of(node: cst.CSTNode, module: cst.Module) -> dict[cst.CSTNode, CodeRange]:

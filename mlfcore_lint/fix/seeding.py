@@ -15,7 +15,6 @@ What the block does never changes what the program can run (the program's facts 
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 
 import libcst as cst
@@ -25,6 +24,7 @@ from .apply import FileEdit
 from .codemods.base import Site
 from .names import dotted_name
 from .placement import after_docstring, constant_name, lazy_import, module_calls, place, seed_constant_index
+from .positions import spans_any
 
 BLOCK_COMMENT = "# Reproducible runs: seeds and determinism switches (added by mlfcore-fix)."
 COMBINED_SEEDERS = (  # each seeds Python, NumPy and torch at once; used where the program imports it
@@ -222,9 +222,7 @@ def _replace_legacy_tensorflow_seeders(edit: FileEdit) -> bool:
     naming = edit.lines_naming(names)
 
     def mentions(statement: cst.CSTNode) -> bool:
-        where = edit.positions[statement]
-        index = bisect_left(naming, where.start.line)
-        found = index < len(naming) and naming[index] <= where.end.line
+        found = spans_any(edit.positions[statement], naming)
         if found:
             edit.positions.cover(statement)  # its calls may be replaced
         return found

@@ -86,14 +86,16 @@ class _Rewrite(cst.CSTTransformer):
 @pytest.mark.parametrize("name", sorted(name for name, text in MORE_SOURCES.items() if cst.parse_module(text).body))
 def test_the_fixed_code_is_libcst_own_with_the_untouched_statements_as_they_were(name):
     from mlfcore_lint.fix.codegen import _spliced, fixed_code
+    from mlfcore_lint.fix.integrity import lines_of
 
     text = MORE_SOURCES[name]
+    lines = lines_of(text)
     module = cst.parse_module(text)
     for index in range(len(module.body)):
         fixed = module.visit(_Rewrite(index))
-        spliced = _spliced(module, fixed, text, Positions(module, text, []))
+        spliced = _spliced(module, fixed, lines, Positions(module, text, []))
         assert spliced is not None, (name, index)
         # libcst drops form feeds; the original lines keep them
         assert spliced.replace("\x0c", "") == fixed.code.replace("\x0c", ""), (name, index)
-        assert fixed_code(module, fixed, text, Positions(module, text, [])) == spliced
-    assert _spliced(module, module, text, Positions(module, text, [])) == text  # nothing changed: the text
+        assert fixed_code(module, fixed, lines, Positions(module, text, [])) == spliced
+    assert _spliced(module, module, lines, Positions(module, text, [])) == text  # nothing changed: the text
