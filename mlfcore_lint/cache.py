@@ -27,19 +27,16 @@ import os
 import secrets
 import stat
 import tempfile
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .engine.facts import FACTS_FORMAT, FileFacts
+from .engine.facts import FACTS_FORMAT, FACTS_SHAPE, FileFacts, has_shape
 from .files import NotReadable, read_regular
 
 CACHE_FOLDER_NAME = "mlfcore-lint"
 KEY_FILE = "key"
 KEY_BYTES = 32
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
-LOCK_WAIT_SECONDS = 60  # past this, a process works on without the lock rather than hang
 
 
 def user_cache_root() -> Path:
@@ -186,13 +183,21 @@ class FactsCache:
         return self.directory / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> FileFacts | None:
+        try:
+            return FileFacts.from_stored(self._stored(key))
+        except (TypeError, ValueError, RecursionError):
+            return None
+
+    def get_json(self, key: str) -> dict | None:
+        """The facts stored under ``key`` as JSON data (``FileFacts.to_json``'s shape, checked), or None."""
+        data = self._stored(key)
+        return data if has_shape(data, FACTS_SHAPE) else None
+
+    def _stored(self, key: str) -> object:
         entry = read_sealed(self.secret, self._path(key))
         if not isinstance(entry, dict) or entry.keys() != {"key", "facts"} or entry["key"] != key:
             return None
-        try:
-            return FileFacts.from_stored(entry["facts"])
-        except (TypeError, ValueError, RecursionError):
-            return None
+        return entry["facts"]
 
     def put(self, key: str, facts: FileFacts) -> None:
         self.put_json(key, facts.to_json())
@@ -224,37 +229,3 @@ class FactsCache:
         if self._prepared is None:
             self._prepared = _own_folder(self.directory)
         return self._prepared
-
-    @contextmanager
-    def exclusive(self):
-        """Hold the cache's lock while reading many files, so that processes starting together (flake8's or
-        pylint's jobs) do not each analyse the same project: the first fills the cache, the others then read
-        it. Works on without the lock where it cannot be taken (no ``fcntl``, a read-only folder, a long wait,
-        a lock file that is not a regular file).
-        """
-        try:
-            import fcntl
-
-            if not self.writable():
-                raise OSError("no cache folder")
-            descriptor = os.open(self.directory / ".lock", os.O_RDWR | os.O_CREAT | os.O_NONBLOCK
-                                 | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                os.close(descriptor)
-                raise OSError("the lock is not a regular file")
-        except (ImportError, OSError):
-            yield
-            return
-        try:
-            deadline = time.monotonic() + LOCK_WAIT_SECONDS
-            while True:
-                try:
-                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.01)
-            yield  # the lock goes with the descriptor
-        finally:
-            os.close(descriptor)

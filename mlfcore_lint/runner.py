@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from contextlib import ExitStack, nullcontext
+import random
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .discovery import SOURCE_SUFFIXES, UsageError, console_script_modules, disc
 from .engine.facts import FileFacts, problem_facts
 from .engine.source import MAX_FILE_BYTES, TOO_COMPLEX, UNREADABLE, SourceProblem
 from .files import NotReadable, read_regular, same_path
+from .gc_pacing import collect_rarely, rarer_collections
 from .model import Finding
 from .project_memo import ProjectMemo
 from .ruleset.schema import RuleSet
@@ -46,6 +48,12 @@ def _worker_init(ruleset: RuleSet) -> None:
         _worker_index, _worker_ruleset = build_index(ruleset), ruleset
 
 
+def _pool_worker_init(ruleset: RuleSet) -> None:
+    """A worker of the engine's own pool: it only analyses, so it collects garbage rarely (gc_pacing.py)."""
+    collect_rarely()
+    _worker_init(ruleset)
+
+
 def index_for(ruleset: RuleSet):
     """The compiled rule index of ``ruleset`` for this process."""
     _worker_init(ruleset)
@@ -61,10 +69,13 @@ def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | 
     raw = read_file(Path(path))
     if isinstance(raw, SourceProblem):
         return None, problem_facts(raw).to_json()
+    key = cache.key(raw, notebook) if cache is not None else None
+    if key is not None:
+        stored = cache.get_json(key)  # a sibling process (another flake8 or pylint job) analysed it meanwhile
+        if stored is not None:
+            return key, stored
     data = analyze_bytes(raw, _worker_index, notebook).to_json()
-    key = None
-    if cache is not None:
-        key = cache.key(raw, notebook)
+    if key is not None:
         cache.put_json(key, data)
     return key, data
 
@@ -81,6 +92,19 @@ def read_file(path: Path) -> bytes | SourceProblem:
         return SourceProblem(UNREADABLE, error.reason)
 
 
+#: Files a job analyses in a row before it turns to another stretch of the list (see ``sibling_order``).
+SIBLING_STRETCH = 8
+
+
+def sibling_order(count: int) -> list[int]:
+    """An order of ``count`` files for one of several processes that analyse the same list at once: stretches of
+    ``SIBLING_STRETCH`` in an order drawn for this process, so that siblings seldom work on the same stretch and
+    each skips what the others have cached (``_analyze_in_worker``) instead of waiting for one to do it all."""
+    stretches = list(range(0, count, SIBLING_STRETCH))
+    random.Random(os.getpid()).shuffle(stretches)
+    return [number for start in stretches for number in range(start, min(start + SIBLING_STRETCH, count))]
+
+
 #: A pool of worker processes pays for its start (forking, sending the results back) only over this much work.
 POOL_MIN_FILES = 32
 POOL_MIN_BYTES = 512 * 1024
@@ -91,6 +115,7 @@ def pool_pays(sizes: list[int], jobs: int) -> bool:
     return jobs > 1 and len(sizes) >= POOL_MIN_FILES and sum(sizes) >= POOL_MIN_BYTES
 
 
+@rarer_collections()
 def collect_facts(
     files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int, index: StatIndex | None = None,
     keys: list[str | None] | None = None,
@@ -129,15 +154,20 @@ def collect_facts(
         with ExitStack() as stack:
             if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
                 _worker_init(ruleset)
-                computed = map(_analyze_in_worker, jobs_list)
+                # Sibling jobs of flake8 or pylint read the same project at the same moment: each takes the
+                # files in an order of its own and skips those another has analysed meanwhile.
+                order = sibling_order(len(misses)) if multiprocessing.parent_process() is not None else None
+                computed = ((number, _analyze_in_worker(jobs_list[number]))
+                            for number in (order if order is not None else range(len(misses))))
             else:
                 jobs = min(jobs, len(misses))
                 context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-                pool = stack.enter_context(context.Pool(jobs, initializer=_worker_init, initargs=(ruleset,)))
+                pool = stack.enter_context(context.Pool(jobs, initializer=_pool_worker_init, initargs=(ruleset,)))
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
-                computed = pool.imap(_analyze_in_worker, jobs_list, chunksize=chunk)
+                computed = enumerate(pool.imap(_analyze_in_worker, jobs_list, chunksize=chunk))
             # each file's JSON data is turned into facts as it arrives: the parent never holds both for all files
-            for (position, _, _), (key, data) in zip(misses, computed, strict=True):
+            for number, (key, data) in computed:
+                position = misses[number][0]
                 results[position], found_keys[position] = FileFacts.from_json(data), key
                 if index is not None and key is not None:
                     index.record(files[position], stats[position], key)
@@ -226,8 +256,7 @@ class ProjectContext:
         """Facts of files not read yet, analysed in parallel."""
         unread = [path for path in paths if path not in self.facts]
         keys: list[str | None] = []
-        with self.cache.exclusive() if self.cache is not None and len(unread) > 1 else nullcontext():
-            facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index, keys)
+        facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index, keys)
         for path, file_facts, key in zip(unread, facts, keys, strict=True):
             self.add(path, str(path), file_facts, key)
 
@@ -303,6 +332,7 @@ class ProjectContext:
         by_file = self.findings_by_file(paths, honour_noqa, whole_project)
         return sorted((f for found in by_file.values() for f in found), key=lambda f: f.sort_key)
 
+    @rarer_collections()
     def findings_by_file(self, paths: list[Path], honour_noqa: bool = True,
                          whole_project: bool = True) -> dict[Path, list[Finding]]:
         """``findings_for``, file by file."""
@@ -371,6 +401,7 @@ class ProjectContext:
         return self.findings_for([path], honour_noqa, whole_project=False)
 
 
+@rarer_collections()
 def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: int | None = None,
                 use_cache: bool = True) -> CheckResult:
     context = ProjectContext(settings, ruleset, use_cache)

@@ -76,11 +76,22 @@ PLACES_ON_GPU = frozenset({
 })
 
 
-def _uses_gpu(entry: SourceFile, named: set[str], files: list[SourceFile]) -> bool:
+#: A device name for a module that imports a framework which picks a GPU by itself (see ``device_names``).
+PICKS_GPU = "picks-gpu"
+
+
+def device_names(facts) -> list[str]:
+    """The devices a module's facts name, and ``PICKS_GPU`` where it imports a framework that picks a GPU."""
+    if any(name.partition(".")[0] in PLACES_ON_GPU for name in facts.imports):
+        return [*facts.devices, PICKS_GPU]
+    return facts.devices
+
+
+def _uses_gpu(entry: SourceFile, named: set[str]) -> bool:
     """Whether a program may run on a GPU: the devices its entry point names, else those its modules name
-    (``named``); it runs on the CPU only where it names the CPU (``torch.device("cpu")``, ``accelerator="cpu"``)
-    and no GPU, or where it moves nothing to a device (``.to(device)``) and none of its modules (``files``) uses
-    a framework that picks a GPU by itself."""
+    (``named``: ``device_names`` over its modules); it runs on the CPU only where it names the CPU
+    (``torch.device("cpu")``, ``accelerator="cpu"``) and no GPU, or where it moves nothing to a device
+    (``.to(device)``) and none of its modules uses a framework that picks a GPU by itself."""
     for devices in (set(entry.facts.devices), named):
         if "gpu" in devices:
             return True
@@ -88,7 +99,7 @@ def _uses_gpu(entry: SourceFile, named: set[str], files: list[SourceFile]) -> bo
             return False
         if "chosen" in devices:
             return True
-    return any(name.split(".")[0] in PLACES_ON_GPU for source in files for name in source.facts.imports)
+    return PICKS_GPU in named
 
 
 def relative_module(module: str, is_package: bool, level: int, imported: str) -> str:
@@ -440,7 +451,7 @@ class ProgramModel:
     def programs(self, settings, console_scripts: Iterable[str], closure: Callable[[SourceFile], list[SourceFile]],
                  devices: Callable[[SourceFile], set[str]]) -> list[Program]:
         """Every program of the project; ``closure``: the modules an entry point imports, transitively;
-        ``devices``: the devices those modules name."""
+        ``devices``: the devices those modules name (``device_names``)."""
         functions: dict[str, list[str]] = {}
         for script in console_scripts:
             module, _, function = script.partition(":")
@@ -461,7 +472,7 @@ class ProgramModel:
         for program in found:
             program.members = partial(closure, program.entry)
             program.does = partial(summed, program)
-            program.uses_gpu = _uses_gpu(program.entry, devices(program.entry), program.files)
+            program.uses_gpu = _uses_gpu(program.entry, devices(program.entry))
         return found
 
     def _entry_programs(self, source: SourceFile, settings, functions: dict[str, list[str]]) -> list[Program]:

@@ -22,7 +22,7 @@ from ..ruleset.versions import missing_api
 from .facts import Candidate, FileFacts
 from .graph import Bits, Summaries
 from .judge import CONTEXT, CPU_ONLY, MET, NO_GRADIENT, NO_TRAINING, REQUIREMENTS, SWITCH_ON, Judge, requirement_answer
-from .program import Program, ProgramModel, relative_module
+from .program import Program, ProgramModel, device_names, relative_module
 from .switch_safety import raises_under_switch, raising_operations
 
 T = TypeVar("T")
@@ -150,15 +150,17 @@ class Project(Judge):
         self._triggered = self._codes_over_imports("triggered")
         self._import_triggered = self._codes_over_imports("import_triggered", loaded_only=True)
         self.model = ProgramModel(files, self.modules, self._local_imports)
-        self._devices = self._codes_over_imports("devices")
         self.programs = self.model.programs(settings, console_scripts, self.program,
-                                            lambda entry: self._codes.names(self._devices.summary(entry.relative)))
+                                            self.names_over_imports(lambda source: device_names(source.facts)))
         for source in files:
             source.entry_programs = []
         for program in self.programs:
             program.entry.entry_programs.append(program)
             program.entry.is_entry_point = True
         self._including: dict[str, list[Program]] = {}  # see ``programs_of``
+        self._library_answers: dict[str, bool] = {}  # see ``_some_program_satisfies``
+        self._meeting_by_code: dict[str, set[int]] = {}  # see ``_meeting``
+        self._program_members: list[int] | None = None  # the bits of each program's modules, in ``programs`` order
 
     # ------------------------------------------------------------------ import graph
 
@@ -185,6 +187,14 @@ class Project(Judge):
         return self._over_imports(lambda relative: codes.of(getattr(by_relative[relative].facts, facts_list)),
                                   loaded_only)
 
+    def names_over_imports(self, names_of: Callable[[SourceFile], Iterable[str]]) -> Callable[[SourceFile], set[str]]:
+        """What ``names_of`` gives for each module, united over the modules an entry point imports, transitively
+        (its program's modules): summed once per module, like the requirements they satisfy, so that a question
+        about every module of every program does not list each program's modules."""
+        by_relative, codes = self._by_relative, self._codes
+        summed = self._over_imports(lambda relative: codes.of(names_of(by_relative[relative])))
+        return lambda entry: codes.names(summed.summary(entry.relative))
+
     def _members(self, mask: int) -> list[SourceFile]:
         """The files whose bits ``mask`` sets (read from its binary digits, lowest bit first)."""
         files, found = self.files, []
@@ -203,9 +213,11 @@ class Project(Judge):
         """The programs that include ``source`` (asked for the files that are judged, not kept for every file)."""
         found = self._including.get(source.relative)
         if found is None:
+            if self._program_members is None:
+                self._program_members = [self._imported.summary(p.entry.relative) for p in self.programs]
             bit = self._position[source.relative]
             found = self._including[source.relative] = [
-                program for program in self.programs if self._imported.summary(program.entry.relative) & bit]
+                program for program, members in zip(self.programs, self._program_members, strict=True) if members & bit]
         return found
 
     def loaded_program(self, entry: SourceFile) -> list[SourceFile]:
@@ -232,12 +244,34 @@ class Project(Judge):
         # Whether a program meets a requirement is cheap (summed over its imports); whether it trains is not (its
         # whole call graph): where the programs agree, which of them train does not matter.
         own = self.programs_of(source)
-        including = own or self.programs
-        meeting = [self.satisfies(program, code) for program in including]
+        if not own:
+            return self._some_program_satisfies(code)
+        meeting = self._meeting(code)
+        met = sum(id(program) in meeting for program in own)
+        if met in (0, len(own)):
+            return bool(met)
+        return all(id(program) in meeting for program in self.relevant_programs(source))
+
+    def _meeting(self, code: str) -> set[int]:
+        """The programs (their ``id``) that meet the requirement ``code``, found once per requirement: a module
+        that many programs include asks about each of them."""
+        found = self._meeting_by_code.get(code)
+        if found is None:
+            found = self._meeting_by_code[code] = {id(p) for p in self.programs if self.satisfies(p, code)}
+        return found
+
+    def _some_program_satisfies(self, code: str) -> bool:
+        """For library code: whether some training program of the project (else any program) meets ``code``
+        (one answer per requirement: every module no program includes asks the same)."""
+        found = self._library_answers.get(code)
+        if found is None:
+            found = self._library_answers[code] = self._library_answer(code)
+        return found
+
+    def _library_answer(self, code: str) -> bool:
+        meeting = [self.satisfies(program, code) for program in self.programs]
         if all(meeting) or not any(meeting):
             return bool(meeting) and meeting[0]
-        if own:
-            return all(self.satisfies(program, code) for program in self.relevant_programs(source))
         everywhere = [p for p in self.programs if p.trains] or self.programs
         return any(self.satisfies(program, code) for program in everywhere)
 

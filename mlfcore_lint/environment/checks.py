@@ -109,33 +109,22 @@ def _framework_roots(project) -> dict[str, str]:
     return roots
 
 
-def imported_frameworks(program, roots: dict[str, str], by_file: dict[str, frozenset[str]]) -> set[str]:
-    """The distributions (of those the rules know) that the modules of ``program`` import; ``by_file`` keeps
-    each module's, shared by the programs that reach it."""
-    found: set[str] = set()
-    for source in program.files:
-        frameworks = by_file.get(source.relative)
-        if frameworks is None:
-            frameworks = by_file[source.relative] = frozenset(
-                roots[top] for name in source.facts.imports if (top := name.partition(".")[0]) in roots)
-        found |= frameworks
-    return found
-
-
 def program_environments(project) -> dict[tuple[Path, ...], set[str]]:
     """The frameworks each environment's training programs import. An environment is the project root's files
     with those of every sub-folder between the root and the program's entry point that has install files of its
     own (nearest first): an examples repository installs each example from its own ``requirements.txt``."""
     root = Path(os.path.realpath(project.settings.root))
     roots = _framework_roots(project)
+    # the distributions (of those the rules know) that a program's modules import
+    imported_frameworks = project.names_over_imports(lambda source: {
+        roots[top] for name in source.facts.imports if (top := name.partition(".")[0]) in roots})
     found: dict[tuple[Path, ...], set[str]] = {}
-    by_file: dict[str, frozenset[str]] = {}
     # the versions that change a training result are those of the programs that train (all programs in a
     # project where none trains: a simulation that only draws random numbers)
     for program in [p for p in project.programs if p.trains] or project.programs:
         parents = Path(program.entry.relative).parents
         folders = tuple(root / parent for parent in parents if str(parent) != "." and install_files(root / parent))
-        found.setdefault(folders, set()).update(imported_frameworks(program, roots, by_file))
+        found.setdefault(folders, set()).update(imported_frameworks(program.entry))
     return found
 
 
@@ -145,6 +134,14 @@ def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[
     version."""
     elsewhere = project.settings.pinned_elsewhere
     found: dict[tuple[Place, str], tuple[Place, str, Pin | None]] = {}
+    verdicts: dict[tuple[str, str], str] = {}  # (distribution, range) -> verdict_changes: environments share ranges
+
+    def changes(distribution: str, specifier: SpecifierSet) -> str:
+        key = (distribution, str(specifier))
+        if key not in verdicts:
+            verdicts[key] = verdict_changes(project, distribution, specifier)
+        return verdicts[key]
+
     for folders, imported in program_environments(project).items():
         nearest = [scan_folder(folder) for folder in folders]
         requirements = [pin for env in (*nearest, environment) for pin in env.pins + env.container_installs]
@@ -166,7 +163,7 @@ def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[
                 place = _install_file(project, folders)
                 found.setdefault((place, distribution), (
                     place, f"`{distribution}` is imported but no project file installs it, so "
-                    + verdict_changes(project, distribution, SpecifierSet()), None))
+                    + changes(distribution, SpecifierSet()), None))
                 continue
             for pin in pins:
                 if any(pin in env.container_installs for env in (*nearest, environment)):
@@ -176,7 +173,7 @@ def unpinned_frameworks(project, environment: ProjectEnvironment) -> list[tuple[
                     message = f"`{pin.text}` {admits}: the CUDA and cuDNN versions decide which kernels the " \
                               "frameworks run"
                 else:
-                    message = f"`{pin.text}` " + verdict_changes(project, distribution, pin.specifier)
+                    message = f"`{pin.text}` " + changes(distribution, pin.specifier)
                 found.setdefault((pin.place, distribution), (pin.place, message, pin))
     return sorted(found.values(), key=lambda item: (str(item[0].path), item[0].line, item[0].column, item[1]))
 

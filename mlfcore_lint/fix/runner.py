@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..engine.analyze import analyze_bytes
 from ..files import same_path
+from ..gc_pacing import rarer_collections
 from ..model import Finding
 from ..runner import ProjectContext, collect_facts, discover, index_for
 from ..targets import resolve_targets
@@ -195,6 +196,7 @@ def check_on_disk(paths: list[Path], settings, ruleset, jobs: int | None = None,
     return _project_findings(paths, files, {}, settings, ruleset, jobs or os.cpu_count() or 1, use_cache)[0]
 
 
+@rarer_collections()
 def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: int | None = None,
               use_cache: bool = True) -> FixRun:
     """Lint ``paths`` and compute the fixes (nothing is written).

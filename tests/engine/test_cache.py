@@ -79,26 +79,86 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # nothing written into the project
 
 
-def test_exclusive_lets_one_process_fill_the_cache_while_others_wait(tmp_path):
+def test_a_file_a_sibling_process_analysed_meanwhile_is_read_from_the_cache(tmp_path, ruleset, monkeypatch):
+    """Jobs of flake8 or pylint read the same project at once: a job finds in the cache what another analysed
+    after this job listed it as missing, instead of analysing it again."""
+    import mlfcore_lint.engine.analyze as analyze
     from mlfcore_lint.cache import FactsCache
+    from mlfcore_lint.runner import _analyze_in_worker, index_for
 
-    cache = FactsCache(tmp_path / "cache", "fingerprint")
-    waiter = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from mlfcore_lint.cache import FactsCache\n"
-        "with FactsCache(Path(sys.argv[1]), 'fingerprint').exclusive():\n"
-        "    print(time.time())\n"
-    )
-    with cache.exclusive():
-        other = subprocess.Popen([sys.executable, "-c", waiter, str(tmp_path / "cache")],
-                                 stdout=subprocess.PIPE, text=True)
-        import time
+    index_for(ruleset)
+    module = tmp_path / "m.py"
+    module.write_text(SOURCE)
+    cache = FactsCache(tmp_path / "cache", ruleset.fingerprint)
+    key, data = _analyze_in_worker((str(module), False, cache))  # the sibling's analysis
 
-        time.sleep(1.0)
-        released = time.time()
-    entered = float(other.communicate(timeout=30)[0])
-    assert entered >= released
+    def analysed_again(*args, **kwargs):
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(analyze, "analyze_bytes", analysed_again)
+    assert _analyze_in_worker((str(module), False, cache)) == (key, data)
+
+
+def test_sibling_jobs_take_the_files_in_orders_of_their_own(monkeypatch):
+    """Each job walks the whole list, stretch by stretch, in an order drawn by its process id: siblings seldom
+    meet on a stretch."""
+    import mlfcore_lint.runner as runner
+
+    orders = []
+    for pid in (101, 102):
+        monkeypatch.setattr(runner.os, "getpid", lambda pid=pid: pid)
+        orders.append(runner.sibling_order(100))
+    stretch = runner.SIBLING_STRETCH
+    for order in orders:
+        assert sorted(order) == list(range(100))
+        for start in range(0, 100, stretch):
+            expected = list(range(start, min(start + stretch, 100)))
+            at = order.index(start)
+            assert order[at:at + len(expected)] == expected
+    assert orders[0] != orders[1]
+    assert runner.sibling_order(0) == []
+
+
+def test_jobs_of_a_pool_that_check_the_same_project_share_the_work(tmp_path, ruleset):
+    """Two jobs of someone else's pool (as flake8's or pylint's) collect the same project's facts at the same
+    moment: both get every file's facts, and together they analyse the project about once, not twice."""
+    import multiprocessing
+
+    settings = make_project(tmp_path, files=64)
+    paths = sorted(tmp_path.glob("m*.py"))
+    for number, path in enumerate(paths):  # contents of their own: equal files share one cache entry
+        path.write_text(f"{SOURCE}size = {number}\n")
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(2), context.Queue()
+    jobs = [context.Process(target=_collect_in_a_job, args=(paths, settings.root, ruleset, start, results))
+            for _ in range(2)]
+    for job in jobs:
+        job.start()
+    found = [results.get(timeout=120) for _ in jobs]
+    for job in jobs:
+        job.join(timeout=30)
+    (facts, analysed), (other_facts, other_analysed) = found
+    assert facts == other_facts and len(facts) == 64
+    assert analysed > 0 and other_analysed > 0
+    assert analysed + other_analysed < 2 * 64
+
+
+def _collect_in_a_job(paths, root, ruleset, start, results) -> None:
+    import mlfcore_lint.engine.analyze as analyze
+    from mlfcore_lint.cache import FactsCache
+    from mlfcore_lint.runner import collect_facts
+
+    analysed, real = [0], analyze.analyze_bytes
+
+    def counting(*args, **kwargs):
+        analysed[0] += 1
+        return real(*args, **kwargs)
+
+    analyze.analyze_bytes = counting
+    cache = FactsCache.for_project(root, ruleset.fingerprint)
+    start.wait(timeout=60)
+    facts, _ = collect_facts(paths, ruleset, cache, 2)
+    results.put(([f.to_json() for f in facts], analysed[0]))
 
 
 def test_a_front_end_reads_the_project_only_where_a_module_can_report(tmp_path, ruleset):
@@ -226,3 +286,36 @@ def test_the_walker_leaves_no_reference_cycle(ruleset):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_analysis_collects_garbage_rarely_and_gives_the_host_its_thresholds_back(tmp_path, ruleset, monkeypatch):
+    """The engine raises the youngest generation's threshold while it builds facts and the project step (see
+    gc_pacing.py), and a host process (flake8, pylint) gets its own thresholds back afterwards, even after an
+    error; a host that turned collection off keeps it off."""
+    import gc
+
+    import mlfcore_lint.engine.analyze as analyze
+    from mlfcore_lint.gc_pacing import YOUNG_THRESHOLD, rarer_collections
+
+    seen = []
+    real = analyze.analyze_source
+
+    def recording(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analyze, "analyze_source", recording)
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        check_paths([tmp_path], make_project(tmp_path, files=2), ruleset, jobs=1)
+        assert seen and set(seen) == {YOUNG_THRESHOLD}
+        assert gc.get_threshold() == (700, 10, 10)
+        with pytest.raises(KeyError), rarer_collections():
+            raise KeyError("stop")
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(0, 10, 10)
+        with rarer_collections():
+            assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*saved)
