@@ -41,6 +41,8 @@ NO_GRADIENT = "runs in no program that computes gradients"  # -> bool
 CPU_ONLY = "runs on the CPU only"  # -> bool
 MET = "met: "  # requirement code -> bool: do the programs that decide about this file all meet it?
 REQUIREMENTS = "requirements"  # -> what the programs starting in this file lack: [[candidate, [blockers]], ...]
+RAISING = "raising under the switch: "  # framework -> what raises under its strict switch in the programs that
+# run this file (``path:line api (CODE)``, see switch_safety.py)
 
 
 def rule_verdict(rule: Rule, matcher_index: int | None, targets: dict[str, SpecifierSet],
@@ -105,16 +107,14 @@ class Judge:
             candidate = self.in_context(source, candidate, rule)
             if candidate is not None:
                 reported.add(place)
-                found.extend(self._report(source, candidate, rule, verdict))
+                reports = self._report(source, candidate, rule, verdict)
+                if reports and rule.fix is not None and rule.fix.strict_switch:
+                    reports = _without_fix(reports, self.ask(source, RAISING, rule.framework), "the strict switch")
+                found.extend(reports)
         for data, blockers in self.ask(source, REQUIREMENTS):
             candidate = Candidate(**data)
             rule = self.ruleset.get(candidate.code)
-            lacking = self._report(source, candidate, rule, self.verdict(rule, None))
-            if blockers:  # turning the switch on would make these raise: no fix, and the message says why
-                shown = ", ".join(blockers[:4]) + (f" and {len(blockers) - 4} more" if len(blockers) > 4 else "")
-                lacking = [replace(f, fix=None, message=f"{f.message}; first replace what raises under it in the "
-                                   f"targeted versions: {shown}") for f in lacking]
-            found.extend(lacking)
+            found.extend(_without_fix(self._report(source, candidate, rule, self.verdict(rule, None)), blockers, "it"))
         return found
 
     def in_context(self, source: SourceFile, candidate: Candidate, rule: Rule) -> Candidate | None:
@@ -185,6 +185,16 @@ class RecordedJudge(Judge):
             return self.answers[source.relative][question + argument]
         except KeyError:
             raise NotRecorded(question) from None
+
+
+def _without_fix(findings: list[Finding], blockers: list[str], switch: str) -> list[Finding]:
+    """``findings`` whose fix would turn on a switch under which ``blockers`` raise: no fix, and the message says
+    what to replace first (as they are where there is no blocker)."""
+    if not blockers:
+        return findings
+    shown = ", ".join(blockers[:4]) + (f" and {len(blockers) - 4} more" if len(blockers) > 4 else "")
+    return [replace(f, fix=None, message=f"{f.message}; first replace what raises under {switch} in the targeted "
+                    f"versions: {shown}") for f in findings]
 
 
 def requirement_answer(candidate: Candidate, blockers: list[str]) -> list:

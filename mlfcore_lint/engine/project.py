@@ -21,7 +21,18 @@ from ..ruleset.schema import DETERMINISTIC, RuleSet
 from ..ruleset.versions import missing_api
 from .facts import Candidate, FileFacts
 from .graph import Bits, Summaries
-from .judge import CONTEXT, CPU_ONLY, MET, NO_GRADIENT, NO_TRAINING, REQUIREMENTS, SWITCH_ON, Judge, requirement_answer
+from .judge import (
+    CONTEXT,
+    CPU_ONLY,
+    MET,
+    NO_GRADIENT,
+    NO_TRAINING,
+    RAISING,
+    REQUIREMENTS,
+    SWITCH_ON,
+    Judge,
+    requirement_answer,
+)
 from .program import Program, ProgramModel, device_names, relative_module
 from .switch_safety import raises_under_switch, raising_operations
 
@@ -126,6 +137,7 @@ class Project(Judge):
         self._answerers: dict[str, Callable[[SourceFile, str], object]] = {
             SWITCH_ON: self.switch_on, CONTEXT: self.model_context, NO_TRAINING: self._no_training,
             NO_GRADIENT: self._no_gradient, CPU_ONLY: self._cpu_only, MET: self._met, REQUIREMENTS: self._requirements,
+            RAISING: self._raising,
         }
         # The root is resolved once, never each file: the paths are absolute.
         prefixes = {os.path.join(str(root), "") for root in (settings.root.resolve(), settings.root.absolute())}
@@ -308,6 +320,11 @@ class Project(Judge):
 
     def findings(self) -> list[Finding]:
         return [finding for source in self.files for finding in self.findings_in(source)]
+
+    def _raising(self, source: SourceFile, framework: str) -> list[str]:
+        """What raises under ``framework``'s strict switch in any program that runs ``source``."""
+        return sorted({operation for program in self.programs_of(source)
+                       for operation in raising_operations(self, program, framework)})
 
     def _requirements(self, source: SourceFile, _: str) -> list:
         return [requirement_answer(candidate, blockers) for program in source.entry_programs

@@ -179,6 +179,9 @@ class VersionRange:
 class Fix:
     applicability: str
     description: str
+    # The fix makes the framework's determinism switch strict (operations without a deterministic implementation
+    # raise instead of warning): it is withheld where a program that runs the file has such an operation.
+    strict_switch: bool = False
 
 
 @dataclass(frozen=True)
@@ -637,10 +640,16 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
     fix = None
     if data.get("fix") is not None:
         fix_reader = reader.child("fix", data["fix"])
-        fix_reader.check_keys({"applicability", "description"})
+        fix_reader.check_keys({"applicability", "description", "strict_switch"})
+        strict = fix_reader.data.get("strict_switch", False)
+        if not isinstance(strict, bool):
+            fix_reader.fail("strict_switch", "must be true or false")
+        if strict and framework is None:
+            fix_reader.fail("strict_switch", "only a rule of one framework can make its switch strict")
         fix = Fix(
             applicability=fix_reader.choice("applicability", APPLICABILITIES, "safe"),
             description=fix_reader.str("description", required=True),
+            strict_switch=strict,
         )
         from ..fix.implemented import IMPLEMENTED
 
