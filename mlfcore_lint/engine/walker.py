@@ -343,7 +343,9 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         self.scope_facts(scope.key, node.lineno)
         self._open_scope(scope, node.args, node.body, stack)
         # Decorators and defaults run in the enclosing scope.
-        outer = node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        self._passed_as_values(defaults)
+        outer = node.decorator_list + defaults
         stack.extend(reversed(outer))
         return True
 
@@ -454,6 +456,8 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
                     self._match_call(entry, node, "." + func.attr, method_form=True)
         if name is None and self.index.iterations:
             self._ordered_consumer(node)
+        self._passed_as_values(node.args)
+        self._passed_as_values([keyword.value for keyword in node.keywords])
         self.note_call(node, name)
         self.note_ordering(node)
         push_children(node, stack)
@@ -474,7 +478,24 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
                         if key is not None:
                             self._environment(key, value, node)
 
+    def _passed_as_values(self, values: list[ast.expr]) -> None:
+        """A class or function a rule matches, handed over uncalled (``partial(nn.MaxPool3d, 2)``, a registry
+        ``{"max": nn.MaxPool3d}``, a parameter's default ``pool=nn.MaxPool3d``): whatever calls it is not
+        visible, so a rule that matches any call of it matches here as possible."""
+        calls = self.index.calls
+        for value in values:
+            if not isinstance(value, (ast.Attribute, ast.Name)):
+                continue
+            name = self.qualify(value)
+            for entry in calls.get(name, ()) if name is not None else ():
+                matcher = entry.matcher
+                if (entry.purpose != FINDING or matcher.arguments or matcher.unordered or matcher.seeded_by_method
+                        or (entry.backward_only and self.scope.gradients_off[-1] and not constructs_module(name))):
+                    continue
+                self._record(entry, UNCERTAIN, PASSED_AS_VALUE, value, name)
+
     def _dict(self, node: ast.Dict, stack) -> bool:
+        self._passed_as_values(node.values)
         roots = self.index.mapping_roots
         if not self.index.mappings or (roots is not None and not self.imported_roots.intersection(roots)):
             return False
@@ -684,6 +705,9 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
 
 #: The walker's handler of each node type, as plain functions: bound methods kept on the walker would make a cycle
 #: that keeps every syntax tree alive until the garbage collector finds it (the collector then scans them all).
+#: Why a class or function handed over uncalled matches only as possible (see ``Walker._passed_as_values``).
+PASSED_AS_VALUE = "handed over uncalled: where it is called is not visible"
+
 _HANDLERS: dict[type, Callable] = {
     ast.Import: Walker._import,
     ast.ImportFrom: Walker._import_from,

@@ -46,6 +46,42 @@ def test_no_switch_where_an_operation_of_the_program_raises_under_it(tmp_path, c
     assert "torch.use_deterministic_algorithms(True)" in (tmp_path / "train.py").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("handed_over", [
+    "class Net(torch.nn.Module):\n    def __init__(self, pool=torch.nn.MaxPool3d):\n"
+    "        super().__init__()\n        self.pool = pool(2)\n",
+    "POOLS = {\"max\": torch.nn.MaxPool3d}\n",
+    "import functools\nmake_pool = functools.partial(torch.nn.MaxPool3d, 2)\n",
+])
+def test_an_operation_handed_over_uncalled_keeps_the_switch_out(tmp_path, capsys, monkeypatch, handed_over):
+    """A class handed over uncalled (a parameter's default, a registry, ``partial``) runs where the linter cannot
+    see: it is reported as possible, and counts among what raises under the switch."""
+    monkeypatch.chdir(tmp_path)
+    train = f"import torch\n\n{handed_over}\nif __name__ == \"__main__\":\n{TRAINS}"
+    write(tmp_path, {"train.py": train}, '["torch==2.11"]')
+    code, out, _ = fix_project(tmp_path, capsys, "--select", "MLF101,MLF160,MLF161")
+    fixed = (tmp_path / "train.py").read_text(encoding="utf-8")
+    assert "torch.manual_seed(SEED)" in fixed and "use_deterministic_algorithms" not in fixed
+    assert re.search(r"MLF101 .*\[possible: handed over uncalled", out)
+    assert re.search(r"MLF161 .*first replace what raises under it .*torch.nn.MaxPool3d \(MLF101\)", out)
+
+
+def test_a_fix_that_makes_the_switch_strict_waits_for_what_raises_under_it(tmp_path, capsys, monkeypatch):
+    """``warn_only=True`` is a determinism break (MLF143), but dropping it makes the 3-D pooling's backward raise on
+    torch 2.11: the finding stays, without its fix."""
+    monkeypatch.chdir(tmp_path)
+    train = ("import torch\n\ntorch.manual_seed(0)\ntorch.use_deterministic_algorithms(True, warn_only=True)\n"
+             "\nif __name__ == \"__main__\":\n    pool = torch.nn.MaxPool3d(2).cuda()\n"
+             "    pool(torch.ones(1, 1, 4, 4, 4, device=\"cuda\", requires_grad=True)).sum().backward()\n")
+    write(tmp_path, {"train.py": train}, '["torch==2.11"]')
+    code, out, _ = fix_project(tmp_path, capsys, "--select", "MLF101,MLF143")
+    assert (tmp_path / "train.py").read_text(encoding="utf-8") == train
+    assert re.search(r"MLF143 .*first replace what raises under the strict switch in the targeted versions: "
+                     r"train.py:7 torch.nn.MaxPool3d \(MLF101\)", out)
+    write(tmp_path, {"train.py": train}, '["torch==2.13"]')
+    fix_project(tmp_path, capsys, "--select", "MLF101,MLF143")
+    assert "warn_only" not in (tmp_path / "train.py").read_text(encoding="utf-8")
+
+
 def test_a_lazily_imported_framework_is_seeded_where_it_is_imported(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     source = ('import sys\n\n\ndef export(path):\n    import tensorflow as tf\n\n'
