@@ -56,6 +56,20 @@ def parse_target(text: str, where: str) -> tuple[str, SpecifierSet]:
     return normalize_distribution(requirement.name), requirement.specifier
 
 
+def parse_targets(texts, where: str) -> dict[str, SpecifierSet]:
+    """Each framework's range from ``torch==2.13``-like texts; a framework named twice is an error (which of two
+    versions would be checked? the range that holds both says it: ``torch>=2.11,<=2.13``)."""
+    targets: dict[str, SpecifierSet] = {}
+    texts_of: dict[str, str] = {}
+    for text in texts:
+        name, specifier = parse_target(text, where)
+        if name in targets:
+            raise ConfigError(f"{where}: {name} is named twice ({texts_of[name]!r} and {text!r}): give one range "
+                              f"that holds every version to check, e.g. '{name}>=2.11,<=2.13'")
+        targets[name], texts_of[name] = specifier, text
+    return targets
+
+
 @dataclass
 class Settings:
     select: tuple[str, ...] = ("MLF",)
@@ -285,10 +299,7 @@ def apply_table(settings: Settings, table: dict, where: str, base: Path) -> Sett
     if "extend-exclude" in table:
         settings.extend_exclude = _strings(table["extend-exclude"], "extend-exclude", where)
     if "target" in table:
-        targets = {}
-        for text in _strings(table["target"], "target", where):
-            name, specifier = parse_target(text, f"{where}: 'target'")
-            targets[name] = specifier
+        targets = parse_targets(_strings(table["target"], "target", where), f"{where}: 'target'")
         settings.targets = {**targets, **settings.targets}
     if "extend-rules" in table:
         settings.extend_rules = tuple(
@@ -316,9 +327,7 @@ def apply_table(settings: Settings, table: dict, where: str, base: Path) -> Sett
 def load_settings(config_file: Path | None, paths: list[Path], cli_targets: list[str] = ()) -> Settings:
     """Settings from the command line's targets and the configuration file (given or found)."""
     settings = Settings()
-    for text in cli_targets:
-        name, specifier = parse_target(text, "--target")
-        settings.targets[name] = specifier
+    settings.targets = parse_targets(cli_targets, "--target")
     start = paths[0] if paths else Path.cwd()
     if config_file is None:
         config_file = find_config(start)

@@ -147,6 +147,7 @@ def test_config_in_pyproject(project):
         ('selekt = ["MLF1"]', "unknown key 'selekt'"),
         ('select = "MLF1x"', "'select': 'MLF1x' is not a code or prefix"),
         ('target = ["torch=>2.1"]', "'target': 'torch=>2.1' is not a PEP 508 requirement"),
+        ('target = ["torch==2.11", "torch==2.13"]', "'target': torch is named twice ('torch==2.11' and 'torch==2.13')"),
         ("ignore = 3", "'ignore' must be a list of codes or prefixes"),
     ],
 )
