@@ -171,7 +171,11 @@ def _block_lines(edit: FileEdit, codes: list[str], seed: str, program):
     """
     steps = {code: _step_for(edit, code) for code in codes}
     canonical = edit.context.index.canonical
-    chosen = {canonical(step.api) for step in steps.values() if not step.environment}
+    # where the program starts, or after a function's own import of its framework (later, maybe after draws)
+    at_start = {code: step.environment or edit.references.binding_for(step.api) is not None or program is None
+                or program.may_import(step.api) for code, step in steps.items()}
+    # a seed another statement of the block covers is left out; one that runs only later covers nothing here
+    chosen = {canonical(step.api) for code, step in steps.items() if not step.environment and at_start[code]}
     for code, step in list(steps.items()):
         covering = (chosen - {canonical(step.api)}) & _satisfying_apis(edit, code)
         if step.seeds and covering:
@@ -183,8 +187,7 @@ def _block_lines(edit: FileEdit, codes: list[str], seed: str, program):
     for code, step in steps.items():
         if seeder is not None and code in COMBINED_CODES:
             line = f"{seeder}({seed}, workers=True)"
-        elif step.environment or edit.references.binding_for(step.api) is not None or (
-                program is None or program.may_import(step.api)):
+        elif at_start[code]:
             line = step.source(edit, seed)
         else:
             found = lazy_import(edit, step.api)

@@ -99,6 +99,25 @@ def test_a_lazily_imported_framework_is_seeded_where_it_is_imported(tmp_path, ca
     assert fix_project(tmp_path, capsys, "--select", "MLF201,MLF203,MLF210")[0] == 0
 
 
+def test_draws_before_a_lazy_import_are_seeded_where_the_program_starts(tmp_path, capsys, monkeypatch):
+    """Keras's seeder seeds Python and NumPy too, but after a function's own import of TensorFlow it runs after
+    the draws the ``__main__`` block made before calling it: those get their own seeds where the program starts."""
+    monkeypatch.chdir(tmp_path)
+    train = ("import random\n\nimport numpy as np\n\n\ndef fit(x, y):\n    import tensorflow as tf\n\n"
+             "    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n    model.compile(\"sgd\", \"mse\")\n"
+             "    model.fit(x, y, epochs=1)\n\n\nif __name__ == \"__main__\":\n    rows = list(range(100))\n"
+             "    random.shuffle(rows)\n    fit(np.random.rand(100, 4)[rows], np.ones(100))\n")
+    write(tmp_path, {"train.py": train}, '["tensorflow==2.15"]')
+    fix_project(tmp_path, capsys, "--select", "MLF001,MLF002,MLF201,MLF203")
+    fixed = (tmp_path / "train.py").read_text(encoding="utf-8")
+    assert ('    import tensorflow as tf\n    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).\n'
+            "    tf.keras.utils.set_random_seed(SEED)\n") in fixed
+    assert ('if __name__ == "__main__":\n    # Reproducible runs: seeds and determinism switches (added by '
+            "mlfcore-fix).\n    random.seed(SEED)\n    np.random.seed(SEED)\n    rows = list(range(100))\n") in fixed
+    assert fixed.count("SEED = 0") == 1
+    assert fix_project(tmp_path, capsys, "--select", "MLF001,MLF002,MLF201,MLF203")[0] == 0
+
+
 def test_a_console_script_is_seeded_where_its_function_starts(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     cli = ('import torch\n\n\ndef run_training_entry():\n    """Train."""\n' + TRAINS +
