@@ -105,7 +105,7 @@ class CallRecorder:
         """The lists of the scope ``key`` (created at ``line`` on first use), filled while walking."""
         found = self.scopes.get(key)
         if found is None:
-            found = self.scopes[key] = {"line": line, "calls": [], "quiet_calls": [], "does": [], "draws": []}
+            found = self.scopes[key] = {"line": line, **{name: [] for name in SCOPE_LISTS}}
         return found
 
     def recorded_scopes(self) -> dict[str, ScopeFacts]:
@@ -235,6 +235,11 @@ class CallRecorder:
         text = value.lower()
         if "cuda" in text or "gpu" in text or text == "nccl":  # NCCL: the GPUs' collective backend
             self.devices.add("gpu")
+
+    def note_scope_imports(self, codes) -> None:
+        """Requirement codes that an import inside a function triggers: they count where a program calls it."""
+        imports = self.scope_facts(self.scope.owner)["imports"]
+        imports.extend(code for code in sorted(codes) if code not in imports)
 
     def note_draw(self, code: str) -> None:
         draws = self.scope_facts(self.scope.owner)["draws"]

@@ -11,7 +11,7 @@ from sys import intern
 from typing import NamedTuple
 
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
-FACTS_FORMAT = 4
+FACTS_FORMAT = 5
 
 
 @dataclass
@@ -36,6 +36,7 @@ class ScopeFacts(NamedTuple):
     quiet_calls: tuple[str, ...] = ()  # ... where autograd does not record (``no_grad``, a data pipeline)
     does: tuple[str, ...] = ()  # TRAINS, DIFFERENTIATES
     draws: tuple[str, ...] = ()  # requirement codes of the generators it draws from
+    imports: tuple[str, ...] = ()  # requirement codes its own imports trigger (a function's lazy ``import torch``)
 
     def to_json(self) -> dict:
         return {"line": self.line, **{name: list(getattr(self, name)) for name in SCOPE_LISTS}}
@@ -125,7 +126,7 @@ CANDIDATE_SHAPES: dict[str, object] = {
     "code": "str", "line": "int", "column": "int", "end_line": "int", "end_column": "int", "api": "str",
     "matcher": "int", "uncertain": "str", "scope": "str",
 }
-SCOPE_SHAPE = ("record", {"line": "int", "calls": _NAMES, "quiet_calls": _NAMES, "does": _NAMES, "draws": _NAMES})
+SCOPE_SHAPE = ("record", {"line": "int", **{name: _NAMES for name in SCOPE_LISTS}})
 FACT_SHAPES: dict[str, object] = {
     "candidates": ("list", ("record", CANDIDATE_SHAPES)),
     "imports": _NAMES,

@@ -128,6 +128,10 @@ def _is_test(scope: str) -> bool:
     return parts[-1].startswith("test") or parts[0].startswith("Test")
 
 
+#: Prefix of a bit of ``ProgramModel._does`` for a requirement that a scope's own import triggers.
+IMPORTED = "imported: "
+
+
 @dataclass
 class Program:
     entry: SourceFile
@@ -140,16 +144,16 @@ class Program:
     members: Callable[[], list[SourceFile]] | None = field(default=None, repr=False, compare=False)
     uses_gpu: bool = True  # False where it visibly runs on the CPU only
     # What the scopes it reaches do, summed on first use (checking one file asks only about its programs).
-    does: Callable[[], tuple[bool, bool, set[str]]] | None = field(default=None, repr=False, compare=False)
-    _done: tuple[bool, bool, set[str]] | None = field(default=None, repr=False, compare=False)
+    does: Callable[[], tuple[bool, bool, set[str], set[str]]] | None = field(default=None, repr=False, compare=False)
+    _done: tuple[bool, bool, set[str], set[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def files(self) -> list[SourceFile]:
         return self.members() if self.members is not None else [self.entry]
 
-    def _what(self) -> tuple[bool, bool, set[str]]:
+    def _what(self) -> tuple[bool, bool, set[str], set[str]]:
         if self._done is None:
-            self._done = self.does() if self.does is not None else (False, False, set())
+            self._done = self.does() if self.does is not None else (False, False, set(), set())
         return self._done
 
     @property
@@ -165,6 +169,12 @@ class Program:
     def draws(self) -> set[str]:
         """Requirement codes of the generators its scopes draw from."""
         return self._what()[2]
+
+    @property
+    def imported_where_called(self) -> set[str]:
+        """Requirement codes that imports inside the functions it runs trigger (a helper's lazy ``import torch``):
+        the framework is loaded once that function runs."""
+        return self._what()[3]
 
 
 class ProgramModel:
@@ -422,12 +432,12 @@ class ProgramModel:
 
     def _does(self, node: Node) -> int:
         """What ``node`` does, as bits: ``TRAINS_BIT`` where it trains, ``DIFFERENTIATES_BIT`` where it trains or
-        differentiates, one bit per generator it draws from."""
+        differentiates, one bit per generator it draws from and per requirement its own imports trigger."""
         facts = self.by_path[node[0]].facts.scopes.get(node[1])
         if facts is None:
             return 0
         mask = (TRAINS_BIT if TRAINS in facts.does else 0) | (DIFFERENTIATES_BIT if facts.does else 0)
-        for code in facts.draws:
+        for code in (*facts.draws, *(IMPORTED + code for code in facts.imports)):
             bit = self._draw_bits.get(code)
             if bit is None:
                 bit = self._draw_bits[code] = DIFFERENTIATES_BIT << (len(self._draw_bits) + 1)
@@ -463,11 +473,13 @@ class ProgramModel:
         # the call graph (see graph.py), not walked again from each entry point.
         does = Summaries(lambda node: self._next(node, True, True), self._does)
 
-        def summed(program: Program) -> tuple[bool, set[str]]:
+        def summed(program: Program) -> tuple[bool, bool, set[str], set[str]]:
             starts = [(program.entry.relative, key) for key in program.starts]
             mask = does.union(node for node in starts if self._runs(node))
-            return (bool(mask & TRAINS_BIT), bool(mask & DIFFERENTIATES_BIT),
-                    {code for code, bit in self._draw_bits.items() if mask & bit})
+            named = {code for code, bit in self._draw_bits.items() if mask & bit}
+            imported = {code for code in named if code.startswith(IMPORTED)}
+            return (bool(mask & TRAINS_BIT), bool(mask & DIFFERENTIATES_BIT), named - imported,
+                    {code.removeprefix(IMPORTED) for code in imported})
 
         for program in found:
             program.members = partial(closure, program.entry)

@@ -346,7 +346,9 @@ class Project(Judge):
         if not program.trains:
             return []
         codes = self._codes
-        triggered = (codes.of(entry.facts.deferred_triggered) | self._triggered.summary(entry.relative)
+        lazily = program.imported_where_called  # a function it runs imports the framework
+        triggered = (codes.of(entry.facts.deferred_triggered) | codes.of(lazily)
+                     | self._triggered.summary(entry.relative)
                      | codes.of(entry.facts.import_triggered)
                      | self._import_triggered.union(target.relative for target in self._local_imports(entry)))
         found = []
@@ -354,7 +356,8 @@ class Project(Judge):
             rule = self.ruleset.get(code)
             if rule is None or rule.requirement is None or self.satisfies(program, code):
                 continue
-            if rule.requirement.seeds and code not in program.draws and code not in entry.facts.import_triggered:
+            if (rule.requirement.seeds and code not in program.draws and code not in entry.facts.import_triggered
+                    and code not in lazily):
                 continue
             if rule.gpu_only and not program.uses_gpu:
                 continue

@@ -326,6 +326,8 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
             self.imported_roots.add(module.split(".")[0])
         relative = self.facts.relative_imports[-1] if isinstance(node, ast.ImportFrom) and node.level else None
         self._imports.add(modules, relative, deferred)
+        if deferred and self.scope.owner not in (MODULE_SCOPE, MAIN_SCOPE):
+            self.note_scope_imports(self.index.triggered_by_imports(modules))
 
     def _import(self, node: ast.Import, stack) -> bool:
         self._note_imports(node, self._bind_import(node))

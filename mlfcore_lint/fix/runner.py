@@ -253,7 +253,9 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             if left_alone:
                 result.left_alone = left_alone[0]
                 continue
-            result.problems.extend(p for p in problems if p not in result.problems)
+            # a later pass notes again, at lines its earlier fixes moved, what an earlier one noted: the first says it
+            noted = {_unplaced(p) for p in result.problems}
+            result.problems.extend(p for p in problems if _unplaced(p) not in noted)
             if fixed and content != raw:
                 result.fixed.extend(fixed)
                 contents[path] = content
@@ -270,6 +272,12 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             result.fixed = []
     return FixRun(environment.before or first_findings or [], findings + environment.remaining,
                   list(results.values()) + environment.files, unsafe)
+
+
+def _unplaced(note: str) -> str:
+    """A note without its leading ``line N: `` (the same note of a later pass names the line its fixes moved)."""
+    line, separator, rest = note.partition(": ")
+    return rest if separator and line.removeprefix("line ").isdigit() else note
 
 
 def _modified(path: Path) -> int | None:
