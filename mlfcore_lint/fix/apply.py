@@ -97,6 +97,7 @@ class FileEdit:
     lines: list[str] = field(default_factory=list)  # the lines of the text being fixed (``integrity.lines_of``)
     touched_lines: set[int] = field(default_factory=set)  # where an insertion or a replacement is planned
     scan: object = None  # the module's calls and functions (``placement.module_scan``)
+    constant_added: bool = False  # the block's new seed constant is planned already (once per module)
 
     def touch(self, node: cst.CSTNode) -> None:
         """Note that ``node`` gets an insertion or a replacement: the transformer visits what contains it."""

@@ -80,6 +80,8 @@ def _with_constant(edit, anchor) -> Placement:
     index = seed_constant_index(edit.module)
     if index is not None:
         return Placement(constant_name(edit.module.body[index]), anchor)
+    if edit.constant_added:  # another program of the module gets the block too
+        return Placement(NEW_CONSTANT, anchor)
     if any(b.name == NEW_CONSTANT for b in edit.references.bindings):
         return Placement(DEFAULT_SEED, anchor)
     return Placement(NEW_CONSTANT, anchor, f"{NEW_CONSTANT} = {DEFAULT_SEED}")

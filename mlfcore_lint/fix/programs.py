@@ -21,6 +21,7 @@ class ProgramFacts:
     line: int  # where the program starts, and where its missing-requirement findings point
     kind: str  # "main", "script", "console-script" or "configured"
     function: str = ""  # the console script's function
+    calls: frozenset[str] = frozenset()  # the functions of its own module that its start calls (``train``)
     loaded: frozenset[str] = frozenset()  # top-level packages the program imports for certain when it starts
     # switch requirement code -> the operations of the program that raise once that switch is on
     raising: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -44,8 +45,10 @@ def program_facts(project) -> dict[str, list[ProgramFacts]]:
             if operations:
                 raising[switch] = tuple(operations)
         function = program.starts[0] if program.kind == "console-script" else ""
+        calls = frozenset(reference[1:] for start in program.starts if start in entry.facts.scopes
+                          for reference in entry.facts.scopes[start].calls if reference.startswith("@"))
         found.setdefault(entry.display, []).append(
-            ProgramFacts(program.line, program.kind, function, frozenset(loaded), raising))
+            ProgramFacts(program.line, program.kind, function, calls, frozenset(loaded), raising))
     return found
 
 

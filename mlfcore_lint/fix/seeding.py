@@ -88,10 +88,17 @@ def plan_seeding(edit: FileEdit, sites: list[Site], programs=()) -> None:
     by_line: dict[int, list[Site]] = {}
     for site in sites:
         by_line.setdefault(site.line, []).append(site)
+    # what the block of each console script's function of this module covers
+    seeded = {p.function: {s.code for s in by_line[p.line]} for p in programs if p.function and p.line in by_line}
     for line, program_sites in sorted(by_line.items()):
         program = next((p for p in programs if p.line == line), None)
         if program is None and len(programs) == 1:  # a notebook: one program, its lines counted by cell
             program = programs[0]
+        if program is not None and program.kind == "main" and any(
+                {s.code for s in program_sites} <= seeded[function] for function in program.calls & seeded.keys()):
+            # the ``__main__`` block runs a console script's function, whose own block seeds what it needs
+            edit.fixed.extend(program_sites)
+            continue
         _plan_program(edit, program_sites, program)
 
 
@@ -114,6 +121,7 @@ def _plan_program(edit: FileEdit, sites: list[Site], program) -> None:
     edit.fixed.extend(s for s in sites if s.code in covered and s.code not in left_out)
     emitted = lines + [line for more in lazy.values() for line in more]
     if placement.constant and any(f"({placement.seed}" in line for line in emitted):
+        edit.constant_added = True
         constant = edit.statements(placement.constant + "\n")
         constant[0] = constant[0].with_changes(leading_lines=[cst.EmptyLine()])
         edit.add_module_statements(constant)

@@ -149,6 +149,19 @@ def test_a_console_script_is_seeded_where_its_function_starts(tmp_path, capsys, 
     assert fixed.endswith('if __name__ == "__main__":\n    print("use the console script")\n')
 
 
+def test_a_main_block_that_runs_the_console_scripts_function_gets_no_block_of_its_own(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cli = 'import torch\n\n\ndef train():\n' + TRAINS + '\n\nif __name__ == "__main__":\n    train()\n'
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/cli.py": cli},
+          extra='[project]\nname = "pkg"\nversion = "0"\n[project.scripts]\ntrain-it = "pkg.cli:train"\n')
+    assert fix_project(tmp_path, capsys, "--select", "MLF160,MLF161")[0] == 0
+    fixed = (tmp_path / "pkg" / "cli.py").read_text(encoding="utf-8")
+    assert fixed.count("SEED = 0") == 1 and fixed.count("torch.manual_seed(SEED)") == 1
+    assert ("def train():\n    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).\n"
+            "    torch.manual_seed(SEED)\n") in fixed
+    assert fixed.endswith('if __name__ == "__main__":\n    train()\n')
+
+
 def test_an_existing_seed_constant_is_reused():
     source = 'import torch\n\nRANDOM_SEED = 7\n\nif __name__ == "__main__":\n' + TRAINS
     fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF160"]).text
