@@ -22,7 +22,7 @@ from .names import dotted_name, is_docstring, is_import_statement, literal_strin
 
 SEED_OPTIONS = ("--seed", "--random-seed", "--random_seed")
 SEED_PARAMETERS = ("seed", "random_seed")
-SEED_CONSTANT = re.compile(r"^(RANDOM_)?SEED$")
+SEED_CONSTANT = re.compile(r"^(random_|manual_|global_)?seed$", re.IGNORECASE)
 NEW_CONSTANT = "SEED"
 DEFAULT_SEED = "0"
 
@@ -80,6 +80,11 @@ def _with_constant(edit, anchor) -> Placement:
     index = seed_constant_index(edit.module)
     if index is not None:
         return Placement(constant_name(edit.module.body[index]), anchor)
+    libraries = _framework_roots(edit)
+    imported = next((b.name for b in edit.references.bindings if SEED_CONSTANT.match(b.name)
+                     and b.qualified.rpartition(".")[2] == b.name and b.qualified.split(".")[0] not in libraries), None)
+    if imported is not None:  # ``from config import SEED``: the project's seed, kept in one place (not ``random.seed``)
+        return Placement(imported, anchor)
     if edit.constant_added:  # another program of the module gets the block too
         return Placement(NEW_CONSTANT, anchor)
     if any(b.name == NEW_CONSTANT for b in edit.references.bindings):
@@ -163,9 +168,14 @@ def constant_name(statement) -> str | None:
     return None
 
 
+def _framework_roots(edit) -> set[str]:
+    """The top-level modules of the frameworks the rules know, and ``random``."""
+    return {r for modules in edit.context.ruleset.framework_modules.values() for r in modules} | {"random"}
+
+
 def _runs_framework_code_on_import(edit, module: cst.Module, guard: cst.If) -> bool:
     """Whether a top-level statement outside the guard calls into a framework (so seeding must come first)."""
-    roots = {r for modules in edit.context.ruleset.framework_modules.values() for r in modules} | {"random"}
+    roots = _framework_roots(edit)
     framework_names = {b.name for b in edit.references.bindings if b.qualified.split(".")[0] in roots}
     for statement in module.body:
         if statement is guard or is_import_statement(statement) or is_docstring(statement):

@@ -162,10 +162,17 @@ def test_a_main_block_that_runs_the_console_scripts_function_gets_no_block_of_it
     assert fixed.endswith('if __name__ == "__main__":\n    train()\n')
 
 
-def test_an_existing_seed_constant_is_reused():
-    source = 'import torch\n\nRANDOM_SEED = 7\n\nif __name__ == "__main__":\n' + TRAINS
+@pytest.mark.parametrize(("header", "seed"), [
+    ("RANDOM_SEED = 7\n", "RANDOM_SEED"),
+    ("seed = 42\n", "seed"),
+    ("from config import SEED\n", "SEED"),  # the project's seed, kept in one place
+    ("from random import seed\n", "SEED"),  # a function, not a seed
+])
+def test_an_existing_seed_constant_is_reused(header, seed):
+    source = f'import torch\n{header}\nif __name__ == "__main__":\n' + TRAINS
     fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF160"]).text
-    assert "torch.manual_seed(RANDOM_SEED)" in fixed and "SEED = 0" not in fixed
+    assert f"torch.manual_seed({seed})" in fixed
+    assert ("SEED = 0" in fixed) == (seed == "SEED" and "config" not in header)
 
 
 @pytest.mark.parametrize(("target", "layer", "fixed"), [
