@@ -20,7 +20,7 @@ import libcst as cst
 from .codemods.base import keyword_argument, last_name, positional_arguments
 from .names import dotted_name, is_docstring, is_import_statement, literal_string
 
-SEED_OPTIONS = ("--seed", "--random-seed", "--random_seed")
+SEED_OPTIONS = ("--seed", "--random-seed", "--random_seed", "--manualSeed", "--manual-seed", "--manual_seed")
 SEED_PARAMETERS = ("seed", "random_seed")
 SEED_CONSTANT = re.compile(r"^(random_|manual_|global_)?seed$", re.IGNORECASE)
 NEW_CONSTANT = "SEED"
@@ -125,7 +125,10 @@ def _argparse_seed_destination(edit) -> str | None:
 
 
 def _parse_args_statement(module: cst.Module, bodies):
-    """``args = parser.parse_args()`` (or ``= parse_args()``) in one of ``bodies``."""
+    """``args = parser.parse_args()`` (or ``= parse_args()``, or ``= get_args()`` where the module's ``get_args``
+    returns what ``parse_args()`` gives) in one of ``bodies``."""
+    parsers = {statement.name.value for statement in module.body
+               if isinstance(statement, cst.FunctionDef) and _returns_parsed_arguments(statement)}
     for body in bodies:
         for statement in body:
             if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
@@ -133,9 +136,20 @@ def _parse_args_statement(module: cst.Module, bodies):
             small = statement.body[0]
             if (isinstance(small, cst.Assign) and len(small.targets) == 1
                     and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
-                    and (last_name(small.value.func) or "").endswith("parse_args")):
+                    and ((last_name(small.value.func) or "").endswith("parse_args")
+                         or dotted_name(small.value.func) in parsers)):
                 return statement, small.targets[0].target.value
     return None
+
+
+def _returns_parsed_arguments(function: cst.FunctionDef) -> bool:
+    """Whether the function's last statement is ``return <...>.parse_args(...)``."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    last = body[-1] if body else None
+    if not isinstance(last, cst.SimpleStatementLine) or not isinstance(last.body[-1], cst.Return):
+        return False
+    value = last.body[-1].value
+    return isinstance(value, cst.Call) and (last_name(value.func) or "").endswith("parse_args")
 
 
 def _seeded_entry_function(module: cst.Module, guard: cst.If | None):

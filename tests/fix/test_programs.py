@@ -175,6 +175,21 @@ def test_an_existing_seed_constant_is_reused(header, seed):
     assert ("SEED = 0" in fixed) == (seed == "SEED" and "config" not in header)
 
 
+@pytest.mark.parametrize(("options", "parse", "seed"), [
+    ('parser.add_argument("--manualSeed", type=int, default=1)', "opt = parser.parse_args()", "opt.manualSeed"),
+    ('parser.add_argument("--manual-seed", dest="manual_seed")', "opt = parser.parse_args()", "opt.manual_seed"),
+    ('parser.add_argument("--seed", type=int)', "args = get_args()", "args.seed"),
+])
+def test_the_command_lines_seed_is_used(options, parse, seed):
+    source = ("import argparse\nimport torch\n\n\ndef get_args():\n    parser = argparse.ArgumentParser()\n"
+              f"    {options}\n    return parser.parse_args()\n\n\nif __name__ == \"__main__\":\n"
+              f"    parser = argparse.ArgumentParser()\n    {options}\n    {parse}\n" + TRAINS)
+    fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF160"]).text
+    assert f"    {parse}\n    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).\n" \
+           f"    torch.manual_seed({seed})\n" in fixed
+    assert "SEED" not in fixed
+
+
 @pytest.mark.parametrize(("target", "layer", "fixed"), [
     ("torch==2.1", "ReflectionPad2d", False), ("torch==2.2", "ReflectionPad2d", True),
     ("torch==2.2", "ReflectionPad3d", False), ("torch==2.3", "ReflectionPad3d", True),
