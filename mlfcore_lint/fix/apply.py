@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -98,6 +99,7 @@ class FileEdit:
     touched_lines: set[int] = field(default_factory=set)  # where an insertion or a replacement is planned
     scan: object = None  # the module's calls and functions (``placement.module_scan``)
     constant_added: bool = False  # the block's new seed constant is planned already (once per module)
+    stale_comment_lines: set[int] = field(default_factory=set)  # lines whose end comment a fix made stale
 
     def touch(self, node: cst.CSTNode) -> None:
         """Note that ``node`` gets an insertion or a replacement: the transformer visits what contains it."""
@@ -136,6 +138,10 @@ def sites_for(findings: list[Finding], context: FixContext) -> list[Site]:
             for f in findings if context.is_fixable(f)]
 
 
+#: End-of-line comments that instruct a tool rather than describe the code: kept when the line changes.
+_PRAGMA = re.compile(r"#\s*(noqa|type:|pylint:|pragma|fmt:|isort:|nosec|mypy:|pyright:|ruff:)", re.IGNORECASE)
+
+
 class _FixTransformer(cst.CSTTransformer):
     def __init__(self, edit: FileEdit, sites: list[Site]):
         super().__init__()
@@ -166,10 +172,22 @@ class _FixTransformer(cst.CSTTransformer):
                 continue
             replacement = codemod.rewrite(updated_node, self.edit, site)
             if replacement is not None:
+                if codemod.changes_meaning:
+                    self.edit.stale_comment_lines.add(site.line)
                 updated_node = fitted(self.edit.module, self.edit.line(site.line), site.column, original_node,
                                       replacement, self.edit.context.line_length)
                 self.edit.fixed.append(site)
         return updated_node
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        """A line whose meaning a fix changed loses the comment at its end (it described the old code)."""
+        comment = updated_node.trailing_whitespace.comment
+        where = self.edit.positions.known(original_node)
+        if comment is None or where is None or _PRAGMA.match(comment.value) or not any(
+                where.start.line <= line <= where.end.line for line in self.edit.stale_comment_lines):
+            return updated_node
+        return updated_node.with_changes(trailing_whitespace=updated_node.trailing_whitespace.with_changes(
+            whitespace=cst.SimpleWhitespace(""), comment=None))
 
     def leave_Call(self, original_node, updated_node):
         callee = self.edit.call_replacements.get(id(original_node))
@@ -277,6 +295,11 @@ def _with_imports_updated(module: cst.Module, references: References) -> cst.Mod
         for request in references.unused:
             RemoveImportsVisitor.remove_unused_import(context, request.module, request.obj)
         module = RemoveImportsVisitor(context).transform_module(module)
+        first = module.body[0] if module.body else None
+        if first is not None and not module.header and first.leading_lines and all(
+                line.comment is None for line in first.leading_lines):
+            # the first import went: the blank lines that followed it would open the file
+            module = module.with_changes(body=[first.with_changes(leading_lines=[]), *module.body[1:]])
     plain = [request.module for request in references.imports if request.obj is None]
     module, unplaced = add_sorted_imports(module, plain)
     requests = [r for r in references.imports if r.obj is not None or r.module in unplaced]

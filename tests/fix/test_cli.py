@@ -15,7 +15,7 @@ from mlfcore_lint.fix.cli import main
 from mlfcore_lint.fix.writer import FileSnapshot, StaleFile, write_atomically
 
 FLAGGED = "import torch\n\n# fast\ntorch.backends.cudnn.benchmark = True  # keep\n"
-FIXED = "import torch\n\n# fast\ntorch.backends.cudnn.benchmark = False  # keep\n"
+FIXED = "import torch\n\n# fast\ntorch.backends.cudnn.benchmark = False\n"  # the comment at its end described True
 SCRIPT = 'import torch\n\nif __name__ == "__main__":\n    model = torch.nn.Linear(2, 2)\n    model(x).sum().backward()\n'
 
 
@@ -57,7 +57,7 @@ def test_diff_writes_nothing(project):
     result = run_fix("--diff", "--select", "MLF140", ".", cwd=project)
     assert result.returncode == 1
     assert "-torch.backends.cudnn.benchmark = True  # keep\n" in result.stdout
-    assert "+torch.backends.cudnn.benchmark = False  # keep\n" in result.stdout
+    assert "+torch.backends.cudnn.benchmark = False\n" in result.stdout
     assert result.stdout.startswith("--- a/train.py\n+++ b/train.py\n")
     assert (project / "train.py").read_text(encoding="utf-8") == FLAGGED
 

@@ -85,12 +85,12 @@ def test_form_feeds_and_cr_line_endings_are_kept(project, capsys, monkeypatch):
     monkeypatch.chdir(project)
     feeds = project / "feeds.py"
     feeds.write_bytes(b"import torch\n\x0cdef f():\n    return 1\n\n  \x0c  \n"
-                      b"torch.backends.cudnn.benchmark = True  \x0c# c\nx = 1\x0c\n\x0c")
+                      b"torch.backends.cudnn.benchmark = True\nx = 1  \x0c# c\x0c\n\x0c")
     carriage = project / "carriage.py"
     carriage.write_bytes(b"import torch\r\rtorch.backends.cudnn.benchmark = True\rx = 1\r")
     assert fix(project, capsys)[0] == 0
     assert feeds.read_bytes() == (b"import torch\n\x0cdef f():\n    return 1\n\n  \x0c  \n"
-                                  b"torch.backends.cudnn.benchmark = False  \x0c# c\nx = 1\x0c\n\x0c")
+                                  b"torch.backends.cudnn.benchmark = False\nx = 1  \x0c# c\x0c\n\x0c")
     assert carriage.read_bytes() == b"import torch\r\rtorch.backends.cudnn.benchmark = False\rx = 1\r"
 
 

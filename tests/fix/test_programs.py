@@ -250,3 +250,12 @@ def test_a_configuration_of_the_wrong_shape_means_the_default_line_length(tmp_pa
     (tmp_path / "pyproject.toml").write_text('tool = 3\n', encoding="utf-8")
     (tmp_path / "setup.cfg").write_text("[flake8]\nmax-line-length = many\n", encoding="utf-8")
     assert project_line_length(tmp_path) == DEFAULT_LINE_LENGTH
+
+
+@pytest.mark.parametrize(("comment", "kept"), [("  # autotune: faster", False), ("  # noqa: E501", True),
+                                               ("  # type: ignore", True)])
+def test_a_line_whose_meaning_the_fix_changes_loses_its_end_comment_but_not_a_pragma(comment, kept):
+    source = f"import torch\n\ntorch.backends.cudnn.benchmark = True{comment}\nx = 1  # stays\n"
+    fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF140"]).text
+    line = "torch.backends.cudnn.benchmark = False" + (comment if kept else "")
+    assert fixed == f"import torch\n\n{line}\nx = 1  # stays\n"

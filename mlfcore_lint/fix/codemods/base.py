@@ -27,6 +27,9 @@ class Codemod:
 
     code: ClassVar[str]
     node_type: ClassVar[type[cst.CSTNode]]
+    #: The rewrite changes what the statement does (a flag's value, a mode): a comment at the end of its line
+    #: described the old code and goes (a pragma for a tool stays).
+    changes_meaning: ClassVar[bool] = False
 
     def applies_to(self, node: cst.CSTNode, site: Site, end: tuple[int, int]) -> bool:
         """Whether ``node`` (which starts where the finding does and ends at ``end``) is the one it reports.

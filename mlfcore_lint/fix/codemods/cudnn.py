@@ -9,6 +9,7 @@ from .base import CODEMODS, Codemod, is_literal, single_target
 
 class _CudnnFlag(Codemod):
     node_type = cst.Assign
+    changes_meaning = True
     flagged_value: bool
     fixed_value: bool
 

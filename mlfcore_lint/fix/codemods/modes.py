@@ -112,6 +112,7 @@ class MeanEmbeddingBag(_ModeSwitch):
 
 @CODEMODS.register
 class DeterministicAlgorithmsOn(Codemod):
+    changes_meaning = True
     code = "MLF142"
     node_type = cst.Call
 

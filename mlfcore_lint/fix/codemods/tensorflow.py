@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..names import literal_string
+from ..names import ImportRequest, literal_string
 from .base import CODEMODS, Codemod, positional_arguments, single_target
 
 OP_DETERMINISM = "tensorflow.config.experimental.enable_op_determinism"
@@ -16,6 +16,7 @@ TRUE_VALUES = ("1", "true", "True", "TRUE")
 class EnableOpDeterminism(Codemod):
     """Setting ``TF_DETERMINISTIC_OPS`` in code becomes ``tf.config.experimental.enable_op_determinism()``."""
 
+    changes_meaning = True
     code = "MLF210"
     node_type = cst.BaseSmallStatement  # ``os.environ[...] = "1"`` or ``os.environ.setdefault(...)``
 
@@ -28,6 +29,8 @@ class EnableOpDeterminism(Codemod):
         if not _turns_on_determinism(node):
             return None
         reference = edit.references.reference(OP_DETERMINISM, before_line=site.line)
+        # where nothing else uses it any more
+        edit.references.unused.extend([ImportRequest("os"), ImportRequest("os", "environ")])
         return cst.Expr(value=cst.parse_expression(f"{reference}()"), semicolon=node.semicolon)
 
 

@@ -1,4 +1,4 @@
 import torch
 
 # Let cuDNN pick the fastest kernels.
-torch.backends.cudnn.benchmark = False  # speed!
+torch.backends.cudnn.benchmark = False

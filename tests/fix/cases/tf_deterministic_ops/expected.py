@@ -1,5 +1,3 @@
-import os
-
 import tensorflow
 
 tensorflow.config.experimental.enable_op_determinism()
