@@ -26,7 +26,7 @@ from .names import dotted_name
 from .placement import after_docstring, constant_name, lazy_import, module_calls, place, seed_constant_index
 from .positions import spans_any
 
-BLOCK_COMMENT = "# Reproducible runs: seeds and determinism switches (added by mlfcore-fix)."
+BLOCK_COMMENT = "# Seeds and determinism switches (added by mlfcore-fix)."
 COMBINED_SEEDERS = (  # each seeds Python, NumPy and torch at once; used where the program imports it
     "lightning.seed_everything", "lightning.pytorch.seed_everything", "lightning.fabric.seed_everything",
 )

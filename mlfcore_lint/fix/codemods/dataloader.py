@@ -57,7 +57,7 @@ def _worker_seeder(edit) -> str | None:
     indent = edit.module.default_indent
     lines = [
         f"def {WORKER_SEEDER}(worker_id):",
-        f'{indent}"""Seed this DataLoader worker from its torch seed (added by mlfcore-fix)."""',
+        f'{indent}"""Seed a DataLoader worker from its torch seed (added by mlfcore-fix)."""',
         f"{indent}worker_seed = {torch}.initial_seed() % 2**32",
     ]
     if edit.references.uses("numpy"):

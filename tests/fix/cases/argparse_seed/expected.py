@@ -12,7 +12,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    # Seeds and determinism switches (added by mlfcore-fix).
     torch.manual_seed(args.random_seed)
     torch.use_deterministic_algorithms(True)
     model = torch.nn.Linear(2, 1)

@@ -7,7 +7,7 @@ import torch
 @click.option("--epochs", default=1, type=int)
 def train(seed: int, epochs: int) -> None:
     """Train for a few epochs."""
-    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    # Seeds and determinism switches (added by mlfcore-fix).
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
     model = torch.nn.Linear(2, 1)

@@ -7,7 +7,7 @@ from torch.utils.data import DataLoader
 
 
 def seed_worker(worker_id):
-    """Seed this DataLoader worker from its torch seed (added by mlfcore-fix)."""
+    """Seed a DataLoader worker from its torch seed (added by mlfcore-fix)."""
     worker_seed = torch.initial_seed() % 2**32
     np.random.seed(worker_seed)
     random.seed(worker_seed)

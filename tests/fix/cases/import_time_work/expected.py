@@ -2,7 +2,7 @@ import torch
 
 SEED = 0
 
-# Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+# Seeds and determinism switches (added by mlfcore-fix).
 torch.manual_seed(SEED)
 torch.use_deterministic_algorithms(True)
 

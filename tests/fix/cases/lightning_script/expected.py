@@ -16,7 +16,7 @@ def main():
 
 
 if __name__ == "__main__":
-    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    # Seeds and determinism switches (added by mlfcore-fix).
     L.seed_everything(SEED, workers=True)
     torch.use_deterministic_algorithms(True)
     main()

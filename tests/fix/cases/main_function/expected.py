@@ -14,7 +14,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    # Seeds and determinism switches (added by mlfcore-fix).
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     main()

@@ -6,7 +6,7 @@ import torch
 SEED = 0
 
 if __name__ == "__main__":
-    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    # Seeds and determinism switches (added by mlfcore-fix).
     os.environ["CUBLAS_WORKSPACE_CONFIG"] = ":4096:8"
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)

@@ -13,7 +13,7 @@ def main(items):
 
 
 if __name__ == "__main__":
-    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    # Seeds and determinism switches (added by mlfcore-fix).
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)

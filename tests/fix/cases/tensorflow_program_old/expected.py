@@ -5,7 +5,7 @@ import tensorflow as tf
 SEED = 0
 
 if __name__ == "__main__":
-    # Reproducible runs: seeds and determinism switches (added by mlfcore-fix).
+    # Seeds and determinism switches (added by mlfcore-fix).
     tf.random.set_seed(SEED)
     os.environ["TF_DETERMINISTIC_OPS"] = "1"
     model = tf.keras.Sequential([tf.keras.layers.Dense(2)])
