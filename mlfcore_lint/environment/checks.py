@@ -60,7 +60,8 @@ def environment_findings(project) -> list[Finding]:
         elif kind == PINS:
             for place, message, pin in unpinned_frameworks(project, environment):
                 # the fix is offered only where it can be made: one resolved version that the range admits
-                version = resolved_version(pin.distribution, environment) if pin is not None else None
+                version = resolved_version(pin.distribution, environment, project.settings.targets.get(
+                    pin.distribution)) if pin is not None else None
                 fixable = version is not None and pin.specifier.contains(version, prereleases=True) \
                     and pinned_text(pin, version) is not None
                 report(rule, place, f"{rule.summary}: {message}", fixable)

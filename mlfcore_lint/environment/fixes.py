@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ..config import DISTRIBUTION_ALIASES
@@ -38,7 +39,19 @@ class Edit:
     fixed: list[tuple[str, int]] = field(default_factory=list)
 
 
-def resolved_version(distribution: str, environment: ProjectEnvironment) -> str | None:
+def resolved_version(distribution: str, environment: ProjectEnvironment, target: SpecifierSet | None = None,
+                     ) -> str | None:
+    """The one version to pin ``distribution`` to: the one the project resolves it to (``installed_version``)
+    where it lies in the range the project is checked against (``target``), else that range's one version
+    (``torch==2.11``); None where there is none."""
+    version = installed_version(distribution, environment)
+    if target is None or (version is not None and target.contains(version, prereleases=True)):
+        return version
+    exact = [spec.version for spec in target if spec.operator in ("==", "===") and "*" not in spec.version]
+    return exact[0] if len(exact) == 1 and len(target) == 1 else None
+
+
+def installed_version(distribution: str, environment: ProjectEnvironment) -> str | None:
     """The one version the project resolves ``distribution`` to: its lock files' (only when they agree on
     one), else the installed distribution's public version; None when there is none or several."""
     locked = environment.locked.get(distribution)
@@ -72,9 +85,10 @@ def pinned_text(pin: Pin, version: str) -> str | None:
 
 
 def plan(findings: list[Finding], environment: ProjectEnvironment, ruleset: RuleSet, root: Path,
-         selected) -> tuple[list[Edit], dict[str, str]]:
+         selected, targets: dict[str, SpecifierSet] | None = None) -> tuple[list[Edit], dict[str, str]]:
     """The edits that fix ``findings`` (what ``check`` reported for the project at ``root``), and the
-    variables a Dockerfile edit sets (for the rest of the fixing, which must see them as set)."""
+    variables a Dockerfile edit sets (for the rest of the fixing, which must see them as set). A pin gets a
+    version of the project's ``targets`` (the ranges it is checked against)."""
     edits: dict[Path, Edit] = {}
 
     def edit(path: Path) -> Edit | None:
@@ -90,7 +104,8 @@ def plan(findings: list[Finding], environment: ProjectEnvironment, ruleset: Rule
         if finding.code != PIN_RULE or finding.fix is None or not selected(PIN_RULE):
             continue
         pin = located.get((os.path.realpath(Path.cwd() / finding.path), finding.line))
-        version = resolved_version(pin.distribution, environment) if pin is not None else None
+        target = (targets or {}).get(pin.distribution) if pin is not None else None
+        version = resolved_version(pin.distribution, environment, target) if pin is not None else None
         if pin is None or version is None or not pin.specifier.contains(version, prereleases=True):
             continue
         new = pinned_text(pin, version)

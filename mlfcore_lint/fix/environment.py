@@ -45,7 +45,7 @@ def environment_fixes(paths: list[Path], settings: Settings, ruleset,
     below = [pin for folder in sorted(folders) if not same_path(folder, root) for pin in scan_folder(Path(folder)).pins]
     if below:
         environment = dataclasses.replace(environment, pins=[*environment.pins, *below])
-    edits, outside = plan(findings, environment, ruleset, root, settings.is_selected)
+    edits, outside = plan(findings, environment, ruleset, root, settings.is_selected, settings.targets)
     fixes = []
     for edit in edits:
         try:

@@ -67,6 +67,26 @@ def test_a_conda_range_is_pinned_to_the_installed_version(tmp_path):
     assert codes(tmp_path) == []
 
 
+def test_a_pin_takes_a_version_of_the_projects_target_not_one_outside_it(tmp_path):
+    """torch 2.13 is installed here, but the project is checked against torch 2.11: the pin is 2.11. Where the
+    target is a range that leaves out the installed version and names no single one, nothing is pinned."""
+    installed = Version(importlib.metadata.version("torch")).public
+    (tmp_path / "train.py").write_text(TRAIN)
+    (tmp_path / "requirements.txt").write_text("torch>=2.1,<3\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.mlfcore-lint]\ntarget = ["torch==2.11"]\n')
+    assert fix(tmp_path).returncode == 0
+    assert (tmp_path / "requirements.txt").read_text() == "torch==2.11\n"
+    (tmp_path / "requirements.txt").write_text("torch>=2.1,<3\n")
+    (tmp_path / "pyproject.toml").write_text(f'[tool.mlfcore-lint]\ntarget = ["torch>={installed}"]\n')
+    assert fix(tmp_path).returncode == 0
+    assert (tmp_path / "requirements.txt").read_text() == f"torch=={installed}\n"
+    (tmp_path / "requirements.txt").write_text("torch>=2.1,<3\n")
+    (tmp_path / "pyproject.toml").write_text(f'[tool.mlfcore-lint]\ntarget = ["torch<{installed}"]\n')
+    assert ("requirements.txt", "MLF060") in codes(tmp_path)
+    fix(tmp_path)
+    assert (tmp_path / "requirements.txt").read_text() == "torch>=2.1,<3\n"
+
+
 def test_a_poetry_range_is_pinned_in_place(tmp_path):
     installed = Version(importlib.metadata.version("numpy")).public
     (tmp_path / "train.py").write_text('import numpy as np\nif __name__ == "__main__":\n    np.random.seed(0)\n')
