@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import codecs
+import dataclasses
 import json
 import re
 
@@ -10,6 +12,7 @@ from ..engine.notebook import is_cell_magic, is_ipython_line
 from ..model import Finding
 from .apply import FixContext, fix_module, sites_for
 from .names import source_bindings
+from .seeding import SEEDING_STEPS
 
 _INDENT = re.compile(rb"\n([ \t]+)\S")
 
@@ -47,7 +50,12 @@ def fix_notebook(raw: bytes, findings: list[Finding], context: FixContext,
     document = json.loads(raw.decode("utf-8-sig"))
     fixed, problems = [], []
     by_cell: dict[int, list[Finding]] = {}
+    working = _first_working_cell(document["cells"])
     for finding in findings:
+        if finding.cell is not None and working is not None and finding.cell > working[0] \
+                and finding.code in SEEDING_STEPS:
+            # the program's seeds go before its first cell that does work (builds a model, draws), not later
+            finding = dataclasses.replace(finding, cell=working[0], line=working[1], column=1)
         if finding.cell is not None:
             by_cell.setdefault(finding.cell, []).append(finding)
     earlier_bindings = []  # what the cells before a cell import, so a fix reuses their aliases
@@ -72,11 +80,38 @@ def fix_notebook(raw: bytes, findings: list[Finding], context: FixContext,
         if not outcome.changed:
             continue
         new_text = _unmasked(outcome.text, originals)
+        if not text[:1].isspace():
+            new_text = new_text.lstrip("\r\n")  # a block at the top of a cell: no blank line opens it
         cell["source"] = new_text.splitlines(keepends=True) if isinstance(source, list) else new_text
         fixed.extend(outcome.fixed)
     if not fixed:
         return raw, [], problems
     return _dumped(document, raw, bom), fixed, problems
+
+
+def _first_working_cell(cells) -> tuple[int, int] | None:
+    """(cell number, line) of the first top-level statement of the notebook that does work: not an import, a
+    definition or a docstring. A cell that does not parse ends the search."""
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else source
+        if is_cell_magic(text):
+            continue
+        try:
+            body = ast.parse(_masked(text)[0]).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        for statement in body:
+            if not isinstance(statement, _NO_WORK) and not (
+                    isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+                return number, statement.lineno
+    return None
+
+
+#: Top-level statements that do no work when a cell runs: what a seeding block may follow.
+_NO_WORK = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _dumped(document, raw: bytes, bom: bool) -> bytes:

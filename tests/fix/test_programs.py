@@ -260,3 +260,22 @@ def test_a_line_whose_meaning_the_fix_changes_loses_its_end_comment_but_not_a_pr
     fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF140"]).text
     line = "torch.backends.cudnn.benchmark = False" + (comment if kept else "")
     assert fixed == f"import torch\n\n{line}\nx = 1  # stays\n"
+
+
+def test_a_notebooks_seeds_go_before_its_first_cell_that_does_work(tmp_path, capsys, monkeypatch):
+    """The program's findings point at a later cell, but the second cell already draws the model's weights: the
+    block goes at the top of that cell, after the first cell's imports, with no blank line opening it."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    cells = ["import torch\nimport torch.nn as nn", 'model = nn.Linear(4, 1).cuda()\nx = torch.randn(8, 4, device="cuda")',
+             "model(x).sum().backward()"]
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                           "source": text.splitlines(keepends=True)} for text in cells],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    write(tmp_path, {"train.ipynb": json.dumps(notebook, indent=1) + "\n"}, '["torch==2.13"]')
+    assert fix_project(tmp_path, capsys, "--select", "MLF160,MLF161")[0] == 0
+    fixed = ["".join(cell["source"]) for cell in json.loads((tmp_path / "train.ipynb").read_text())["cells"]]
+    assert fixed[0] == cells[0] and fixed[2] == cells[2]
+    assert fixed[1] == ("SEED = 0\n\n# Seeds and determinism switches (added by mlfcore-fix).\n"
+                        "torch.manual_seed(SEED)\ntorch.use_deterministic_algorithms(True)\n\n" + cells[1])
