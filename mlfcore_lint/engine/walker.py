@@ -93,6 +93,9 @@ def _push_any_fields(node: ast.AST, stack: list) -> None:
                 stack.append(item)
 
 
+#: Why a class or function handed over uncalled matches only as possible (see ``Walker._passed_as_values``).
+PASSED_AS_VALUE = "handed over uncalled: where it is called is not visible"
+
 _pushers: dict[type, Callable] = {}
 
 
@@ -707,9 +710,6 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
 
 #: The walker's handler of each node type, as plain functions: bound methods kept on the walker would make a cycle
 #: that keeps every syntax tree alive until the garbage collector finds it (the collector then scans them all).
-#: Why a class or function handed over uncalled matches only as possible (see ``Walker._passed_as_values``).
-PASSED_AS_VALUE = "handed over uncalled: where it is called is not visible"
-
 _HANDLERS: dict[type, Callable] = {
     ast.Import: Walker._import,
     ast.ImportFrom: Walker._import_from,
