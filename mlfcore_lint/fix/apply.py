@@ -259,7 +259,9 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     except RecursionError:
         return FixOutcome(text, [], "left alone: expressions nested too deeply for the fixer")
     except (cst.ParserSyntaxError, ValueError, TypeError, MemoryError) as error:
-        return FixOutcome(text, [], f"left alone: the fixer cannot parse it: {str(error).splitlines()[0]}")
+        # the engine parsed it (its findings are here): a limit of libcst's parser, not broken code
+        return FixOutcome(text, [], "left alone: libcst, the fixer's parser, cannot read it (CPython's can): "
+                                    f"{str(error).splitlines()[0]}")
     bindings = [*outer_bindings, *module_bindings(module, positions, context.index.canonical)]
     references = References(bindings, context.index.canonical)
     edit = FileEdit(module, positions, references, context, module_index=after_imports_index(module.body),
