@@ -109,7 +109,9 @@ def assert_checks_all(check: list[str], expected: int, env: dict) -> None:
     """Fail where ``check`` (an ``mlfcore-lint check`` command line, run here in text format) does not check
     ``expected`` files: a tree that an ignore file or an exclude hides would be timed checking nothing."""
     command = [part for part in check if part not in ("--format", "json")] + ["--format", "text"]
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=False).stdout
+    # in the folder every measured run starts in: the project memo is kept per working folder (its environment
+    # findings show paths from there), so a check from elsewhere would make the next measured run start over
+    output = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False).stdout
     found = re.search(r" in (\d+) files? checked", output)
     checked = int(found.group(1)) if found else None
     if checked != expected:
