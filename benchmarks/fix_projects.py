@@ -8,6 +8,10 @@ imports at its top level) and did not name (``torch.cuda`` after a star import).
 is committed.
 
     python benchmarks/fix_projects.py DIR/nanoGPT DIR/detr ...        # a table; exit 1 where a check fails
+    python benchmarks/fix_projects.py --evaluation-set                # fetch the evaluation set's 11 projects
+
+``--evaluation-set`` fetches the projects of ``benchmarks/evaluation/projects.toml`` at their pinned commits
+(as ``evaluate.py`` does, into ``--work``; a project already there is not fetched again) and fixes them too.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ import tempfile
 from pathlib import Path
 
 from measuring import mlfcore_env
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "evaluation"))
+import evaluate  # noqa: E402 - the evaluation set's projects and how they are fetched
 
 FRAMEWORKS = {"torch", "tensorflow", "keras", "xgboost", "numpy", "jax", "lightning", "pytorch_lightning"}
 
@@ -113,10 +120,24 @@ def fix_project(source: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("projects", nargs="+", type=Path)
+    parser.add_argument("projects", nargs="*", type=Path, help="project folders (unpacked sources)")
+    parser.add_argument("--evaluation-set", action="store_true",
+                        help="also fetch and fix the evaluation set's projects, at their pinned commits")
+    parser.add_argument("--work", type=Path, default=evaluate.DEFAULT_WORK,
+                        help="where --evaluation-set keeps the fetched projects")
     parser.add_argument("--json", type=Path, help="write the rows here too")
     args = parser.parse_args()
-    rows = [fix_project(project) for project in args.projects]
+    folders = list(args.projects)
+    if args.evaluation_set:
+        try:
+            folders += [evaluate.fetch(project, args.work)
+                        for project in evaluate.read_projects(evaluate.HERE / "projects.toml")]
+        except evaluate.DataError as error:
+            print(f"fix_projects: {error}", file=sys.stderr)
+            return 2
+    if not folders:
+        parser.error("give project folders, or --evaluation-set")
+    rows = [fix_project(project) for project in folders]
     print("| Project | Python files | Findings | Files changed | Left | Changed files compile | Second run "
           "| Safe fix left | New framework imports |")
     print("|---|---|---|---|---|---|---|---|---|")
