@@ -29,6 +29,11 @@ _IMPORT_LINE = re.compile(
 )
 
 
+#: A module-level ``SEED = 42`` line (what the walker records as ``seed_constant``), for skipped files.
+_SEED_LINE = re.compile(r"^((?:random_|manual_|global_)?seed)[ \t]*=[ \t]*\d+[ \t]*(?:#.*)?$",
+                        re.MULTILINE | re.IGNORECASE)
+
+
 def scan_imports(source: str, index: RuleIndex) -> FileFacts:
     """Facts of a file the pre-filter skips: only its imports, read line by line without parsing.
 
@@ -55,6 +60,9 @@ def scan_imports(source: str, index: RuleIndex) -> FileFacts:
         facts.imports.extend(modules)
         ledger.add(modules, relative, deferred=bool(match.group("indent")))
     ledger.record(facts, index)
+    seed = _SEED_LINE.search(source)
+    if seed is not None:
+        facts.seed_constant = seed.group(1)
     return facts
 
 

@@ -6,12 +6,16 @@ turns candidates into findings runs later, over the whole project (see :mod:`mlf
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from sys import intern
 from typing import NamedTuple
 
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
 FACTS_FORMAT = 5
+
+#: The names a seed constant goes by (``SEED``, ``RANDOM_SEED``, ``manual_seed``...).
+SEED_NAME = re.compile(r"^(random_|manual_|global_)?seed$", re.IGNORECASE)
 
 
 @dataclass
@@ -75,6 +79,7 @@ class FileFacts:
     classes: dict[str, list[str]] = field(default_factory=dict)
     first_statement: int = 0  # line of the first top-level statement that runs code (0: none)
     devices: list[str] = field(default_factory=list)  # "gpu", "cpu", "chosen" (``.to(device)``): devices it names
+    seed_constant: str = ""  # a module-level ``SEED = 42`` (``SEED_NAME``): the project's seed, for the fixer
 
     def to_json(self) -> dict:
         """The facts as JSON data (what ``from_json`` reads back), built field by field: ``asdict``'s deep copy
@@ -147,6 +152,7 @@ FACT_SHAPES: dict[str, object] = {
     "classes": ("dict", _NAMES),
     "first_statement": "int",
     "devices": _NAMES,
+    "seed_constant": "str",
 }
 FACTS_SHAPE = ("record", FACT_SHAPES)
 

@@ -25,7 +25,7 @@ from .conditions import (
     literal_string,
     literal_value,
 )
-from .facts import Candidate, FileFacts, ImportLedger
+from .facts import SEED_NAME, Candidate, FileFacts, ImportLedger
 from .index import FINDING, SATISFIES, TRIGGERS, Entry, RuleIndex
 from .indirection import Indirection
 from .local_values import DICT_MUTATORS, LocalValues
@@ -407,6 +407,9 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
             self.scope.names[target.id] = alias  # what the value itself reads is remembered until it is walked
             if self.scope is self.module_scope:
                 self.scope.values.pop(target.id, None)
+                if (not self.facts.seed_constant and SEED_NAME.match(target.id) and isinstance(value, ast.Constant)
+                        and type(value.value) is int):
+                    self.facts.seed_constant = target.id
             else:
                 stack.append(_RememberAfter(target.id, value, self.scope))
         elif isinstance(target, ast.Attribute):

@@ -13,16 +13,14 @@ constant (``SEED``), which it defines (``SEED = 0``) where there is none, so the
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
+from ..engine.facts import SEED_NAME
 from .codemods.base import keyword_argument, last_name, positional_arguments
-from .names import dotted_name, is_docstring, is_import_statement, literal_string
+from .names import ImportRequest, dotted_name, is_docstring, is_import_statement, literal_string
 
 SEED_OPTIONS = ("--seed", "--random-seed", "--random_seed", "--manualSeed", "--manual-seed", "--manual_seed")
 SEED_PARAMETERS = ("seed", "random_seed")
-SEED_CONSTANT = re.compile(r"^(random_|manual_|global_)?seed$", re.IGNORECASE)
 NEW_CONSTANT = "SEED"
 DEFAULT_SEED = "0"
 
@@ -31,8 +29,9 @@ class Placement:
     """The block's seed expression and its anchor: a statement it follows, the start of a suite, or None (the
     module, after its imports); ``constant``: the ``SEED = 0`` line to add, if the seed is a new constant."""
 
-    def __init__(self, seed: str, anchor, constant: str = ""):
+    def __init__(self, seed: str, anchor, constant: str = "", needs=None):
         self.seed, self.anchor, self.constant = seed, anchor, constant
+        self.needs = needs  # the import the seed needs (``from config import SEED``), added where the block uses it
 
 
 def main_guard(edit, program) -> cst.If | None:
@@ -55,7 +54,7 @@ def place(edit, program) -> Placement:
         if found is not None:
             statement, name = found
             return Placement(f"{name}.{_argparse_seed_destination(edit)}", statement)
-        return _with_constant(edit, function.body)
+        return _with_constant(edit, function.body, program)
     destination = _argparse_seed_destination(edit)
     if destination is not None:
         bodies = [module.body]
@@ -72,19 +71,31 @@ def place(edit, program) -> Placement:
         definition, parameter = entry
         return Placement(parameter, definition.body)
     if guard is not None and not _runs_framework_code_on_import(edit, module, guard):
-        return _with_constant(edit, guard.body)
-    return _with_constant(edit, None)
+        return _with_constant(edit, guard.body, program)
+    return _with_constant(edit, None, program)
 
 
-def _with_constant(edit, anchor) -> Placement:
+def _with_constant(edit, anchor, program=None) -> Placement:
     index = seed_constant_index(edit.module)
     if index is not None:
         return Placement(constant_name(edit.module.body[index]), anchor)
     libraries = _framework_roots(edit)
-    imported = next((b.name for b in edit.references.bindings if SEED_CONSTANT.match(b.name)
+    imported = next((b.name for b in edit.references.bindings if SEED_NAME.match(b.name)
                      and b.qualified.rpartition(".")[2] == b.name and b.qualified.split(".")[0] not in libraries), None)
     if imported is not None:  # ``from config import SEED``: the project's seed, kept in one place (not ``random.seed``)
         return Placement(imported, anchor)
+    shared = program.seed if program is not None else ""
+    if shared:  # a project module the program loads anyway keeps the seed: one seed for the project
+        module, _, name = shared.rpartition(".")
+        found = edit.references.binding_for(shared)
+        if found is not None:  # ``import config``: ``config.SEED``
+            binding, rest = found
+            return Placement(f"{binding.name}.{rest}" if rest else binding.name, anchor)
+        # ``from config import LR`` spells the module so that it imports here: ``from config import SEED`` too
+        spelled = any(b.qualified.startswith(module + ".") and f"from {module} import" in edit.line(b.line)
+                      for b in edit.references.bindings)
+        if spelled and not any(b.name == name for b in edit.references.bindings):
+            return Placement(name, anchor, needs=ImportRequest(module, name))
     if edit.constant_added:  # another program of the module gets the block too
         return Placement(NEW_CONSTANT, anchor)
     if any(b.name == NEW_CONSTANT for b in edit.references.bindings):
@@ -177,7 +188,7 @@ def constant_name(statement) -> str | None:
     if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
         small = statement.body[0]
         if (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
-                and SEED_CONSTANT.match(small.targets[0].target.value) and isinstance(small.value, cst.Integer)):
+                and SEED_NAME.match(small.targets[0].target.value) and isinstance(small.value, cst.Integer)):
             return small.targets[0].target.value
     return None
 

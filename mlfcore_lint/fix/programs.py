@@ -25,6 +25,7 @@ class ProgramFacts:
     loaded: frozenset[str] = frozenset()  # top-level packages the program imports for certain when it starts
     # switch requirement code -> the operations of the program that raise once that switch is on
     raising: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    seed: str = ""  # the project's seed constant in a module the program loads (``config.SEED``), if any
 
     def may_import(self, module: str) -> bool:
         """Whether a new ``import module`` at the top of the entry point changes nothing the program can run."""
@@ -47,8 +48,11 @@ def program_facts(project) -> dict[str, list[ProgramFacts]]:
         function = program.starts[0] if program.kind == "console-script" else ""
         calls = frozenset(reference[1:] for start in program.starts if start in entry.facts.scopes
                           for reference in entry.facts.scopes[start].calls if reference.startswith("@"))
+        # the project's seed: a constant of a project module the entry point loads for certain (nearest first)
+        seed = next((f"{member.module}.{member.facts.seed_constant}" for member in project.loaded_program(entry)
+                     if member is not entry and member.facts.seed_constant and member.module), "")
         found.setdefault(entry.display, []).append(
-            ProgramFacts(program.line, program.kind, function, calls, frozenset(loaded), raising))
+            ProgramFacts(program.line, program.kind, function, calls, frozenset(loaded), raising, seed))
     return found
 
 

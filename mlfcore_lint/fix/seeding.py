@@ -120,6 +120,8 @@ def _plan_program(edit: FileEdit, sites: list[Site], program) -> None:
         edit.notes.append(f"{sites[0].line}: {code} not fixed: {why}")
     edit.fixed.extend(s for s in sites if s.code in covered and s.code not in left_out)
     emitted = lines + [line for more in lazy.values() for line in more]
+    if placement.needs is not None and any(f"({placement.seed}" in line for line in emitted):
+        edit.references.request(placement.needs)
     if placement.constant and any(f"({placement.seed}" in line for line in emitted):
         edit.constant_added = True
         constant = edit.statements(placement.constant + "\n")

@@ -279,3 +279,19 @@ def test_a_notebooks_seeds_go_before_its_first_cell_that_does_work(tmp_path, cap
     assert fixed[0] == cells[0] and fixed[2] == cells[2]
     assert fixed[1] == ("SEED = 0\n\n# Seeds and determinism switches (added by mlfcore-fix).\n"
                         "torch.manual_seed(SEED)\ntorch.use_deterministic_algorithms(True)\n\n" + cells[1])
+
+
+@pytest.mark.parametrize(("imports", "fixed_import", "seed"), [
+    ("import config\n", "import config\n", "config.SEED"),
+    ("from config import LR\n", "from config import SEED, LR\n", "SEED"),
+])
+def test_the_projects_seed_in_a_module_the_program_loads_is_reused(tmp_path, capsys, monkeypatch, imports,
+                                                                    fixed_import, seed):
+    """``config.py`` keeps the project's seed (no framework in it: the pre-filter skips it, and still sees the
+    constant); every entry point that imports it is seeded with it, instead of a ``SEED = 0`` of its own."""
+    monkeypatch.chdir(tmp_path)
+    train = f"import torch\n\n{imports}\nif __name__ == \"__main__\":\n" + TRAINS
+    write(tmp_path, {"config.py": "SEED = 7\nLR = 0.1\n", "train.py": train})
+    assert fix_project(tmp_path, capsys, "--select", "MLF160")[0] == 0
+    fixed = (tmp_path / "train.py").read_text(encoding="utf-8")
+    assert f"\n{fixed_import}" in fixed and f"torch.manual_seed({seed})" in fixed and "SEED = 0" not in fixed
