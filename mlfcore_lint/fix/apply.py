@@ -224,7 +224,9 @@ class _FixTransformer(cst.CSTTransformer):
             index = self.edit.module_index
             following = body[index] if index < len(body) else None
             if following is not None:  # PEP 8: two blank lines after a function
-                body[index] = _after_blank_lines(following, 2 if isinstance(additions[-1], cst.FunctionDef) else 1)
+                definitions = (cst.FunctionDef, cst.ClassDef)  # PEP 8: two blank lines around a definition
+                body[index] = _after_blank_lines(following, 2 if isinstance(additions[-1], definitions)
+                                                 or isinstance(following, definitions) else 1)
             body[index:index] = additions
         return updated_node.with_changes(body=body)
 

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..engine.calls import MAIN_SCOPE, MODULE_SCOPE
 from ..engine.switch_safety import raising_operations
+
+#: The kind of the program facts of a function, in a module other than the entry point, that imports a framework
+#: the program's seeds need: the seeds go after that import.
+LAZY = "lazy"
 
 #: Modules the block may always import at the top of a file: the standard library's.
 STANDARD_MODULES = frozenset({"os", "random"})
@@ -26,6 +31,9 @@ class ProgramFacts:
     # switch requirement code -> the operations of the program that raise once that switch is on
     raising: dict[str, tuple[str, ...]] = field(default_factory=dict)
     seed: str = ""  # the project's seed constant in a module the program loads (``config.SEED``), if any
+    # requirement code -> (module as findings show it, line of its function) for each other module of the program
+    # whose function imports the framework itself (a lazy ``import torch``): seeded there, where it is imported
+    elsewhere: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     def may_import(self, module: str) -> bool:
         """Whether a new ``import module`` at the top of the entry point changes nothing the program can run."""
@@ -34,7 +42,9 @@ class ProgramFacts:
 
 
 def program_facts(project) -> dict[str, list[ProgramFacts]]:
-    """The programs of ``project`` (an engine ``Project``) by the path of their entry point, as findings show it."""
+    """The programs of ``project`` (an engine ``Project``) by the path of their entry point, as findings show it;
+    and, for a module whose function imports a framework that a program's seeds need (``elsewhere``), a program
+    of kind ``lazy`` that starts at that function, so that the seeds go after its import."""
     found: dict[str, list[ProgramFacts]] = {}
     for program in project.programs:
         entry = program.entry
@@ -51,8 +61,20 @@ def program_facts(project) -> dict[str, list[ProgramFacts]]:
         # the project's seed: a constant of a project module the entry point loads for certain (nearest first)
         seed = next((f"{member.module}.{member.facts.seed_constant}" for member in project.loaded_program(entry)
                      if member is not entry and member.facts.seed_constant and member.module), "")
+        elsewhere: dict[str, list[tuple[str, int]]] = {}
+        for code in program.imported_where_called:
+            for member in project.program(entry):
+                if member is not entry:
+                    elsewhere.setdefault(code, []).extend(
+                        (member.display, scope.line) for key, scope in member.facts.scopes.items()
+                        if code in scope.imports and key not in (MODULE_SCOPE, MAIN_SCOPE))
         found.setdefault(entry.display, []).append(
-            ProgramFacts(program.line, program.kind, function, calls, frozenset(loaded), raising, seed))
+            ProgramFacts(program.line, program.kind, function, calls, frozenset(loaded), raising, seed,
+                         {code: tuple(places) for code, places in elsewhere.items() if places}))
+        for display, line in {place for places in elsewhere.values() for place in places}:
+            lazy = found.setdefault(display, [])
+            if not any(p.line == line and p.kind == LAZY for p in lazy):
+                lazy.append(ProgramFacts(line, LAZY, raising=raising, seed=seed))
     return found
 
 

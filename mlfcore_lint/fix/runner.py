@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import multiprocessing
 import os
@@ -235,7 +236,7 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
         if first_findings is None:
             first_findings = findings
         by_file: dict[Path, list[Finding]] = {}
-        for finding in findings:
+        for finding in [*findings, *_seeded_where_imported(findings, programs, context)]:
             if context.is_fixable(finding) and finding.path in located:
                 by_file.setdefault(located[finding.path], []).append(finding)
         work = []
@@ -272,6 +273,21 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             result.fixed = []
     return FixRun(environment.before or first_findings or [], findings + environment.remaining,
                   list(results.values()) + environment.files, unsafe)
+
+
+def _seeded_where_imported(findings: list[Finding], programs: dict, context: FixContext) -> list[Finding]:
+    """A program's missing seed whose framework a function of another module imports itself (``programs``'
+    ``elsewhere``), as a finding at that function: the other module's block seeds it after its import."""
+    found = []
+    for finding in findings:
+        if not context.is_fixable(finding):
+            continue
+        for program in programs.get(finding.path, ()):
+            if program.line == finding.line:
+                found.extend(dataclasses.replace(finding, path=display, line=line, column=1, end_line=line,
+                                                 end_column=1)
+                             for display, line in program.elsewhere.get(finding.code, ()))
+    return found
 
 
 def _unplaced(note: str) -> str:

@@ -117,7 +117,8 @@ def _plan_program(edit: FileEdit, sites: list[Site], program) -> None:
         codes.remove("MLF202")
     lines, lazy, left_out = _block_lines(edit, codes, placement.seed, program)
     for code, why in left_out.items():
-        edit.notes.append(f"{sites[0].line}: {code} not fixed: {why}")
+        if why is not None:
+            edit.notes.append(f"{sites[0].line}: {code} not fixed: {why}")
     edit.fixed.extend(s for s in sites if s.code in covered and s.code not in left_out)
     emitted = lines + [line for more in lazy.values() for line in more]
     if placement.needs is not None and any(f"({placement.seed}" in line for line in emitted):
@@ -125,7 +126,8 @@ def _plan_program(edit: FileEdit, sites: list[Site], program) -> None:
     if placement.constant and any(f"({placement.seed}" in line for line in emitted):
         edit.constant_added = True
         constant = edit.statements(placement.constant + "\n")
-        constant[0] = constant[0].with_changes(leading_lines=[cst.EmptyLine()])
+        if edit.module_index or edit.module.header:  # not the file's first line
+            constant[0] = constant[0].with_changes(leading_lines=[cst.EmptyLine()])
         edit.add_module_statements(constant)
     for statement, statement_lines in lazy.items():
         edit.insert_after.setdefault(id(statement), []).extend(_block(edit, statement_lines, False))
@@ -193,7 +195,7 @@ def _block_lines(edit: FileEdit, codes: list[str], seed: str, program):
     seeder = _combined_seeder(edit, [c for c, step in steps.items() if step.seeds and c in COMBINED_CODES])
     lines: list[str] = []
     lazy: dict[object, list[str]] = {}
-    left_out: dict[str, str] = {}
+    left_out: dict[str, str | None] = {}
     for code, step in steps.items():
         if seeder is not None and code in COMBINED_CODES:
             line = f"{seeder}({seed}, workers=True)"
@@ -202,7 +204,9 @@ def _block_lines(edit: FileEdit, codes: list[str], seed: str, program):
         else:
             found = lazy_import(edit, step.api)
             if found is None:
-                left_out[code] = f"the program does not import {step.api.split('.')[0]} where it starts"
+                # None: another module's function imports the framework, and its block seeds it there
+                left_out[code] = None if program is not None and program.elsewhere.get(code) else \
+                    f"the program does not import {step.api.split('.')[0]} where it starts"
                 continue
             statement, reference = found
             lazy.setdefault(statement, []).append(f"{reference}({step.argument.format(seed=seed)})")
