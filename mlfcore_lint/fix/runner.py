@@ -266,6 +266,15 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             break
     else:
         findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, known)[0]
+    shared = _one_project_seed(files, results, contents, settings, context)
+    if shared:
+        for path, content in shared.items():
+            if path not in results:
+                display = next(shown for located_path, shown in files if located_path == path)
+                results[path] = _snapshot(FileFix(display, path), analysed_at[path], settings.root)
+            if results[path].original is not None and not results[path].left_alone:
+                contents[path] = content
+        findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, known)[0]
     for path, result in results.items():
         if path in contents and contents[path] != result.original.raw:
             result.content = contents[path]
@@ -273,6 +282,40 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             result.fixed = []
     return FixRun(environment.before or first_findings or [], findings + environment.remaining,
                   list(results.values()) + environment.files, unsafe)
+
+
+def _one_project_seed(files, results: dict, contents: dict[Path, bytes], settings, context: FixContext) -> dict:
+    """``project_seed.shared_seed`` over the modules the fixes changed: one ``SEED`` for the project's entry
+    points, in a project module they all import (where every file involved can be written)."""
+    from ..engine.project import module_name
+    from .project_seed import shared_seed
+
+    root = os.path.realpath(settings.root)
+    modules = {}
+    for path, _ in files:
+        relative = os.path.relpath(os.path.realpath(path), root)
+        if path.suffix == ".py" and not relative.startswith(".."):
+            modules[module_name(relative.replace(os.sep, "/"))] = path
+    fixed = {path: (results[path].original.raw, content) for path, content in contents.items()
+             if path.suffix == ".py" and results.get(path) is not None and results[path].original is not None}
+
+    def loaded(path: Path, content: bytes) -> set[str]:
+        facts = analyze_bytes(content, index_for(context.ruleset))
+        return {name for name in facts.imports if name not in facts.deferred_imports}
+
+    def current(path: Path) -> bytes | None:
+        if path in contents:
+            return contents[path]
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    shared = shared_seed(fixed, modules, loaded, current)
+    home = next((path for path in shared if path not in fixed), None)
+    if home is not None and (home in results and results[home].left_alone):
+        return {}
+    return shared
 
 
 def _seeded_where_imported(findings: list[Finding], programs: dict, context: FixContext) -> list[Finding]:

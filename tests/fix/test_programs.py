@@ -300,3 +300,25 @@ def test_the_projects_seed_in_a_module_the_program_loads_is_reused(tmp_path, cap
     assert fix_project(tmp_path, capsys, "--select", "MLF160")[0] == 0
     fixed = (tmp_path / "train.py").read_text(encoding="utf-8")
     assert f"\n{fixed_import}" in fixed and f"torch.manual_seed({seed})" in fixed and "SEED = 0" not in fixed
+
+
+def test_entry_points_that_import_one_project_module_share_one_seed_kept_there(tmp_path, capsys, monkeypatch):
+    """Two training scripts that both import ``common`` get one ``SEED``, in ``common.py``, imported by each;
+    a script that imports no module of the project keeps a constant of its own. A second run changes nothing."""
+    monkeypatch.chdir(tmp_path)
+    common = "import torch\n\n\ndef build():\n    return torch.nn.Linear(2, 2)\n"
+    entry = ("import torch\n\nfrom common import build\n\n\nif __name__ == \"__main__\":\n"
+             "    build().cuda()(torch.ones(2)).sum().backward()\n")
+    alone = "import torch\n\nif __name__ == \"__main__\":\n" + TRAINS
+    write(tmp_path, {"common.py": common, "train.py": entry, "finetune.py": entry, "alone.py": alone})
+    assert fix_project(tmp_path, capsys, "--select", "MLF160")[0] == 0
+    assert (tmp_path / "common.py").read_text(encoding="utf-8") == (
+        "import torch\n\nSEED = 0\n\n\ndef build():\n    return torch.nn.Linear(2, 2)\n")
+    for name in ("train.py", "finetune.py"):
+        fixed = (tmp_path / name).read_text(encoding="utf-8")
+        assert "from common import SEED, build\n" in fixed and "SEED = 0" not in fixed
+        assert "    torch.manual_seed(SEED)\n" in fixed
+    assert "SEED = 0" in (tmp_path / "alone.py").read_text(encoding="utf-8")
+    before = {name: (tmp_path / name).read_bytes() for name in ("common.py", "train.py", "finetune.py", "alone.py")}
+    assert fix_project(tmp_path, capsys, "--select", "MLF160")[0] == 0
+    assert before == {name: (tmp_path / name).read_bytes() for name in before}
