@@ -18,7 +18,7 @@ from ..ruleset.versions import candidate_versions, evaluate
 from .codegen import fixed_code
 from .codemods import CODEMODS
 from .codemods.base import Site
-from .imports import add_sorted_imports
+from .imports import add_sorted_imports, with_added_names_in_order
 from .integrity import keep_untouched_lines, lines_of
 from .layout import DEFAULT_LINE_LENGTH, fitted, project_line_length
 from .names import References, after_imports_index, module_bindings
@@ -315,6 +315,7 @@ def _with_imports_updated(module: cst.Module, references: References) -> cst.Mod
         for request in requests:
             AddImportsVisitor.add_needed_import(context, request.module, request.obj)
         module = AddImportsVisitor(context).transform_module(module)
+        module = with_added_names_in_order(module, [(r.module, r.obj) for r in requests if r.obj is not None])
     return module
 
 

@@ -65,3 +65,35 @@ def add_sorted_imports(module: cst.Module, names: list[str]) -> tuple[cst.Module
         body.insert(position, line)
         end += 1
     return module.with_changes(body=body), left
+
+
+def _name_key(name: str) -> tuple[int, str]:
+    """isort's order of the names of one ``from`` import (``order_by_type``): constants, classes, the rest."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
+
+
+def with_added_names_in_order(module: cst.Module, added: list[tuple[str, str]]) -> cst.Module:
+    """``module`` whose top-level ``from m import ...`` lines that a name of ``added`` ((module, name) pairs)
+    joined list their names in isort's order, where the names they had were in that order already."""
+    wanted: dict[str, set[str]] = {}
+    for module_name, name in added:
+        wanted.setdefault(module_name, set()).add(name)
+    body = list(module.body)
+    for position, statement in enumerate(body):
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        small = statement.body[0]
+        if not isinstance(small, cst.ImportFrom) or small.relative or isinstance(small.names, cst.ImportStar):
+            continue
+        names = [dotted_name(alias.name) or "" for alias in small.names]
+        new = wanted.get(dotted_name(small.module) if small.module is not None else "", set())
+        kept = [name for name in names if name not in new]
+        if not new & set(names) or kept != sorted(kept, key=_name_key):
+            continue
+        aliases = sorted(small.names, key=lambda alias: _name_key(dotted_name(alias.name) or ""))
+        last = small.names[-1].comma
+        aliases = [alias.with_changes(comma=small.names[index].comma) for index, alias in enumerate(aliases)]
+        aliases[-1] = aliases[-1].with_changes(comma=last)
+        body[position] = statement.with_changes(body=[small.with_changes(names=aliases)])
+    return module.with_changes(body=body)

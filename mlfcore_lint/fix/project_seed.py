@@ -13,6 +13,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from .imports import with_added_names_in_order
 from .names import after_imports_index
 from .placement import DEFAULT_SEED, NEW_CONSTANT, constant_name
 
@@ -98,4 +99,5 @@ def _importing_constant(module: cst.Module, home: str) -> cst.Module:
             if not (constant_name(statement) == NEW_CONSTANT and module.code_for_node(statement).strip() == NEW_LINE)]
     context = CodemodContext()
     AddImportsVisitor.add_needed_import(context, home, NEW_CONSTANT)
-    return AddImportsVisitor(context).transform_module(module.with_changes(body=body))
+    added = AddImportsVisitor(context).transform_module(module.with_changes(body=body))
+    return with_added_names_in_order(added, [(home, NEW_CONSTANT)])

@@ -288,7 +288,7 @@ def test_a_notebooks_seeds_go_before_its_first_cell_that_does_work(tmp_path, cap
 
 @pytest.mark.parametrize(("imports", "fixed_import", "seed"), [
     ("import config\n", "import config\n", "config.SEED"),
-    ("from config import LR\n", "from config import SEED, LR\n", "SEED"),
+    ("from config import LR\n", "from config import LR, SEED\n", "SEED"),  # isort: constants by name
 ])
 def test_the_projects_seed_in_a_module_the_program_loads_is_reused(tmp_path, capsys, monkeypatch, imports,
                                                                     fixed_import, seed):
