@@ -7,7 +7,7 @@ import re
 import sys
 import warnings
 
-from .facts import FileFacts, ImportLedger, problem_facts
+from .facts import SEED_NAME, FileFacts, ImportLedger, problem_facts
 from .index import RuleIndex
 from .noqa import noqa_lines
 from .notebook import notebook_source
@@ -30,7 +30,7 @@ _IMPORT_LINE = re.compile(
 
 
 #: A module-level ``SEED = 42`` line (what the walker records as ``seed_constant``), for skipped files.
-_SEED_LINE = re.compile(r"^((?:random_|manual_|global_)?seed)[ \t]*=[ \t]*\d+[ \t]*(?:#.*)?$",
+_SEED_LINE = re.compile(rf"^({SEED_NAME.pattern.strip('^$')})[ \t]*=[ \t]*\d+[ \t]*(?:#.*)?$",
                         re.MULTILINE | re.IGNORECASE)
 
 

@@ -193,19 +193,20 @@ class Project(Judge):
                          own)
 
     def _codes_over_imports(self, facts_list: str, loaded_only: bool = False) -> Summaries:
-        """The names one list of each module's facts holds (``satisfied``, ``devices``), as ``Bits``, summed over
+        """The names one list of each module's facts holds (``satisfied``, ``triggered``), as ``Bits``, summed over
         what it imports."""
+        return self._names_summed(lambda source: getattr(source.facts, facts_list), loaded_only)
+
+    def _names_summed(self, names_of: Callable[[SourceFile], Iterable[str]], loaded_only: bool = False) -> Summaries:
         by_relative, codes = self._by_relative, self._codes
-        return self._over_imports(lambda relative: codes.of(getattr(by_relative[relative].facts, facts_list)),
-                                  loaded_only)
+        return self._over_imports(lambda relative: codes.of(names_of(by_relative[relative])), loaded_only)
 
     def names_over_imports(self, names_of: Callable[[SourceFile], Iterable[str]]) -> Callable[[SourceFile], set[str]]:
         """What ``names_of`` gives for each module, united over the modules an entry point imports, transitively
         (its program's modules): summed once per module, like the requirements they satisfy, so that a question
         about every module of every program does not list each program's modules."""
-        by_relative, codes = self._by_relative, self._codes
-        summed = self._over_imports(lambda relative: codes.of(names_of(by_relative[relative])))
-        return lambda entry: codes.names(summed.summary(entry.relative))
+        summed = self._names_summed(names_of)
+        return lambda entry: self._codes.names(summed.summary(entry.relative))
 
     def _members(self, mask: int) -> list[SourceFile]:
         """The files whose bits ``mask`` sets (read from its binary digits, lowest bit first)."""

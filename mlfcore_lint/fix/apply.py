@@ -225,13 +225,13 @@ class _FixTransformer(cst.CSTTransformer):
             following = body[index] if index < len(body) else None
             if following is not None:  # PEP 8: two blank lines after a function
                 definitions = (cst.FunctionDef, cst.ClassDef)  # PEP 8: two blank lines around a definition
-                body[index] = _after_blank_lines(following, 2 if isinstance(additions[-1], definitions)
+                body[index] = after_blank_lines(following, 2 if isinstance(additions[-1], definitions)
                                                  or isinstance(following, definitions) else 1)
             body[index:index] = additions
         return updated_node.with_changes(body=body)
 
 
-def _after_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:
+def after_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:
     """``statement`` preceded by at least ``count`` blank lines (comments above it stay with it)."""
     leading = list(statement.leading_lines)
     blank = 0
@@ -276,7 +276,7 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     if not edit.fixed:
         return FixOutcome(text, [], notes=edit.notes)
     if references.unused or references.imports:
-        fixed_module = _with_imports_updated(fixed_module, references)
+        fixed_module = with_imports_updated(fixed_module, references)
     new_text = keep_untouched_lines(text, fixed_code(module, fixed_module, edit.lines, positions))
     problem = invalid_result(text, new_text)
     if problem:
@@ -284,7 +284,7 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     return FixOutcome(new_text, edit.fixed, notes=edit.notes)
 
 
-def _with_imports_updated(module: cst.Module, references: References) -> cst.Module:
+def with_imports_updated(module: cst.Module, references: References) -> cst.Module:
     """Remove the imports the fixes left unused, then add the ones they need: ``import x`` at its sorted place
     among the file's imports where it can (:mod:`mlfcore_lint.fix.imports`), else with libcst's import visitors.
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from .imports import with_added_names_in_order
-from .names import after_imports_index
+from .apply import after_blank_lines, with_imports_updated
+from .names import ImportRequest, References, after_imports_index
 from .placement import DEFAULT_SEED, NEW_CONSTANT, constant_name
 
 NEW_LINE = f"{NEW_CONSTANT} = {DEFAULT_SEED}"
@@ -83,21 +83,15 @@ def _with_constant(module: cst.Module) -> cst.Module:
         constant = constant.with_changes(leading_lines=[cst.EmptyLine()])
     if index < len(body):
         following = body[index]
-        blank = 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1
-        leading = [line for line in following.leading_lines if line.comment is not None or blank == 0]
-        body[index] = following.with_changes(leading_lines=[cst.EmptyLine()] * blank + leading)
+        body[index] = after_blank_lines(following, 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1)
     body.insert(index, constant)
     return module.with_changes(body=body)
 
 
 def _importing_constant(module: cst.Module, home: str) -> cst.Module:
     """The entry point without its own ``SEED = 0``, importing the project's from ``home``."""
-    from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor
-
     body = [statement for statement in module.body
             if not (constant_name(statement) == NEW_CONSTANT and module.code_for_node(statement).strip() == NEW_LINE)]
-    context = CodemodContext()
-    AddImportsVisitor.add_needed_import(context, home, NEW_CONSTANT)
-    added = AddImportsVisitor(context).transform_module(module.with_changes(body=body))
-    return with_added_names_in_order(added, [(home, NEW_CONSTANT)])
+    references = References([], str)
+    references.request(ImportRequest(home, NEW_CONSTANT))
+    return with_imports_updated(module.with_changes(body=body), references)

@@ -266,7 +266,7 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
             break
     else:
         findings = _project_findings(paths, files, contents, settings, ruleset, jobs, use_cache, known)[0]
-    shared = _one_project_seed(files, results, contents, settings, context)
+    shared = _one_project_seed(files, results, contents, settings, context, known)
     if shared:
         for path, content in shared.items():
             if path not in results:
@@ -284,7 +284,8 @@ def fix_paths(paths: list[Path], settings, ruleset, unsafe: bool = False, jobs: 
                   list(results.values()) + environment.files, unsafe)
 
 
-def _one_project_seed(files, results: dict, contents: dict[Path, bytes], settings, context: FixContext) -> dict:
+def _one_project_seed(files, results: dict, contents: dict[Path, bytes], settings, context: FixContext,
+                      known: dict) -> dict:
     """``project_seed.shared_seed`` over the modules the fixes changed: one ``SEED`` for the project's entry
     points, in a project module they all import (where every file involved can be written)."""
     from ..engine.project import module_name
@@ -300,7 +301,9 @@ def _one_project_seed(files, results: dict, contents: dict[Path, bytes], setting
              if path.suffix == ".py" and results.get(path) is not None and results[path].original is not None}
 
     def loaded(path: Path, content: bytes) -> set[str]:
-        facts = analyze_bytes(content, index_for(context.ruleset))
+        facts = known.get((path, content))  # the fix workers analysed the texts they fixed
+        if facts is None:
+            facts = analyze_bytes(content, index_for(context.ruleset))
         return {name for name in facts.imports if name not in facts.deferred_imports}
 
     def current(path: Path) -> bytes | None:

@@ -22,6 +22,13 @@ def fix_project(root, capsys, *args):
     return code, captured.out, captured.err
 
 
+def fixed_file(root, capsys, name: str, source: str, targets: str, select: str) -> str:
+    """``name`` holding ``source``, alone in ``root`` with ``targets``, after ``mlfcore-fix --select select``."""
+    write(root, {name: source}, targets)
+    fix_project(root, capsys, "--select", select)
+    return (root / name).read_text(encoding="utf-8")
+
+
 def write(root, files: dict[str, str], targets='["torch==2.13"]', extra=""):
     (root / "pyproject.toml").write_text(f"{extra}[tool.mlfcore-lint]\ntarget = {targets}\n", encoding="utf-8")
     for name, text in files.items():
@@ -88,9 +95,7 @@ def test_a_lazily_imported_framework_is_seeded_where_it_is_imported(tmp_path, ca
               '    model = tf.keras.Sequential([tf.keras.layers.Dense(2)])\n'
               '    model.compile(optimizer="adam", loss="mse")\n    model.fit([[1.0]], [[1.0, 2.0]])\n\n\n'
               'if __name__ == "__main__":\n    export(sys.argv[1])\n')
-    write(tmp_path, {"export.py": source}, '["tensorflow==2.15"]')
-    fix_project(tmp_path, capsys, "--select", "MLF201,MLF203")
-    fixed = (tmp_path / "export.py").read_text(encoding="utf-8")
+    fixed = fixed_file(tmp_path, capsys, "export.py", source, '["tensorflow==2.15"]', "MLF201,MLF203")
     assert fixed.startswith("import sys\n\nSEED = 0\n\n\ndef export(path):\n    import tensorflow as tf\n"
                             "    # Seeds and determinism switches (added by mlfcore-fix).\n"
                             "    tf.keras.utils.set_random_seed(SEED)\n"
@@ -107,9 +112,7 @@ def test_draws_before_a_lazy_import_are_seeded_where_the_program_starts(tmp_path
              "    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n    model.compile(\"sgd\", \"mse\")\n"
              "    model.fit(x, y, epochs=1)\n\n\nif __name__ == \"__main__\":\n    rows = list(range(100))\n"
              "    random.shuffle(rows)\n    fit(np.random.rand(100, 4)[rows], np.ones(100))\n")
-    write(tmp_path, {"train.py": train}, '["tensorflow==2.15"]')
-    fix_project(tmp_path, capsys, "--select", "MLF001,MLF002,MLF201,MLF203")
-    fixed = (tmp_path / "train.py").read_text(encoding="utf-8")
+    fixed = fixed_file(tmp_path, capsys, "train.py", train, '["tensorflow==2.15"]', "MLF001,MLF002,MLF201,MLF203")
     assert ('    import tensorflow as tf\n    # Seeds and determinism switches (added by mlfcore-fix).\n'
             "    tf.keras.utils.set_random_seed(SEED)\n") in fixed
     assert ('if __name__ == "__main__":\n    # Seeds and determinism switches (added by '
