@@ -126,9 +126,9 @@ def check_value(node, condition: ArgumentCondition, kinds_of=None) -> tuple[str,
         what = "the assigned value" if condition.keyword is None and condition.position is None else (
             f"the value of {condition.label}")
         return UNCERTAIN, f"{what} is not known statically"
-    if condition.one_of is not None and not _contains(condition.one_of, value):
+    if condition.one_of is not None and not is_one_of(condition.one_of, value):
         return NO_MATCH, ""
-    if condition.none_of is not None and _contains(condition.none_of, value):
+    if condition.none_of is not None and is_one_of(condition.none_of, value):
         return NO_MATCH, ""
     if condition.contains is not None:
         if not isinstance(value, str) or not any(part.lower() in value.lower() for part in condition.contains):
@@ -139,7 +139,7 @@ def check_value(node, condition: ArgumentCondition, kinds_of=None) -> tuple[str,
     return MATCH, ""
 
 
-def _contains(options: tuple, value) -> bool:
+def is_one_of(options: tuple, value) -> bool:
     # ``True == 1`` in Python; a rule that lists True must not match the integer 1 by accident, and
     # string options compare without regard to case (``mode="Bilinear"`` fails at run time anyway).
     for option in options:

@@ -16,8 +16,9 @@ from ..model import Finding
 from ..ruleset.schema import DETERMINISTIC, RuleSet
 from ..ruleset.versions import candidate_versions, evaluate
 from .codegen import fixed_code
-from .codemods import CODEMODS
+from .codemods import CODEMODS, Codemod
 from .codemods.base import Site
+from .codemods.declared import DeclaredEdits
 from .imports import add_sorted_imports, with_added_names_in_order
 from .integrity import keep_untouched_lines, lines_of
 from .layout import DEFAULT_LINE_LENGTH, fitted, project_line_length
@@ -52,6 +53,12 @@ class FixContext:
         """The project's line length (``layout.project_line_length``)."""
         return project_line_length(self.settings.root.resolve()) if self.settings is not None else DEFAULT_LINE_LENGTH
 
+    @cached_property
+    def codemods(self) -> dict[str, Codemod]:
+        """The fix of each rule fixed at the node it reports: a codemod, or the edits its data declares."""
+        declared = {rule.code: DeclaredEdits(rule) for rule in self.ruleset if rule.fix is not None and rule.fix.edits}
+        return {**CODEMODS.codemods, **declared}
+
     @property
     def index(self) -> RuleIndex:
         from ..runner import index_for
@@ -63,7 +70,7 @@ class FixContext:
 
         if finding.fix is None or (finding.fix.applicability == UNSAFE and not self.unsafe):
             return False
-        return finding.code in CODEMODS or finding.code in SEEDING_STEPS
+        return finding.code in self.codemods or finding.code in SEEDING_STEPS
 
     def targeted_versions(self, distribution: str) -> tuple[Version, ...]:
         releases = self.ruleset.releases.get(distribution, ())
@@ -99,11 +106,17 @@ class FileEdit:
     touched_lines: set[int] = field(default_factory=set)  # where an insertion or a replacement is planned
     scan: object = None  # the module's calls and functions (``placement.module_scan``)
     constant_added: bool = False  # the block's new seed constant is planned already (once per module)
-    stale_comment_lines: set[int] = field(default_factory=set)  # lines whose end comment a fix made stale
+    # line -> names: a fix changed what the statement on that line does, so the comment at its end goes, and so
+    # do comments right above it that name one of the names (``# cudnn benchmark for speed``)
+    stale_comments: dict[int, set[str]] = field(default_factory=dict)
 
     def touch(self, node: cst.CSTNode) -> None:
         """Note that ``node`` gets an insertion or a replacement: the transformer visits what contains it."""
         self.touched_lines.add(self.positions[node].start.line)
+
+    def made_stale(self, line: int, *names: str) -> None:
+        """Note that a fix changed the meaning of the statement on ``line`` (see ``stale_comments``)."""
+        self.stale_comments.setdefault(line, set()).update(name for name in names if name)
 
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) of the text being fixed."""
@@ -142,6 +155,14 @@ def sites_for(findings: list[Finding], context: FixContext) -> list[Site]:
 _PRAGMA = re.compile(r"#\s*(noqa|type:|pylint:|pragma|fmt:|isort:|nosec|mypy:|pyright:|ruff:)", re.IGNORECASE)
 
 
+def _names_any(comment: str, names) -> bool:
+    """Whether a comment that is not a pragma names one of ``names`` (``warn_only`` as "warn only" too)."""
+    if _PRAGMA.match(comment):
+        return False
+    words = re.sub(r"[_\-]+", " ", comment.lower())
+    return any(re.search(rf"\b{re.escape(re.sub(r'[_-]+', ' ', name.lower()))}\b", words) for name in names)
+
+
 class _FixTransformer(cst.CSTTransformer):
     def __init__(self, edit: FileEdit, sites: list[Site]):
         super().__init__()
@@ -167,27 +188,39 @@ class _FixTransformer(cst.CSTTransformer):
             return updated_node  # outside the statements with a site (the module's header or footer)
         end = (where.end.line, where.end.column + 1)
         for site in self.sites.get((where.start.line, where.start.column + 1), ()):
-            codemod = CODEMODS.get(site.code)
+            codemod = self.edit.context.codemods[site.code]
             if not isinstance(original_node, codemod.node_type) or not codemod.applies_to(original_node, site, end):
                 continue
             replacement = codemod.rewrite(updated_node, self.edit, site)
             if replacement is not None:
                 if codemod.changes_meaning:
-                    self.edit.stale_comment_lines.add(site.line)
+                    self.edit.made_stale(site.line, site.api.rpartition(".")[2])
                 updated_node = fitted(self.edit.module, self.edit.line(site.line), site.column, original_node,
                                       replacement, self.edit.context.line_length)
                 self.edit.fixed.append(site)
         return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
-        """A line whose meaning a fix changed loses the comment at its end (it described the old code)."""
-        comment = updated_node.trailing_whitespace.comment
+        """A line whose meaning a fix changed loses the comment at its end, and those right above it that name
+        what changed: they described the old code. A pragma for a tool stays."""
         where = self.edit.positions.known(original_node)
-        if comment is None or where is None or _PRAGMA.match(comment.value) or not any(
-                where.start.line <= line <= where.end.line for line in self.edit.stale_comment_lines):
+        if where is None or not self.edit.stale_comments:
             return updated_node
-        return updated_node.with_changes(trailing_whitespace=updated_node.trailing_whitespace.with_changes(
-            whitespace=cst.SimpleWhitespace(""), comment=None))
+        first, last = where.start.line, where.end.line
+        stale = [named for line, named in self.edit.stale_comments.items() if first <= line <= last]
+        if not stale:
+            return updated_node
+        names = set().union(*stale)
+        comment = updated_node.trailing_whitespace.comment
+        if comment is not None and not _PRAGMA.match(comment.value):
+            updated_node = updated_node.with_changes(trailing_whitespace=updated_node.trailing_whitespace.with_changes(
+                whitespace=cst.SimpleWhitespace(""), comment=None))
+        leading = list(updated_node.leading_lines)
+        above = len(leading)  # the comments right above the statement, with no blank line between
+        while above > 0 and leading[above - 1].comment is not None:
+            above -= 1
+        kept = leading[:above] + [line for line in leading[above:] if not _names_any(line.comment.value, names)]
+        return updated_node.with_changes(leading_lines=kept) if len(kept) != len(leading) else updated_node
 
     def leave_Call(self, original_node, updated_node):
         callee = self.edit.call_replacements.get(id(original_node))
@@ -271,7 +304,7 @@ def fix_module(text: str, sites: list[Site], context: FixContext, outer_bindings
     seeding_sites = [s for s in sites if s.code in SEEDING_STEPS]
     if seeding_sites:
         plan_seeding(edit, seeding_sites, programs)
-    node_sites = [s for s in sites if s.code in CODEMODS]
+    node_sites = [s for s in sites if s.code in context.codemods]
     fixed_module = module.visit(_FixTransformer(edit, node_sites))
     if not edit.fixed:
         return FixOutcome(text, [], notes=edit.notes)

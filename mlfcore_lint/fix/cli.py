@@ -37,9 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    from .layout import DEFAULT_LINE_LENGTH, line_length_setting
     from .runner import check_on_disk, fix_paths, write_fixes
 
     paths, settings, ruleset = paths_settings_and_rules(args)
+    _, passed_over = line_length_setting(settings.root.resolve())
+    if passed_over:  # lines would otherwise keep to a length the project does not use, without a word
+        sys.stderr.write(printable(f"mlfcore-fix: warning: {passed_over}; lines are kept to {DEFAULT_LINE_LENGTH} "
+                                   "columns") + "\n")
     use_cache = not args.no_cache
     fix_run = fix_paths(paths, settings, ruleset, args.unsafe_fixes, args.jobs, use_cache)
     writing = not (args.diff or args.check)

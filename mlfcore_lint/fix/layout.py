@@ -15,9 +15,20 @@ from ..config import read_pyproject
 DEFAULT_LINE_LENGTH = 88
 
 
-@lru_cache(maxsize=16)
 def project_line_length(root: Path) -> int:
     """The line length the project's formatter or linter settings ask for."""
+    return line_length_setting(root)[0]
+
+
+@lru_cache(maxsize=16)
+def line_length_setting(root: Path) -> tuple[int, str]:
+    """The project's line length, and why a settings file that can hold it was passed over ("" where none was).
+
+    A ``pyproject.toml`` or ``ruff.toml`` that cannot be read raises ConfigError, naming the file, as ``check``
+    does. An INI file (``setup.cfg``, ``tox.ini``, ``.flake8``) that cannot be read is passed over with a word:
+    ``check`` reports a file it cannot decode (MLF905) and reads the rest of an INI file it cannot parse
+    line by line, so the fixer does not stop on it either.
+    """
     pyproject = read_pyproject(root / "pyproject.toml")
     tool = pyproject.get("tool") if isinstance(pyproject, dict) else None
     tool = tool if isinstance(tool, dict) else {}
@@ -26,17 +37,22 @@ def project_line_length(root: Path) -> int:
     for table in tables:  # a file or a table of the wrong shape counts as none
         value = table.get("line-length") if isinstance(table, dict) else None
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
+            return value, ""
+    problems = []
     for name in ("setup.cfg", "tox.ini", ".flake8"):
-        parser = configparser.ConfigParser()
+        parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read(root / name, encoding="utf-8")
-            value = parser.get("flake8", "max-line-length", fallback="")
-        except (configparser.Error, OSError, UnicodeDecodeError):
+            value = parser.get("flake8", "max-line-length", fallback="").strip()
+        except (configparser.Error, OSError, UnicodeDecodeError) as error:
+            why = str(error).splitlines()[0].rstrip(".")
+            problems.append(f"{name}: cannot read its [flake8] max-line-length: {why}")
             continue
-        if value.strip().isdigit():
-            return int(value)
-    return DEFAULT_LINE_LENGTH
+        if value.isdigit() and int(value) > 0:
+            return int(value), ""
+        if value:
+            problems.append(f"{name}: [flake8] max-line-length is not a positive whole number: {value!r}")
+    return DEFAULT_LINE_LENGTH, "; ".join(problems)
 
 
 def fitted(module: cst.Module, line: str, column: int, original: cst.CSTNode, replacement: cst.CSTNode,

@@ -249,7 +249,7 @@ def _replace_legacy_tensorflow_seeders(edit: FileEdit) -> bool:
         if name is not None and edit.references.qualify(name) in LEGACY_TENSORFLOW_SEEDERS:
             edit.call_replacements[id(call)] = cst.parse_expression(edit.references.reference(seeder.api))
             edit.touch(call)
-            edit.stale_comment_lines.add(edit.positions[call].start.line)  # "seeds TF only" no longer holds
+            edit.made_stale(edit.positions[call].start.line, name.rpartition(".")[2])  # "seeds TF only" no longer holds
             replaced = True
     return replaced
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from .fixes import Fix, read_fix
+
 CODE_PATTERN = re.compile(r"^MLF\d{3}$")
 SYMBOL_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 QUALIFIED_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|\*))*$")
@@ -173,15 +175,6 @@ class VersionRange:
     @property
     def text(self) -> str:
         return f"{self.distribution}{self.specifier}" if str(self.specifier) else self.distribution
-
-
-@dataclass(frozen=True)
-class Fix:
-    applicability: str
-    description: str
-    # The fix makes the framework's determinism switch strict (operations without a deterministic implementation
-    # raise instead of warning): it is withheld where a program that runs the file has such an operation.
-    strict_switch: bool = False
 
 
 @dataclass(frozen=True)
@@ -639,22 +632,7 @@ def read_rule(path: str, data: Any, default_framework: str | None) -> Rule:
         reader.fail("settled_outside_by", "only environment entries can settle a rule outside the program")
     fix = None
     if data.get("fix") is not None:
-        fix_reader = reader.child("fix", data["fix"])
-        fix_reader.check_keys({"applicability", "description", "strict_switch"})
-        strict = fix_reader.data.get("strict_switch", False)
-        if not isinstance(strict, bool):
-            fix_reader.fail("strict_switch", "must be true or false")
-        if strict and framework is None:
-            fix_reader.fail("strict_switch", "only a rule of one framework can make its switch strict")
-        fix = Fix(
-            applicability=fix_reader.choice("applicability", APPLICABILITIES, "safe"),
-            description=fix_reader.str("description", required=True),
-            strict_switch=strict,
-        )
-        from ..fix.implemented import IMPLEMENTED
-
-        if code not in IMPLEMENTED:
-            reader.fail("fix", "mlfcore-fix has no fix for this rule: describe the remedy under `alternative`")
+        fix = read_fix(reader.child("fix", data["fix"]), code, framework, matchers, APPLICABILITIES)
     examples = reader.child("examples", data.get("examples") or {})
     examples.check_keys({"flagged", "clean"})
     flagged = _read_examples(examples, "flagged")

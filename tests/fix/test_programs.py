@@ -257,17 +257,34 @@ def test_a_configuration_of_the_wrong_shape_means_the_default_line_length(tmp_pa
     from mlfcore_lint.fix.layout import DEFAULT_LINE_LENGTH, project_line_length
 
     (tmp_path / "pyproject.toml").write_text('tool = 3\n', encoding="utf-8")
-    (tmp_path / "setup.cfg").write_text("[flake8]\nmax-line-length = many\n", encoding="utf-8")
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = ours\n", encoding="utf-8")
     assert project_line_length(tmp_path) == DEFAULT_LINE_LENGTH
 
 
-@pytest.mark.parametrize(("comment", "kept"), [("  # autotune: faster", False), ("  # noqa: E501", True),
-                                               ("  # type: ignore", True)])
-def test_a_line_whose_meaning_the_fix_changes_loses_its_end_comment_but_not_a_pragma(comment, kept):
-    source = f"import torch\n\ntorch.backends.cudnn.benchmark = True{comment}\nx = 1  # stays\n"
+@pytest.mark.parametrize(("text", "problem"), [
+    ("[flake8\nmax-line-length = 100\n", "setup.cfg: cannot read its \\[flake8\\] max-line-length: File contains no "
+                                         "section headers"),
+    ("[flake8]\nmax-line-length = many\n", "setup.cfg: \\[flake8\\] max-line-length is not a positive whole "
+                                           "number: 'many'"),
+])
+def test_a_line_length_the_fixer_cannot_read_is_named_in_one_line(tmp_path, capsys, monkeypatch, text, problem):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"train.py": "import torch\ntorch.backends.cudnn.benchmark = True\n"})
+    (tmp_path / "setup.cfg").write_text(text, encoding="utf-8")
+    code, _, err = fix_project(tmp_path, capsys, "--select", "MLF140")
+    assert code == 0
+    warning = [line for line in err.splitlines() if "warning" in line]
+    assert len(warning) == 1 and re.search(problem + "; lines are kept to 88 columns$", warning[0])
+    assert (tmp_path / "train.py").read_text(encoding="utf-8").endswith("= False\n")
+
+
+def test_comments_right_above_that_name_what_the_fix_changed_go():
+    source = ("import torch\n\n# cuDNN benchmark: autotuned kernels\n\n# The cudnn benchmark speeds training up\n"
+              "# (measured on a V100)\ntorch.backends.cudnn.benchmark = True\n")
     fixed = fix_snippet(source, RULESET, ["torch==2.13"], select=["MLF140"]).text
-    line = "torch.backends.cudnn.benchmark = False" + (comment if kept else "")
-    assert fixed == f"import torch\n\n{line}\nx = 1  # stays\n"
+    # a blank line parts the first comment from the statement; the second names what changed
+    assert fixed == ("import torch\n\n# cuDNN benchmark: autotuned kernels\n\n# (measured on a V100)\n"
+                     "torch.backends.cudnn.benchmark = False\n")
 
 
 def test_a_notebooks_seeds_go_before_its_first_cell_that_does_work(tmp_path, capsys, monkeypatch):

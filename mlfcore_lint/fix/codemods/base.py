@@ -66,11 +66,6 @@ def positional_arguments(call: cst.Call) -> list[cst.Arg]:
     return [a for a in call.args if a.keyword is None and not a.star]
 
 
-def keyword_or_first_argument(call: cst.Call, keyword: str) -> cst.Arg | None:
-    """The argument passed as ``keyword=``, or else the first positional one."""
-    return keyword_argument(call, keyword) or next(iter(positional_arguments(call)), None)
-
-
 def with_argument_value(call: cst.Call, argument: cst.Arg, value: cst.BaseExpression) -> cst.Call:
     """``call`` with ``argument`` passing ``value`` instead, everything else as it was written."""
     return call.with_changes(args=[a.with_changes(value=value) if a is argument else a for a in call.args])
@@ -114,17 +109,6 @@ def separator(commas) -> cst.Comma:
     if breaking:
         return breaking[-1]
     return commas[-1] if commas else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-
-
-def is_literal(node: cst.BaseExpression, *values) -> bool:
-    """Whether ``node`` is one of the literals ``values`` (``True``, ``1``, ``"1"``...)."""
-    if isinstance(node, cst.Name):
-        return node.value in [repr(v) for v in values if isinstance(v, bool) or v is None]
-    if isinstance(node, cst.Integer):
-        return any(not isinstance(v, bool) and isinstance(v, int) and int(node.value, 0) == v for v in values)
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        return node.evaluated_value in [v for v in values if isinstance(v, str)]
-    return False
 
 
 @dataclass

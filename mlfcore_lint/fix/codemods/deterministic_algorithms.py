@@ -1,19 +1,11 @@
-"""MLF145 and MLF143: ``torch.use_deterministic_algorithms(True)``, the supported and strict spelling."""
+"""MLF145: ``torch.set_deterministic`` becomes ``torch.use_deterministic_algorithms``, its supported spelling."""
 
 from __future__ import annotations
 
 import libcst as cst
 
 from ..names import ImportRequest
-from .base import (
-    CODEMODS,
-    Codemod,
-    is_literal,
-    keyword_argument,
-    keyword_or_first_argument,
-    with_argument_value,
-    without_argument,
-)
+from .base import CODEMODS, Codemod
 
 NEW_NAME = "use_deterministic_algorithms"
 
@@ -40,34 +32,3 @@ class ReplaceSetDeterministic(Codemod):
             for a in node.args
         ]
         return node.with_changes(func=func, args=args)
-
-
-@CODEMODS.register
-class DropWarnOnly(Codemod):
-    """``use_deterministic_algorithms(True, warn_only=True)`` loses ``warn_only``, so it raises again;
-    ``set_deterministic_debug_mode(1 / "warn")`` gets ``"error"`` (or ``2``)."""
-
-    code = "MLF143"
-    node_type = cst.Call
-
-    def rewrite(self, node: cst.Call, edit, site) -> cst.Call | None:
-        if site.api.endswith("set_deterministic_debug_mode"):
-            return _debug_mode_error(node)
-        argument = keyword_argument(node, "warn_only")
-        if argument is None:
-            return None
-        return without_argument(node, argument)
-
-
-def _debug_mode_error(node: cst.Call) -> cst.Call | None:
-    argument = keyword_or_first_argument(node, "debug_mode")
-    if argument is None:
-        return None
-    if is_literal(argument.value, 1):
-        value = cst.Integer("2")
-    elif is_literal(argument.value, "warn") and isinstance(argument.value, cst.SimpleString):
-        quote = argument.value.quote
-        value = cst.SimpleString(f"{quote}error{quote}")
-    else:
-        return None
-    return with_argument_value(node, argument, value)

@@ -3,10 +3,9 @@
 They change what the model computes, so they run only with ``--unsafe-fixes``:
 
 * MLF102: linear, bilinear, bicubic and trilinear interpolation become ``"nearest"``;
-* MLF109: reflection padding becomes replication padding (where every targeted torch is 2.2 or newer);
-* MLF114: ``EmbeddingBag(mode="max")`` becomes ``mode="mean"``;
-* MLF142: ``use_deterministic_algorithms(False)`` becomes ``True`` (operations without a deterministic
-  implementation then raise instead of running non-deterministically).
+* MLF109: reflection padding becomes replication padding (where every targeted torch is 2.2 or newer).
+
+(MLF114's ``mode="mean"`` and MLF142's ``True`` are edits their rules declare.)
 """
 
 from __future__ import annotations
@@ -15,19 +14,17 @@ from typing import ClassVar
 
 import libcst as cst
 
-from ...ruleset.schema import CallMatcher
 from ..names import literal_string
 from .base import (
     CODEMODS,
     Codemod,
-    is_literal,
     keyword_argument,
-    keyword_or_first_argument,
     positional_arguments,
     with_argument_value,
     with_keyword_arguments,
     without_argument,
 )
+from .declared import argument_position
 
 
 class _ModeSwitch(Codemod):
@@ -45,7 +42,7 @@ class _ModeSwitch(Codemod):
             return self.renamed_call(node, func)
         argument = keyword_argument(node, self.keyword)
         if argument is None:
-            position = argument_position(edit, site, self.keyword)
+            position = argument_position(edit.context.ruleset.get(site.code), self.keyword, node, edit, site)
             arguments = positional_arguments(node)
             if position is None or position >= len(arguments) or not self.may_be_positional(arguments, position):
                 return None
@@ -101,45 +98,3 @@ class ReplicationPadding(_ModeSwitch):
         if not edit.context.targets_at_least("torch", since):
             return None
         return super().rewrite(node, edit, site)
-
-
-@CODEMODS.register
-class MeanEmbeddingBag(_ModeSwitch):
-    code = "MLF114"
-    flagged = ("max",)
-    replacement = "mean"
-
-
-@CODEMODS.register
-class DeterministicAlgorithmsOn(Codemod):
-    changes_meaning = True
-    code = "MLF142"
-    node_type = cst.Call
-
-    def rewrite(self, node: cst.Call, edit, site) -> cst.Call | None:
-        keyword = "debug_mode" if site.api.endswith("set_deterministic_debug_mode") else "mode"
-        argument = keyword_or_first_argument(node, keyword)
-        if argument is None:
-            return None
-        value = argument.value
-        if is_literal(value, False) and not isinstance(value, cst.Integer):
-            fixed = cst.Name("True")
-        elif is_literal(value, 0) and isinstance(value, cst.Integer):
-            fixed = cst.Integer("2")
-        elif isinstance(value, cst.SimpleString) and is_literal(value, "default"):
-            fixed = cst.SimpleString(f"{value.quote}error{value.quote}")
-        else:
-            return None
-        return with_argument_value(node, argument, fixed)
-
-
-def argument_position(edit, site, keyword: str) -> int | None:
-    """Where the rule's data says ``keyword`` sits among the positional arguments of the reported API."""
-    rule = edit.context.ruleset.get(site.code)
-    canonical = edit.context.index.canonical
-    for matcher in rule.matchers if rule is not None else ():
-        if isinstance(matcher, CallMatcher) and site.api in {canonical(a) for a in matcher.apis}:
-            for condition in matcher.arguments:
-                if condition.keyword == keyword and condition.position is not None:
-                    return condition.position
-    return None
