@@ -49,7 +49,7 @@ class DeclaredEdits(Codemod):
             if isinstance(node, (cst.Assign, cst.AnnAssign)):
                 fixed = _assigned(changed, declared) if declared.assigned else None
             elif isinstance(node, cst.Dict):
-                fixed = _in_mapping(changed, declared) if declared.argument else None
+                fixed = _in_mapping(changed, declared, self._flagged) if declared.argument else None
             else:
                 fixed = self._in_call(changed, declared, edit, site) if declared.argument else None
             if fixed is not None:
@@ -109,7 +109,7 @@ def _assigned(node: cst.Assign | cst.AnnAssign, declared: FixEdit):
     return node.with_changes(value=value) if value is not None else None
 
 
-def _in_mapping(mapping: cst.Dict, declared: FixEdit) -> cst.Dict | None:
+def _in_mapping(mapping: cst.Dict, declared: FixEdit, flagged) -> cst.Dict | None:
     elements = list(mapping.elements)
     if any(not isinstance(e, cst.DictElement) for e in elements):
         return None  # ``**other`` may hold the key
@@ -126,7 +126,7 @@ def _in_mapping(mapping: cst.Dict, declared: FixEdit) -> cst.Dict | None:
         between = separator([e.comma for e in elements[:-1]])
         return mapping.with_changes(elements=[*elements[:-1], last.with_changes(comma=between), added])
     element = found[-1]  # the last occurrence wins
-    if declared.drop and len(found) == 1:
+    if declared.drop and len(found) == 1 and flagged(declared.argument, element.value):
         kept = [e for e in elements if e is not element]
         if kept and elements[-1] is element:
             kept[-1] = kept[-1].with_changes(comma=element.comma)
