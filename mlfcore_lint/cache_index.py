@@ -46,7 +46,7 @@ class StatIndex:
         self._entries: dict[str, list] | None = None  # read on first use
         self._changed = False
 
-    def name(self, path: Path) -> str:
+    def name(self, path: Path | str) -> str:
         """How the index names ``path``: relative to the root where it lies below it, else absolute."""
         text = str(path)
         return text[len(self._prefix):] if text.startswith(self._prefix) else text
@@ -70,7 +70,7 @@ class StatIndex:
                 return {}  # one malformed entry: trust none of them
         return entries
 
-    def key(self, path: Path, stat: os.stat_result | None) -> str | None:
+    def key(self, path: Path | str, stat: os.stat_result | None) -> str | None:
         """The cache key of ``path``'s facts, where its signature is the one indexed."""
         if stat is None:
             return None
@@ -79,7 +79,7 @@ class StatIndex:
             return None
         return entry[4]
 
-    def record(self, path: Path, stat: os.stat_result | None, key: str) -> None:
+    def record(self, path: Path | str, stat: os.stat_result | None, key: str) -> None:
         """``path`` had the signature ``stat`` (taken before it was read) when its content hashed to ``key``."""
         name = self.name(path)
         if stat is None or stat.st_mtime_ns > time.time_ns() - RACY_SECONDS * 10**9:
@@ -98,7 +98,7 @@ class StatIndex:
             self._changed = False
 
 
-def stat_of(path: Path) -> os.stat_result | None:
+def stat_of(path: Path | str) -> os.stat_result | None:
     try:
         return os.stat(path)
     except OSError:

@@ -26,6 +26,12 @@ def discover(paths: list[Path], settings: Settings, cache=None) -> list[tuple[Pa
     ``cache``: the project's facts cache, where the listing of the project root may be kept between runs
     (see listing.py).
     """
+    return [(Path(path), shown) for path, shown in discover_names(paths, settings, cache)]
+
+
+def discover_names(paths: list[Path], settings: Settings, cache=None) -> list[tuple[str, str]]:
+    """``discover``, with the absolute paths as strings: a re-run that the project memo answers compares names
+    and stats files, and making a ``Path`` of each of thousands of files would cost more than that."""
     found: dict[str, str] = {}  # absolute path -> as shown; strings until the end (hashing a Path costs more)
     for path in paths:
         if not path.exists() and not path.is_symlink():
@@ -51,7 +57,7 @@ def discover(paths: list[Path], settings: Settings, cache=None) -> list[tuple[Pa
             else:
                 found.setdefault(os.path.join(absolute_top, name), name if shown_top == "." else
                                  os.path.join(shown_top, name))
-    return [(Path(path), shown) for path, shown in found.items()]
+    return list(found.items())
 
 
 FILE, UNLISTED = "file", "unlisted"

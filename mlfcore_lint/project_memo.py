@@ -94,18 +94,19 @@ class ProjectMemo:
             return None
         return data
 
-    def replay(self, checked: list[Path], shown: dict[Path, str], whole: bool,
-               every: list[Path]) -> list[Finding] | None:
+    def replay(self, checked: list[str], shown: dict[str, str], whole: bool,
+               every: list[str]) -> list[Finding] | None:
         """The findings of ``checked`` (shown as ``shown`` says) from the memo and the changed files' facts, or
         None where the whole project step must run. ``every``: the files the project step reads (the project's
-        modules and ``checked``). Files are hashed (where the stat index does not know them) only once a memo of
+        modules and ``checked``). Files are named by their absolute paths, as strings (a ``Path`` is made only
+        for a changed file). Files are hashed (where the stat index does not know them) only once a memo of
         these files is found: a first run reads each file once, to analyse it."""
         from .engine.judge import NotRecorded, RecordedJudge
         from .engine.project import SourceFile, module_name, project_view
         from .runner import cache_keys, collect_facts
 
         data = self._load()
-        if data is None or set(data["files"]) != {str(path) for path in every}:
+        if data is None or set(data["files"]) != set(every):
             return None
         if whole and (data["environment"] is None or data["environment"]["cwd"] != os.getcwd()):
             return None
@@ -114,14 +115,15 @@ class ProjectMemo:
         if None in keys:
             return None
         stored_keys, stored_findings = data["files"], data["findings"]
-        changed = [path for path, key in zip(every, keys, strict=True) if stored_keys[str(path)] != key]
-        if any(path not in changed and str(path) not in stored_findings for path in checked):
+        changed = [path for path, key in zip(every, keys, strict=True) if stored_keys[path] != key]
+        if any(path not in changed and path not in stored_findings for path in checked):
             return None  # checked for the first time since the project step last ran
         ruleset = context.ruleset
-        new_facts, self.parsed = collect_facts(changed, ruleset, self._cache, 1, context.index) if changed else ([], 0)
+        new_facts, self.parsed = collect_facts([Path(path) for path in changed], ruleset, self._cache, 1,
+                                               context.index) if changed else ([], 0)
         changed_facts = dict(zip(changed, new_facts, strict=True))
         for path, facts in changed_facts.items():
-            old = self._cache.get(stored_keys[str(path)])
+            old = self._cache.get(stored_keys[path])
             if old is None or project_view(old, ruleset) != project_view(facts, ruleset):
                 return None
         judge = RecordedJudge(context.settings, ruleset, context.targets, data["answers"])
@@ -129,23 +131,23 @@ class ProjectMemo:
         try:
             for path in checked:
                 if path in changed_facts:
-                    relative = context.relative(path) or path.name
-                    source = SourceFile(path, shown[path], changed_facts[path], relative, module_name(relative))
-                    new_findings[str(path)] = judge.findings_in(source)
+                    relative = context.relative(path) or os.path.basename(path)
+                    source = SourceFile(Path(path), shown[path], changed_facts[path], relative, module_name(relative))
+                    new_findings[path] = judge.findings_in(source)
         except (NotRecorded, TypeError, ValueError, KeyError):  # a question not asked before, or a damaged answer
             return None
         try:
             found = [finding for path in checked for finding in (
-                new_findings[str(path)] if str(path) in new_findings
-                else [_finding({**item, "path": shown[path]}) for item in stored_findings[str(path)]])]
+                new_findings[path] if path in new_findings
+                else [_finding({**item, "path": shown[path]}) for item in stored_findings[path]])]
             if whole:
                 found += [_finding(item) for item in data["environment"]["findings"]]
         except (ValueError, TypeError, KeyError):
             return None
         for path, key in zip(every, keys, strict=True):
-            stored_keys[str(path)] = key
+            stored_keys[path] = key
         for path in changed:
-            stored_findings.pop(str(path), None)  # judged again below where checked, stale otherwise
+            stored_findings.pop(path, None)  # judged again below where checked, stale otherwise
         for name, findings in new_findings.items():
             stored_findings[name] = [_stored(finding) for finding in findings]
         self._write(data)
@@ -153,7 +155,7 @@ class ProjectMemo:
 
     # ------------------------------------------------------------------ writing it
 
-    def store(self, every: list[Path], keys: list[str | None], findings: dict[Path, list[Finding]],
+    def store(self, every: list[str], keys: list[str | None], findings: dict[Path, list[Finding]],
               answers: dict[str, dict], environment: list[Finding] | None) -> None:
         """The memo of a whole project step over ``every`` (with facts-cache ``keys``): the ``findings`` of each
         file checked, the ``answers`` the project step gave, and the ``environment``'s findings (None where the
@@ -162,7 +164,7 @@ class ProjectMemo:
             return
         self._write({
             "format": MEMO_FORMAT, "base": self.base,
-            "files": {str(path): key for path, key in zip(every, keys, strict=True)},
+            "files": dict(zip(every, keys, strict=True)),
             "findings": {str(path): [_stored(finding) for finding in found] for path, found in findings.items()},
             "answers": answers,
             "environment": None if environment is None else {

@@ -12,7 +12,7 @@ from pathlib import Path
 from .cache import FactsCache
 from .cache_index import StatIndex, stat_of
 from .config import Settings
-from .discovery import SOURCE_SUFFIXES, UsageError, console_script_modules, discover
+from .discovery import SOURCE_SUFFIXES, UsageError, console_script_modules, discover, discover_names
 from .engine.facts import FileFacts, problem_facts
 from .engine.source import MAX_FILE_BYTES, TOO_COMPLEX, UNREADABLE, SourceProblem
 from .files import NotReadable, read_regular, same_path
@@ -178,7 +178,7 @@ def collect_facts(
     return results, len(misses)
 
 
-def cache_keys(files: list[Path], cache: FactsCache, index: StatIndex | None) -> list[str | None]:
+def cache_keys(files: list[Path | str], cache: FactsCache, index: StatIndex | None) -> list[str | None]:
     """Each file's facts-cache key, from ``index`` where its size and times are unchanged, else by hashing it
     (None where it cannot be read); nothing is analysed."""
     keys = []
@@ -186,8 +186,8 @@ def cache_keys(files: list[Path], cache: FactsCache, index: StatIndex | None) ->
         stat = stat_of(path)
         key = index.key(path, stat) if index is not None else None
         if key is None:
-            raw = read_file(path)
-            key = None if isinstance(raw, SourceProblem) else cache.key(raw, path.suffix == ".ipynb")
+            raw = read_file(Path(path))
+            key = None if isinstance(raw, SourceProblem) else cache.key(raw, str(path).endswith(".ipynb"))
             if index is not None and key is not None:
                 index.record(path, stat, key)
         keys.append(key)
@@ -215,19 +215,21 @@ class ProjectContext:
         self.facts: dict[Path, FileFacts] = {}
         self.display: dict[Path, str] = {}
         self.keys: dict[Path, str | None] = {}  # the facts-cache key of each file's facts (None: unknown)
-        self._module_paths: dict[str, Path] | None = None
+        self._module_paths: dict[str, str] | None = None
+        self._module_path_objects: dict[str, Path] | None = None
+        self._paths: dict[str, Path] = {}
         self._supporting: list[Path] | None = None
         # The project step over the current facts, reused while they do not change (a front end checking
         # the files on disk adds facts equal to those already read for the entry points' programs).
         self._project = None
         self._sources_by_path = None
-        self.project_files: list[Path] | None = None  # every source file below the root, once discovered
+        self.project_files: list[str] | None = None  # every source file below the root (absolute), once discovered
         self.root_prefixes = {os.path.join(str(root), "") for root in (self.root, settings.root.absolute())}
         self._relative: dict[Path, str | None] = {}
         self.targets = resolve_targets(settings, ruleset.framework_modules)
         self.console_scripts = console_script_modules(settings.root)
 
-    def relative(self, path: Path) -> str | None:
+    def relative(self, path: Path | str) -> str | None:
         """``path`` relative to the project root (POSIX), None outside it; a path below the root as written
         needs no look-up on disk, any other is resolved once."""
         found = self._relative.get(path)
@@ -239,7 +241,7 @@ class ProjectContext:
                     break
             else:
                 try:
-                    found = path.resolve().relative_to(self.root).as_posix()
+                    found = Path(path).resolve().relative_to(self.root).as_posix()
                 except (ValueError, OSError, RuntimeError):
                     found = None
             self._relative[path] = found
@@ -260,23 +262,43 @@ class ProjectContext:
         for path, file_facts, key in zip(unread, facts, keys, strict=True):
             self.add(path, str(path), file_facts, key)
 
-    def project_paths(self) -> list[Path]:
-        """Every file the project step reads: the project's modules and notebooks (each may start a program),
-        whichever files are checked, so that a file's findings are the same checked alone or with the project."""
-        modules = self._all_module_paths()  # discovers the project's files where they were not given
-        notebooks = [path for path in self.project_files if path.suffix == ".ipynb" and self.relative(path) is not None]
+    def project_names(self) -> list[str]:
+        """Every file the project step reads, as absolute path strings: the project's modules and notebooks (each
+        may start a program), whichever files are checked, so that a file's findings are the same checked alone
+        or with the project."""
+        modules = self._module_names()  # discovers the project's files where they were not given
+        notebooks = [name for name in self.project_files
+                     if name.endswith(".ipynb") and self.relative(name) is not None]
         return list(dict.fromkeys([*modules.values(), *notebooks]))
 
-    def _all_module_paths(self) -> dict[str, Path]:
+    def project_paths(self) -> list[Path]:
+        """``project_names`` as paths."""
+        return [self.path_of(name) for name in self.project_names()]
+
+    def path_of(self, name: str) -> Path:
+        """The one ``Path`` of a file named by its absolute path string."""
+        path = self._paths.get(name)
+        if path is None:
+            path = self._paths[name] = Path(name)
+        return path
+
+    def _module_names(self) -> dict[str, str]:
+        """Each name a project module can be imported by -> the module's absolute path string."""
         if self._module_paths is None:
             from .engine.project import importable_names, module_name
 
             if self.project_files is None:
-                self.project_files = [path for path, _ in discover([self.root], self.settings, self.cache)]
+                self.project_files = [name for name, _ in discover_names([self.root], self.settings, self.cache)]
             relative = [(path, name) for path in self.project_files
-                        if path.suffix == ".py" and (name := self.relative(path)) is not None]
+                        if path.endswith(".py") and (name := self.relative(path)) is not None]
             self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
         return self._module_paths
+
+    def _all_module_paths(self) -> dict[str, Path]:
+        """``_module_names``, with paths."""
+        if self._module_path_objects is None:
+            self._module_path_objects = {name: self.path_of(path) for name, path in self._module_names().items()}
+        return self._module_path_objects
 
     def _named_entry_point(self, path: Path) -> bool:
         """Whether ``path`` starts a program by name: a console script's module or an ``entry-points`` glob."""
@@ -315,7 +337,7 @@ class ProjectContext:
         """The project's folders below the root that hold a module: where a program may start and install from
         its own files (see environment/checks.py)."""
         folders: set[str] = set()
-        for name in self._all_module_paths().values():
+        for name in set(self._module_names().values()):
             relative = self.relative(name)
             while relative is not None and "/" in relative:
                 relative = relative.rpartition("/")[0]
@@ -405,19 +427,19 @@ class ProjectContext:
 def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: int | None = None,
                 use_cache: bool = True) -> CheckResult:
     context = ProjectContext(settings, ruleset, use_cache)
-    files = discover(paths, settings, context.cache)
+    names = discover_names(paths, settings, context.cache)  # strings: the memo may answer without paths
     whole = any(same_path(p, settings.root) for p in paths)
     if whole:
-        context.project_files = [path for path, _ in files]
-    checked = [p for p, _ in files]
-    shown = dict(files)
+        context.project_files = [name for name, _ in names]
     # What the last run learnt (see project_memo.py), replayed where it covers the files the project step reads.
     memo = ProjectMemo(context) if context.cache is not None else None
-    every = sorted(set(context.project_paths()) | set(checked), key=str)
+    every = sorted(set(context.project_names()) | {name for name, _ in names})
     if memo is not None:
-        found = memo.replay(checked, shown, whole, every)
+        found = memo.replay([name for name, _ in names], dict(names), whole, every)
         if found is not None:
-            return CheckResult(found, len(files), memo.parsed)
+            return CheckResult(found, len(names), memo.parsed)
+    files = [(context.path_of(name), shown) for name, shown in names]
+    checked = [p for p, _ in files]
     keys: list[str | None] = []
     facts, parsed = collect_facts(checked, ruleset, context.cache, jobs or os.cpu_count() or 1, context.index, keys)
     for (path, display), file_facts, file_key in zip(files, facts, keys, strict=True):
@@ -431,7 +453,8 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
         environment = environment_findings(context.project())
         findings += environment
     if memo is not None:
-        memo.store(every, [context.keys.get(path) for path in every], by_file, context.project().answers, environment)
+        keys_by_name = {str(path): key for path, key in context.keys.items()}
+        memo.store(every, [keys_by_name.get(name) for name in every], by_file, context.project().answers, environment)
     parsed += memo.parsed if memo is not None else 0  # files the memo analysed before it left the work here
     return CheckResult(sorted(findings, key=lambda f: f.sort_key), len(files), parsed)
 

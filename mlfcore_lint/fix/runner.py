@@ -181,7 +181,7 @@ def _project_findings(paths, files, contents: dict[Path, bytes], settings, rules
     root = settings.root.resolve()
     whole = any(same_path(p, root) for p in paths)
     if whole:
-        project.project_files = [path for path, _ in files]
+        project.project_files = [str(path) for path, _ in files]
     findings = project.findings_for([path for path, _ in files])
     in_environment = []
     if environment and whole:
