@@ -34,7 +34,7 @@ from .judge import (
     requirement_answer,
 )
 from .program import Program, ProgramModel, device_names, relative_module
-from .switch_safety import raises_under_switch, raising_operations
+from .switch_safety import raises_under_switch, raising_in
 
 T = TypeVar("T")
 
@@ -170,6 +170,8 @@ class Project(Judge):
             program.entry.entry_programs.append(program)
             program.entry.is_entry_point = True
         self._including: dict[str, list[Program]] = {}  # see ``programs_of``
+        self._raising_in: dict[tuple[str, str | None], tuple[str, ...]] = {}  # see ``raising_operations``
+        self._raising_masks: dict[str | None, int] = {}  # framework -> the bits of the files with such operations
         self._library_answers: dict[str, bool] = {}  # see ``_some_program_satisfies``
         self._meeting_by_code: dict[str, set[int]] = {}  # see ``_meeting``
         self._program_members: list[int] | None = None  # the bits of each program's modules, in ``programs`` order
@@ -322,10 +324,29 @@ class Project(Judge):
     def findings(self) -> list[Finding]:
         return [finding for source in self.files for finding in self.findings_in(source)]
 
+    def raising_operations(self, program: Program, framework: str | None) -> list[str]:
+        """The operations of ``program`` that raise under ``framework``'s switch (``switch_safety.raising_in``).
+        Each file is judged once, whichever programs run it, and a program lists only its files that have one."""
+        masks = self._raising_masks
+        if framework not in masks:
+            masks[framework] = 0
+            for source in self.files:
+                if self._raising_in_file(source, framework):
+                    masks[framework] |= self._position[source.relative]
+        members = self._members(self._imported.summary(program.entry.relative) & masks[framework])
+        return sorted({operation for member in members for operation in self._raising_in_file(member, framework)})
+
+    def _raising_in_file(self, source: SourceFile, framework: str | None) -> tuple[str, ...]:
+        key = (source.relative, framework)
+        found = self._raising_in.get(key)
+        if found is None:
+            found = self._raising_in[key] = raising_in(self, source, framework)
+        return found
+
     def _raising(self, source: SourceFile, framework: str) -> list[str]:
         """What raises under ``framework``'s strict switch in any program that runs ``source``."""
         return sorted({operation for program in self.programs_of(source)
-                       for operation in raising_operations(self, program, framework)})
+                       for operation in self.raising_operations(program, framework)})
 
     def _requirements(self, source: SourceFile, _: str) -> list:
         return [requirement_answer(candidate, blockers) for program in source.entry_programs
@@ -366,6 +387,6 @@ class Project(Judge):
                 continue
             line, column = program.line, program.column
             missing = missing_api(rule.requirement, self.targets, self.ruleset.releases)
-            blockers = raising_operations(self, program, rule.framework) if code in self._switch_codes else []
+            blockers = self.raising_operations(program, rule.framework) if code in self._switch_codes else []
             found.append((Candidate(code, line, column, line, column, missing, -1), blockers))
         return found

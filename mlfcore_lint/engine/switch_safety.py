@@ -18,18 +18,18 @@ def raises_under_switch(rule: Rule, framework: str | None) -> bool:
             and any(isinstance(matcher, CallMatcher) for matcher in rule.matchers))
 
 
-def raising_operations(project, program, framework: str | None) -> list[str]:
-    """``path:line api (CODE)`` (path from the project root) for each operation of ``program`` that raises
-    under ``framework``'s switch, as the engine judges it in the program's context, whatever the selection of
-    rules and ``noqa`` comments (a suppressed finding still raises)."""
-    found = set()
-    for member in program.files:
-        for candidate in member.facts.candidates:
-            rule = project.ruleset.get(candidate.code)
-            if rule is None or not raises_under_switch(rule, framework):
-                continue
-            if project.verdict(rule, candidate.matcher).status != NONDETERMINISTIC:
-                continue
-            if project.in_context(member, candidate, rule) is not None:
-                found.add(f"{member.relative}:{candidate.line} {candidate.api} ({candidate.code})")
-    return sorted(found)
+def raising_in(project, member, framework: str | None) -> tuple[str, ...]:
+    """``path:line api (CODE)`` (path from the project root) for each operation of the file ``member`` that raises
+    under ``framework``'s switch, as the engine judges it in context, whatever the selection of rules and ``noqa``
+    comments (a suppressed finding still raises). How the engine judges a candidate in context does not depend on
+    which program runs the file: the project asks this once per file (``Project.raising_operations``)."""
+    found = []
+    for candidate in member.facts.candidates:
+        rule = project.ruleset.get(candidate.code)
+        if rule is None or not raises_under_switch(rule, framework):
+            continue
+        if project.verdict(rule, candidate.matcher).status != NONDETERMINISTIC:
+            continue
+        if project.in_context(member, candidate, rule) is not None:
+            found.append(f"{member.relative}:{candidate.line} {candidate.api} ({candidate.code})")
+    return tuple(found)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine.calls import MAIN_SCOPE, MODULE_SCOPE
-from ..engine.switch_safety import raising_operations
 
 #: The kind of the program facts of a function, in a module other than the entry point, that imports a framework
 #: the program's seeds need: the seeds go after that import.
@@ -52,7 +51,7 @@ def program_facts(project) -> dict[str, list[ProgramFacts]]:
                   for name in member.facts.imports if name not in member.facts.deferred_imports}
         raising = {}
         for framework, switch in project.ruleset.switches.items():
-            operations = raising_operations(project, program, framework)
+            operations = project.raising_operations(program, framework)
             if operations:
                 raising[switch] = tuple(operations)
         function = program.starts[0] if program.kind == "console-script" else ""
