@@ -75,7 +75,8 @@ class StatIndex:
         if stat is None:
             return None
         entry = self.entries.get(self.name(path))
-        if entry is None or tuple(entry[:4]) != signature(stat):
+        if entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns or entry[2] != stat.st_ctime_ns \
+                or entry[3] != stat.st_ino:  # ``signature``, compared without building it (a warm run asks per file)
             return None
         return entry[4]
 

@@ -215,6 +215,7 @@ class ProjectContext:
         self.facts: dict[Path, FileFacts] = {}
         self.display: dict[Path, str] = {}
         self.keys: dict[Path, str | None] = {}  # the facts-cache key of each file's facts (None: unknown)
+        self._module_entries: list[tuple[str, str, str]] | None = None
         self._module_paths: dict[str, str] | None = None
         self._module_path_objects: dict[str, Path] | None = None
         self._paths: dict[str, Path] = {}
@@ -266,10 +267,10 @@ class ProjectContext:
         """Every file the project step reads, as absolute path strings: the project's modules and notebooks (each
         may start a program), whichever files are checked, so that a file's findings are the same checked alone
         or with the project."""
-        modules = self._module_names()  # discovers the project's files where they were not given
+        modules = self._module_files()  # discovers the project's files where they were not given
         notebooks = [name for name in self.project_files
                      if name.endswith(".ipynb") and self.relative(name) is not None]
-        return list(dict.fromkeys([*modules.values(), *notebooks]))
+        return list(dict.fromkeys([*modules, *notebooks]))
 
     def project_paths(self) -> list[Path]:
         """``project_names`` as paths."""
@@ -282,16 +283,30 @@ class ProjectContext:
             path = self._paths[name] = Path(name)
         return path
 
-    def _module_names(self) -> dict[str, str]:
-        """Each name a project module can be imported by -> the module's absolute path string."""
-        if self._module_paths is None:
-            from .engine.project import importable_names, module_name
+    def _modules(self) -> list[tuple[str, str, str]]:
+        """(module name, path from the root, absolute path string) of each Python file below the root."""
+        if self._module_entries is None:
+            from .engine.project import module_name
 
             if self.project_files is None:
                 self.project_files = [name for name, _ in discover_names([self.root], self.settings, self.cache)]
             relative = [(path, name) for path in self.project_files
                         if path.endswith(".py") and (name := self.relative(path)) is not None]
-            self._module_paths = importable_names([(module_name(name), name, path) for path, name in relative])
+            self._module_entries = [(module_name(name), name, path) for path, name in relative]
+        return self._module_entries
+
+    def _module_files(self) -> list[str]:
+        """The project's modules (``importable_modules``): what a re-run the memo answers needs of them."""
+        from .engine.project import importable_modules
+
+        return importable_modules(self._modules())
+
+    def _module_names(self) -> dict[str, str]:
+        """Each name a project module can be imported by -> the module's absolute path string."""
+        if self._module_paths is None:
+            from .engine.project import importable_names
+
+            self._module_paths = importable_names(self._modules())
         return self._module_paths
 
     def _all_module_paths(self) -> dict[str, Path]:
@@ -337,7 +352,7 @@ class ProjectContext:
         """The project's folders below the root that hold a module: where a program may start and install from
         its own files (see environment/checks.py)."""
         folders: set[str] = set()
-        for name in set(self._module_names().values()):
+        for name in self._module_files():
             relative = self.relative(name)
             while relative is not None and "/" in relative:
                 relative = relative.rpartition("/")[0]

@@ -68,6 +68,18 @@ def importable_names(modules: list[tuple[str, str, T]]) -> dict[str, T]:
     return names
 
 
+def importable_modules(modules: list[tuple[str, str, T]]) -> list[T]:
+    """The values ``importable_names`` gives some name to, without listing every suffix: a module keeps its own
+    full name unless a module of the same name comes first by path (a module with a longer name cannot take
+    it, and one with a shorter name does not end in it), so these are the first of each full name."""
+    first: dict[str, tuple[str, T]] = {}
+    for module, relative, value in modules:
+        kept = first.get(module)
+        if kept is None or relative < kept[0]:
+            first[module] = (relative, value)
+    return [value for _, value in sorted(first.values(), key=lambda entry: entry[0])]
+
+
 def local_imports(facts: FileFacts, module: str, is_package: bool, modules: dict[str, T],
                   loaded_only: bool = False) -> list[T]:
     """The project modules (``modules``: ``importable_names``) that a module imports; ``loaded_only``: only

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import random
 
-from mlfcore_lint.engine.project import importable_names
+from mlfcore_lint.engine.project import importable_modules, importable_names
 
 MODULES = [
     ("src.lightning", "src/lightning/__init__.py"),
@@ -29,3 +30,18 @@ def test_the_order_files_were_read_in_does_not_matter():
     entries = [(module, path, path) for module, path in MODULES]
     answers = {tuple(sorted(importable_names(list(order)).items())) for order in itertools.permutations(entries)}
     assert len(answers) == 1
+
+
+def test_the_modules_some_name_imports_are_found_without_listing_every_suffix():
+    """``importable_modules`` (what a re-run the memo answers needs) gives exactly the values of
+    ``importable_names``, on random trees where names repeat and end in one another."""
+    generator = random.Random(7)
+    parts = ["a", "b", "pkg", "src", "lightning", "__init__"]
+    for _ in range(300):
+        entries = []
+        for _ in range(generator.randint(1, 12)):
+            path = "/".join(generator.choice(parts) for _ in range(generator.randint(1, 4))) + ".py"
+            name = path[:-3].replace("/", ".").removesuffix(".__init__")
+            entries.append((name, path, path))
+        entries = list(dict.fromkeys(entries))
+        assert sorted(importable_modules(entries)) == sorted(set(importable_names(entries).values()))
