@@ -216,8 +216,9 @@ class ProjectContext:
         self.display: dict[Path, str] = {}
         self.keys: dict[Path, str | None] = {}  # the facts-cache key of each file's facts (None: unknown)
         self._module_entries: list[tuple[str, str, str]] | None = None
-        self._module_paths: dict[str, str] | None = None
-        self._module_path_objects: dict[str, Path] | None = None
+        self._module_file_list: list[str] | None = None
+        self._importable: dict[str, str] | None = None  # see ``_module_names``
+        self._importable_paths: dict[str, Path] | None = None
         self._paths: dict[str, Path] = {}
         self._supporting: list[Path] | None = None
         # The project step over the current facts, reused while they do not change (a front end checking
@@ -226,7 +227,7 @@ class ProjectContext:
         self._sources_by_path = None
         self.project_files: list[str] | None = None  # every source file below the root (absolute), once discovered
         self.root_prefixes = {os.path.join(str(root), "") for root in (self.root, settings.root.absolute())}
-        self._relative: dict[Path, str | None] = {}
+        self._relative: dict[Path | str, str | None] = {}
         self.targets = resolve_targets(settings, ruleset.framework_modules)
         self.console_scripts = console_script_modules(settings.root)
 
@@ -297,23 +298,25 @@ class ProjectContext:
 
     def _module_files(self) -> list[str]:
         """The project's modules (``importable_modules``): what a re-run the memo answers needs of them."""
-        from .engine.project import importable_modules
+        if self._module_file_list is None:
+            from .engine.project import importable_modules
 
-        return importable_modules(self._modules())
+            self._module_file_list = importable_modules(self._modules())
+        return self._module_file_list
 
     def _module_names(self) -> dict[str, str]:
         """Each name a project module can be imported by -> the module's absolute path string."""
-        if self._module_paths is None:
+        if self._importable is None:
             from .engine.project import importable_names
 
-            self._module_paths = importable_names(self._modules())
-        return self._module_paths
+            self._importable = importable_names(self._modules())
+        return self._importable
 
     def _all_module_paths(self) -> dict[str, Path]:
         """``_module_names``, with paths."""
-        if self._module_path_objects is None:
-            self._module_path_objects = {name: self.path_of(path) for name, path in self._module_names().items()}
-        return self._module_path_objects
+        if self._importable_paths is None:
+            self._importable_paths = {name: self.path_of(path) for name, path in self._module_names().items()}
+        return self._importable_paths
 
     def _named_entry_point(self, path: Path) -> bool:
         """Whether ``path`` starts a program by name: a console script's module or an ``entry-points`` glob."""
