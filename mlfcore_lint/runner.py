@@ -60,24 +60,26 @@ def index_for(ruleset: RuleSet):
     return _worker_index
 
 
-def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict]:
-    """Read and analyse one file, and cache its facts under the bytes actually read (in the worker, so that
-    the writes run in parallel too); returns the cache key and the facts as JSON."""
+def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict, bool]:
+    """Read one file and give its facts: from the cache where its bytes are known there (the stat index did not
+    know the file, or a sibling process, another flake8 or pylint job, analysed it meanwhile), else analysed and
+    cached under the bytes actually read (in the worker, so that reading, hashing and writing run in parallel
+    too). Returns the cache key, the facts as JSON, and whether the file was analysed (or found unreadable)."""
     from .engine.analyze import analyze_bytes
 
     path, notebook, cache = job
     raw = read_file(Path(path))
     if isinstance(raw, SourceProblem):
-        return None, problem_facts(raw).to_json()
+        return None, problem_facts(raw).to_json(), True
     key = cache.key(raw, notebook) if cache is not None else None
     if key is not None:
-        stored = cache.get_json(key)  # a sibling process (another flake8 or pylint job) analysed it meanwhile
+        stored = cache.get_json(key)
         if stored is not None:
-            return key, stored
+            return key, stored, False
     data = analyze_bytes(raw, _worker_index, notebook).to_json()
     if key is not None:
         cache.put_json(key, data)
-    return key, data
+    return key, data, True
 
 
 def read_file(path: Path) -> bytes | SourceProblem:
@@ -124,28 +126,23 @@ def collect_facts(
 
     ``index``: where a file's size and times are as when its facts were cached, they are taken from the cache
     without reading the file. ``keys`` receives each file's facts-cache key (None for a file that could not be
-    read, or without a cache). Only cache look-ups happen here; files to analyse are read again by the worker
-    that analyses them, so the parent never holds the source of the whole project.
+    read, or without a cache). Any other file is read by the worker that hashes it, looks it up in the cache and
+    analyses it where the cache does not have it (``_analyze_in_worker``): reading and hashing run in parallel,
+    and the parent never holds the source of the whole project.
     """
     results: list[FileFacts | None] = [None] * len(files)
     found_keys: list[str | None] = [None] * len(files)
     misses: list[tuple[int, str, bool]] = []
     stats = [stat_of(path) for path in files]
     for position, path in enumerate(files):
-        notebook = path.suffix == ".ipynb"
-        if cache is not None:
-            key = index.key(path, stats[position]) if index is not None else None
-            cached = cache.get(key) if key is not None else None
-            if cached is None:
-                raw = read_file(path)
-                key = None if isinstance(raw, SourceProblem) else cache.key(raw, notebook)
-                cached = cache.get(key) if key is not None else None
-            if cached is not None:
-                results[position], found_keys[position] = cached, key
-                if index is not None:
-                    index.record(path, stats[position], key)
-                continue
-        misses.append((position, str(path), notebook))
+        key = index.key(path, stats[position]) if cache is not None and index is not None else None
+        cached = cache.get(key) if key is not None else None
+        if cached is not None:
+            results[position], found_keys[position] = cached, key
+            index.record(path, stats[position], key)
+            continue
+        misses.append((position, str(path), path.suffix == ".ipynb"))
+    parsed = 0
     if misses:
         jobs_list = [(path, notebook, cache) for _, path, notebook in misses]
         sizes = [stats[position].st_size if stats[position] else 0 for position, _, _ in misses]
@@ -166,16 +163,17 @@ def collect_facts(
                 chunk = max(1, min(16, len(misses) // (jobs * 4)))
                 computed = enumerate(pool.imap(_analyze_in_worker, jobs_list, chunksize=chunk))
             # each file's JSON data is turned into facts as it arrives: the parent never holds both for all files
-            for number, (key, data) in computed:
+            for number, (key, data, analysed) in computed:
                 position = misses[number][0]
                 results[position], found_keys[position] = FileFacts.from_json(data), key
+                parsed += analysed
                 if index is not None and key is not None:
                     index.record(files[position], stats[position], key)
     if index is not None:
         index.save()
     if keys is not None:
         keys.extend(found_keys)
-    return results, len(misses)
+    return results, parsed
 
 
 def cache_keys(files: list[Path | str], cache: FactsCache, index: StatIndex | None) -> list[str | None]:

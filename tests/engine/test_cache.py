@@ -18,8 +18,8 @@ SOURCE = "import torch.nn as nn\npool = nn.MaxPool3d(2)\n"
 
 def make_project(tmp_path, files=5):
     (tmp_path / "pyproject.toml").write_text('[tool.mlfcore-lint]\ntarget = ["torch==2.11"]\n')
-    for number in range(files):
-        (tmp_path / f"m{number}.py").write_text(SOURCE)
+    for number in range(files):  # each its own bytes: identical files share one analysis (one cache entry)
+        (tmp_path / f"m{number}.py").write_text(SOURCE + f"# module {number}\n")
     settings = Settings(root=tmp_path, discover_targets=False)
     from packaging.specifiers import SpecifierSet
 
@@ -90,13 +90,14 @@ def test_a_file_a_sibling_process_analysed_meanwhile_is_read_from_the_cache(tmp_
     module = tmp_path / "m.py"
     module.write_text(SOURCE)
     cache = FactsCache(tmp_path / "cache", ruleset.fingerprint)
-    key, data = _analyze_in_worker((str(module), False, cache))  # the sibling's analysis
+    key, data, analysed = _analyze_in_worker((str(module), False, cache))  # the sibling's analysis
+    assert analysed
 
     def analysed_again(*args, **kwargs):
         raise AssertionError("analysed again")
 
     monkeypatch.setattr(analyze, "analyze_bytes", analysed_again)
-    assert _analyze_in_worker((str(module), False, cache)) == (key, data)
+    assert _analyze_in_worker((str(module), False, cache)) == (key, data, False)
 
 
 def test_sibling_jobs_take_the_files_in_orders_of_their_own(monkeypatch):
@@ -319,3 +320,11 @@ def test_analysis_collects_garbage_rarely_and_gives_the_host_its_thresholds_back
             assert gc.get_threshold()[0] == 0
     finally:
         gc.set_threshold(*saved)
+
+
+def test_files_with_the_same_bytes_are_analysed_once(tmp_path, ruleset):
+    settings = make_project(tmp_path, files=3)
+    for number in range(3):
+        (tmp_path / f"m{number}.py").write_text(SOURCE)
+    result = check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert result.parsed == 1 and len(result.findings) == 3

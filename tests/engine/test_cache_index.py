@@ -12,7 +12,7 @@ from mlfcore_lint import runner
 from mlfcore_lint.cache import project_cache_folder
 from mlfcore_lint.runner import check_paths
 
-from .test_cache import SOURCE, make_project
+from .test_cache import make_project
 
 
 def age(tmp_path, seconds=60, names="*.py"):
@@ -69,13 +69,14 @@ def test_only_the_changed_file_is_read_and_a_file_changed_back_finds_its_entry(t
     settings = make_project(tmp_path, files=4)
     age(tmp_path)
     check_paths([tmp_path], settings, ruleset, jobs=1)
+    original = (tmp_path / "m2.py").read_text()
     (tmp_path / "m2.py").write_text("import torch\n")
     age(tmp_path, 30, "m2.py")
     reads.clear()
     changed = check_paths([tmp_path], settings, ruleset, jobs=1)
     assert sorted(set(reads)) == ["m2.py"] and changed.parsed == 1
     assert sorted(f.path for f in changed.findings) == sorted(str(tmp_path / f"m{n}.py") for n in (0, 1, 3))
-    (tmp_path / "m2.py").write_text(SOURCE)
+    (tmp_path / "m2.py").write_text(original)
     reads.clear()
     back = check_paths([tmp_path], settings, ruleset, jobs=1)
     assert sorted(set(reads)) == ["m2.py"] and back.parsed == 0  # hashed, found in the cache
@@ -88,7 +89,7 @@ def test_a_file_rewritten_with_its_old_size_and_times_is_read_again(tmp_path, ru
     check_paths([tmp_path], settings, ruleset, jobs=1)
     target = tmp_path / "m1.py"
     before = target.stat()
-    target.write_text(SOURCE.replace("3d", "1d"))  # MaxPool1d: deterministic, same size
+    target.write_text(target.read_text().replace("3d", "1d"))  # MaxPool1d: deterministic, same size
     os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
     reads.clear()
