@@ -81,7 +81,7 @@ def read_fix(reader, code: str, framework: str | None, matchers: tuple, applicab
 
 
 def _read_edit(reader, matchers: tuple) -> FixEdit:
-    from .schema import AssignmentMatcher, CallMatcher, MappingMatcher
+    from .schema import AssignmentMatcher
 
     reader.check_keys(EDIT_KEYS)
     data = reader.data
@@ -113,11 +113,19 @@ def _read_edit(reader, matchers: tuple) -> FixEdit:
     else:
         if not isinstance(argument, str) or not argument.isidentifier():
             reader.fail("argument", "must be a keyword")
-        conditions = [c for m in matchers if isinstance(m, (CallMatcher, MappingMatcher))
-                      for c in (m.arguments if isinstance(m, CallMatcher) else m.keys) if c.keyword == argument]
+        conditions = conditions_on(matchers, argument)
         if not conditions:
             reader.fail("argument", f"no call or mapping in the rule's match has a condition on {argument!r}")
         if drop and any(c.has_default and c.one_of is not None and c.default in c.one_of for c in conditions):
             reader.fail("drop", f"the default of {argument!r} is flagged: dropping the argument fixes nothing")
     return FixEdit(argument=argument, assigned=assigned, drop=drop, replace=tuple(tuple(pair) for pair in replace),
                    set=data.get("set"), has_set=has_set)
+
+
+def conditions_on(matchers: tuple, keyword: str) -> list:
+    """The argument conditions (of call entries) and key conditions (of mapping entries) on ``keyword``."""
+    from .schema import CallMatcher, MappingMatcher
+
+    return [condition for matcher in matchers if isinstance(matcher, (CallMatcher, MappingMatcher))
+            for condition in (matcher.arguments if isinstance(matcher, CallMatcher) else matcher.keys)
+            if condition.keyword == keyword]

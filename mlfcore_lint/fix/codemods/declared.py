@@ -10,8 +10,9 @@ from __future__ import annotations
 import libcst as cst
 
 from ...engine.conditions import is_one_of
-from ...ruleset.fixes import FixEdit
-from ...ruleset.schema import CallMatcher, MappingMatcher, Rule
+from ...ruleset.fixes import FixEdit, conditions_on
+from ...ruleset.schema import CallMatcher, Rule
+from ..names import literal_string
 from .base import (
     Codemod,
     has_unpacking,
@@ -79,9 +80,7 @@ class DeclaredEdits(Codemod):
         """Whether the literal ``value`` is one the match flags for ``keyword``."""
         literal = _literal_value(value)
         return literal is not _UNKNOWN and any(
-            c.keyword == keyword and c.one_of is not None and is_one_of(c.one_of, literal)
-            for m in self.rule.matchers if isinstance(m, (CallMatcher, MappingMatcher))
-            for c in (m.arguments if isinstance(m, CallMatcher) else m.keys))
+            c.one_of is not None and is_one_of(c.one_of, literal) for c in conditions_on(self.rule.matchers, keyword))
 
 
 def argument_position(rule: Rule, keyword: str, call: cst.Call, edit, site) -> int | None:
@@ -160,10 +159,8 @@ def _literal_value(node: cst.BaseExpression):
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) and isinstance(
             node.expression, (cst.Integer, cst.Float)):
         return -node.expression.evaluated_value
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else _UNKNOWN
-    return _UNKNOWN
+    text = literal_string(node)
+    return text if text is not None else _UNKNOWN
 
 
 def _literal(value, quote: str) -> cst.BaseExpression:
