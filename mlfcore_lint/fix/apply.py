@@ -159,8 +159,11 @@ def _names_any(comment: str, names) -> bool:
     """Whether a comment that is not a pragma names one of ``names`` (``warn_only`` as "warn only" too)."""
     if _PRAGMA.match(comment):
         return False
-    words = re.sub(r"[_\-]+", " ", comment.lower())
-    return any(re.search(rf"\b{re.escape(re.sub(r'[_-]+', ' ', name.lower()))}\b", words) for name in names)
+    def spoken(text: str) -> str:
+        return re.sub(r"[_-]+", " ", text.lower())
+
+    words = spoken(comment)
+    return any(re.search(rf"\b{re.escape(spoken(name))}\b", words) for name in names)
 
 
 class _FixTransformer(cst.CSTTransformer):
@@ -256,7 +259,7 @@ class _FixTransformer(cst.CSTTransformer):
         if additions:
             index = self.edit.module_index
             following = body[index] if index < len(body) else None
-            if following is not None:  # PEP 8: two blank lines after a function
+            if following is not None:
                 definitions = (cst.FunctionDef, cst.ClassDef)  # PEP 8: two blank lines around a definition
                 body[index] = after_blank_lines(following, 2 if isinstance(additions[-1], definitions)
                                                  or isinstance(following, definitions) else 1)
