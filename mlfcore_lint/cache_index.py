@@ -63,10 +63,12 @@ class StatIndex:
                 and data.get("salt") == self._salt and isinstance(data.get("entries"), dict)):
             return {}
         entries = data["entries"]
-        for name, entry in entries.items():
-            if not (isinstance(name, str) and isinstance(entry, list) and len(entry) == 5
-                    and all(type(number) is int for number in entry[:4])
-                    and isinstance(entry[4], str) and _KEY.match(entry[4])):
+        match = _KEY.match
+        for entry in entries.values():  # names are strings: JSON keys are
+            # spelt out, not ``all(...)`` over the numbers: a warm run checks every file's entry
+            if not (type(entry) is list and len(entry) == 5 and type(entry[0]) is int and type(entry[1]) is int
+                    and type(entry[2]) is int and type(entry[3]) is int and type(entry[4]) is str
+                    and match(entry[4])):
                 return {}  # one malformed entry: trust none of them
         return entries
 

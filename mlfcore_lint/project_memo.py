@@ -23,6 +23,13 @@ the memo's, over the same files:
 
 The memo is sealed with the user's key like the cache's entries (a planted memo never opens), written to a
 temporary name and renamed into place; one of any other shape is no memo.
+
+A re-run that judged only changed files does not write the whole memo again (a cost that grows with the
+project): it writes what changed (new facts-cache keys, new findings) to a small file of *changes* beside it,
+tied to the memo by a token drawn when the memo was written. Reading the memo applies the changes of its own
+token; changes of another token (the memo was written again since) or of any other shape are ignored, which
+only makes the files they name count as changed. Once the changes name more than ``MAX_CHANGED_FILES`` files,
+the whole memo is written again, with a new token.
 """
 
 from __future__ import annotations
@@ -30,13 +37,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from .cache import read_sealed
 from .model import Finding, FixInfo
 
-MEMO_FORMAT = 2
+MEMO_FORMAT = 3
+#: Changes naming more files than this make a re-run write the whole memo again (see the module's docstring).
+MAX_CHANGED_FILES = 200
 _FIELDS = {
     "path": str, "line": int, "column": int, "end_line": int, "end_column": int, "code": str, "symbol": str,
     "message": str, "severity": str, "api": str, "url": str, "certainty": str,
@@ -71,6 +81,7 @@ class ProjectMemo:
         cache = context.cache
         self._cache = cache
         self.path = cache.beside("results", str(context.root))
+        self.changes_path = cache.beside("changes", str(context.root))
         self.base = memo_key([
             MEMO_FORMAT, engine_stamp(), cache.salt.hex(), repr(context.settings),
             sorted((name, str(versions)) for name, versions in context.targets.items()),
@@ -82,8 +93,10 @@ class ProjectMemo:
     # ------------------------------------------------------------------ reading the memo back
 
     def _load(self) -> dict | None:
+        """The memo, with the changes written since applied (``data["changes"]``: those changes)."""
         data = read_sealed(self._cache.secret, self.path)
-        if not (isinstance(data, dict) and data.get("format") == MEMO_FORMAT and data.get("base") == self.base):
+        if not (isinstance(data, dict) and data.get("format") == MEMO_FORMAT and data.get("base") == self.base
+                and isinstance(data.get("token"), str)):
             return None
         files, findings, answers = data.get("files"), data.get("findings"), data.get("answers")
         if not (_mapping_of(files, str) and _mapping_of(findings, list) and _mapping_of(answers, dict)):
@@ -92,6 +105,13 @@ class ProjectMemo:
         if environment is not None and not (isinstance(environment, dict) and isinstance(environment.get("cwd"), str)
                                             and isinstance(environment.get("findings"), list)):
             return None
+        changes = read_sealed(self._cache.secret, self.changes_path)
+        if not (isinstance(changes, dict) and changes.get("token") == data["token"]
+                and _mapping_of(changes.get("files"), str) and _mapping_of(changes.get("findings"), list)
+                and isinstance(changes.get("stale"), list) and all(isinstance(name, str) for name in changes["stale"])):
+            changes = {"files": {}, "findings": {}, "stale": []}
+        _apply(data, changes)
+        data["changes"] = changes
         return data
 
     def replay(self, checked: list[str], shown: dict[str, str], whole: bool,
@@ -115,7 +135,7 @@ class ProjectMemo:
         if None in keys:
             return None
         stored_keys, stored_findings = data["files"], data["findings"]
-        changed = [path for path, key in zip(every, keys, strict=True) if stored_keys[path] != key]
+        changed = {path: key for path, key in zip(every, keys, strict=True) if stored_keys[path] != key}
         if any(path not in changed and path not in stored_findings for path in checked):
             return None  # checked for the first time since the project step last ran
         ruleset = context.ruleset
@@ -144,13 +164,13 @@ class ProjectMemo:
                 found += [_finding(item) for item in data["environment"]["findings"]]
         except (ValueError, TypeError, KeyError):
             return None
-        for path, key in zip(every, keys, strict=True):
-            stored_keys[path] = key
-        for path in changed:
-            stored_findings.pop(path, None)  # judged again below where checked, stale otherwise
-        for name, findings in new_findings.items():
-            stored_findings[name] = [_stored(finding) for finding in findings]
-        self._write(data)
+        if changed:
+            self._write_changes(data, {
+                "files": changed,
+                "findings": {name: [_stored(finding) for finding in findings]
+                             for name, findings in new_findings.items()},
+                # judged again above where checked, stale otherwise
+                "stale": [path for path in changed if path not in new_findings]})
         return sorted(found, key=lambda f: f.sort_key)
 
     # ------------------------------------------------------------------ writing it
@@ -172,7 +192,32 @@ class ProjectMemo:
         })
 
     def _write(self, data: dict) -> None:
-        self._cache.store(self.path, data)
+        """The whole memo, under a new token (the changes written for the last one no longer apply)."""
+        data.pop("changes", None)
+        self._cache.store(self.path, {**data, "token": secrets.token_hex(16)})
+
+    def _write_changes(self, data: dict, new: dict) -> None:
+        """``new`` changes to the memo ``data`` (read by ``_load``, its changes applied): added to the changes
+        already written, or the whole memo again where they grow past ``MAX_CHANGED_FILES``."""
+        changes = data["changes"]
+        changes["files"].update(new["files"])
+        for name in new["stale"]:
+            changes["findings"].pop(name, None)
+        changes["findings"].update(new["findings"])
+        changes["stale"] = sorted((set(changes["stale"]) - set(new["findings"])) | set(new["stale"]))
+        if len(changes["files"]) > MAX_CHANGED_FILES:
+            _apply(data, new)
+            self._write(data)
+        else:
+            self._cache.store(self.changes_path, {**changes, "token": data["token"]})
+
+
+def _apply(data: dict, changes: dict) -> None:
+    """The memo ``data`` with ``changes`` (new keys, new findings, findings no longer valid) applied."""
+    data["files"].update(changes["files"])
+    for name in changes["stale"]:
+        data["findings"].pop(name, None)
+    data["findings"].update(changes["findings"])
 
 
 def _mapping_of(value, kind) -> bool:

@@ -134,11 +134,15 @@ def collect_facts(
     found_keys: list[str | None] = [None] * len(files)
     misses: list[tuple[int, str, bool]] = []
     stats = [stat_of(path) for path in files]
+    # Files with the same bytes (copies of a module in several experiment folders) share one FileFacts: facts
+    # are not changed once made, and the project step holds every file's.
+    made: dict[str, FileFacts] = {}
     for position, path in enumerate(files):
         key = index.key(path, stats[position]) if cache is not None and index is not None else None
-        cached = cache.get(key) if key is not None else None
+        cached = (made.get(key) or cache.get(key)) if key is not None else None
         if cached is not None:
-            results[position], found_keys[position] = cached, key
+            made[key] = results[position] = cached
+            found_keys[position] = key
             index.record(path, stats[position], key)
             continue
         misses.append((position, str(path), path.suffix == ".ipynb"))
@@ -165,7 +169,12 @@ def collect_facts(
             # each file's JSON data is turned into facts as it arrives: the parent never holds both for all files
             for number, (key, data, analysed) in computed:
                 position = misses[number][0]
-                results[position], found_keys[position] = FileFacts.from_json(data), key
+                facts = made.get(key) if key is not None else None
+                if facts is None:
+                    facts = FileFacts.from_json(data)
+                    if key is not None:
+                        made[key] = facts
+                results[position], found_keys[position] = facts, key
                 parsed += analysed
                 if index is not None and key is not None:
                     index.record(files[position], stats[position], key)

@@ -166,7 +166,8 @@ class CallRecorder:
 
     # ------------------------------------------------------------------ calls
 
-    def note_call(self, node: ast.Call, qualified: str | None) -> None:
+    def note_call(self, node: ast.Call, qualified: str | None, named: list[tuple[ast.expr, str | None]]) -> None:
+        """``named``: the call's arguments that are names or attributes, with their qualified names."""
         facts = self.scope_facts(self.scope.owner)
         func = node.func
         method = func.attr if isinstance(func, ast.Attribute) else None
@@ -191,17 +192,16 @@ class CallRecorder:
         # Functions handed over as arguments run too: ``mp.spawn(train, ...)``, ``fire.Fire(main)``; those a
         # data pipeline runs (``dataset.map(preprocess)``) are not differentiated.
         pipeline = method in _DATA_PIPELINE_METHODS or qualified in _DATA_PIPELINE_FUNCTIONS
-        for argument in [*node.args, *(k.value for k in node.keywords)]:
-            if isinstance(argument, (ast.Name, ast.Attribute)):
-                handed = self.reference(argument, self.qualify(argument))
-                if handed is None:
-                    continue
-                if handed.startswith(".") and handed[1:] in _HANDED_TRAINING_METHODS:  # retry(model.train)
-                    if TRAINS not in does:
-                        does.append(TRAINS)
-                into = facts["quiet_calls"] if quiet or pipeline else facts["calls"]
-                if handed not in into:
-                    into.append(handed)
+        for argument, argument_name in named:
+            handed = self.reference(argument, argument_name)
+            if handed is None:
+                continue
+            if handed.startswith(".") and handed[1:] in _HANDED_TRAINING_METHODS:  # retry(model.train)
+                if TRAINS not in does:
+                    does.append(TRAINS)
+            into = facts["quiet_calls"] if quiet or pipeline else facts["calls"]
+            if handed not in into:
+                into.append(handed)
 
     def note_devices(self, node: ast.Call, qualified: str | None, method: str | None) -> None:
         """``.cuda()``, ``torch.cuda.*``, ``"cuda:0"``, ``accelerator="gpu"`` name a GPU; ``torch.device("cpu")``,

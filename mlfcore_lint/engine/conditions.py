@@ -96,14 +96,14 @@ def find_key(mapping: ast.Dict, condition: ArgumentCondition):
 def check_value(node, condition: ArgumentCondition, kinds_of=None) -> tuple[str, str]:
     """Whether an argument (an expression, ABSENT or UNKNOWN) meets ``condition``; returns (outcome, reason).
 
-    ``kinds_of(expression)`` names the kinds (schema.EXPRESSION_KINDS) the walker knows the expression to be;
-    a condition fails for an expression of a kind it lists under ``unless``.
+    ``kinds_of(expression, kinds)`` names which of ``kinds`` (schema.EXPRESSION_KINDS) the walker knows the
+    expression to be; a condition fails for an expression of a kind it lists under ``unless``.
     """
     if (condition.unless and kinds_of is not None and node is not ABSENT and node is not UNKNOWN
-            and kinds_of(node).intersection(condition.unless)):
+            and kinds_of(node, condition.unless).intersection(condition.unless)):
         return NO_MATCH, ""
     if condition.kinds and (node is ABSENT or node is UNKNOWN or kinds_of is None
-                            or not kinds_of(node).intersection(condition.kinds)):
+                            or not kinds_of(node, condition.kinds).intersection(condition.kinds)):
         return NO_MATCH, ""
     if condition.present is not None:
         if node is UNKNOWN:

@@ -28,23 +28,29 @@ class LocalValues:
             node, depth = self.local_value(node), depth + 1
         return (node, depth) if depth <= _MAX_VALUE_DEPTH else (None, depth)
 
-    def kinds_of(self, node: ast.expr) -> set[str]:
-        """What the walker knows an argument to be (schema.EXPRESSION_KINDS)."""
+    def kinds_of(self, node: ast.expr, wanted: frozenset[str] | tuple[str, ...] | None = None) -> set[str]:
+        """What the walker knows an argument to be (schema.EXPRESSION_KINDS); ``wanted``: only these kinds are
+        looked for (a condition asks about one or two, and following assigned names costs)."""
+
+        def asked(*kinds: str) -> bool:
+            return wanted is None or any(kind in wanted for kind in kinds)
+
         kinds = set()
-        if self._is_number(node, 0):
+        if asked("number") and self._is_number(node, 0):
             kinds.add("number")
-        if self._is_one_dimensional(node, 0):
+        if asked("one-dimensional") and self._is_one_dimensional(node, 0):
             kinds.add("one-dimensional")
-        if (isinstance(node, ast.Name) and node.id in self.scope.parameters) or _is_own_attribute(node) \
-                or self._is_saved_setting(node):
+        if asked("passed-in") and ((isinstance(node, ast.Name) and node.id in self.scope.parameters)
+                                   or _is_own_attribute(node) or self._is_saved_setting(node)):
             kinds.add("passed-in")
-        if self._is_integer(node, 0):
-            kinds.update(("integer", "no-grad"))  # autograd never records integer tensors
-        elif self._is_no_grad(node, 0):
-            kinds.add("no-grad")
-        if is_run_dependent(node, self.qualify, self.local_value, self.is_builtin):
+        if asked("integer", "no-grad"):
+            if self._is_integer(node, 0):
+                kinds.update(("integer", "no-grad"))  # autograd never records integer tensors
+            elif self._is_no_grad(node, 0):
+                kinds.add("no-grad")
+        if asked("run-dependent") and is_run_dependent(node, self.qualify, self.local_value, self.is_builtin):
             kinds.add("run-dependent")
-        if self._is_permutation(node, 0):
+        if asked("permutation") and self._is_permutation(node, 0):
             kinds.add("permutation")
         return kinds
 

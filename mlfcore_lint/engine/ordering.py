@@ -166,7 +166,7 @@ class ListingOrder:
         seed = given[0].value if isinstance(given[0], ast.keyword) else given[0]
         if isinstance(seed, ast.Constant) and seed.value is None:
             return False
-        return "run-dependent" not in self.kinds_of(seed)
+        return "run-dependent" not in self.kinds_of(seed, ("run-dependent",))
 
     def _sources(self, node: ast.expr) -> list[ast.expr]:
         """What ``node`` takes its items from, in their order: itself, or what ``list``/``tuple``, ``map``,

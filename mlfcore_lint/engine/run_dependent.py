@@ -28,10 +28,17 @@ _MAX_DEPTH = 8
 
 def is_run_dependent(node: ast.expr, qualify: Callable[[ast.expr], str | None],
                      local_value: Callable[[ast.expr], ast.expr | None], is_builtin: Callable[[str], bool],
-                     depth: int = 0) -> bool:
-    """Whether ``node`` computes its value from a run-dependent call, directly or through assigned names."""
+                     depth: int = 0, explored: dict[int, int] | None = None) -> bool:
+    """Whether ``node`` computes its value from a run-dependent call, directly or through assigned names.
+
+    ``explored``: the depth at which each assigned value was looked through already (by ``id``). A value met
+    again no shallower is not looked through again: names that recur along a chain of assignments (``x = x +
+    y``) would otherwise be followed along every path, exponentially many.
+    """
     if depth > _MAX_DEPTH:
         return False
+    if explored is None:
+        explored = {}
     for part in ast.walk(node):
         if isinstance(part, ast.Call):
             func = part.func
@@ -41,6 +48,9 @@ def is_run_dependent(node: ast.expr, qualify: Callable[[ast.expr], str | None],
                 return True
         elif isinstance(part, ast.Name):
             value = local_value(part)
-            if value is not None and is_run_dependent(value, qualify, local_value, is_builtin, depth + 1):
+            if value is None or explored.get(id(value), _MAX_DEPTH + 1) <= depth + 1:
+                continue
+            explored[id(value)] = depth + 1
+            if is_run_dependent(value, qualify, local_value, is_builtin, depth + 1, explored):
                 return True
     return False

@@ -99,11 +99,26 @@ PASSED_AS_VALUE = "handed over uncalled: where it is called is not visible"
 _pushers: dict[type, Callable] = {}
 
 
-def push_children(node: ast.AST, stack: list) -> None:
-    pusher = _pushers.get(node.__class__)
-    if pusher is None:
-        pusher = _pushers[node.__class__] = _compile_pusher(node.__class__)
-    pusher(node, stack)
+def _below_attributes(node: ast.expr) -> ast.expr:
+    """What an attribute chain (``a.b.c``) is taken of (``a``): the chain holds no other code."""
+    while node.__class__ is ast.Attribute:
+        node = node.value
+    return node
+
+
+def _push_call_children(node: ast.Call, stack: list) -> None:
+    """A call's children, as its pusher would push them, without the stack items that hold no code: a
+    keyword (its value is pushed) and an attribute chain (what it is taken of is pushed)."""
+    for keyword in reversed(node.keywords):
+        value = keyword.value
+        if value.__class__ not in LEAVES:
+            stack.append(value)
+    for argument in reversed(node.args):
+        if argument.__class__ not in LEAVES:
+            stack.append(argument)
+    func = _below_attributes(node.func)
+    if func.__class__ not in LEAVES:
+        stack.append(func)
 
 
 class _Scope:
@@ -464,11 +479,13 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
                     self._match_call(entry, node, "." + func.attr, method_form=True)
         if name is None and self.index.iterations:
             self._ordered_consumer(node)
-        self._passed_as_values(node.args)
-        self._passed_as_values([keyword.value for keyword in node.keywords])
-        self.note_call(node, name)
+        # the arguments that name something, qualified once for both uses
+        named = [(value, self.qualify(value)) for value in (*node.args, *[keyword.value for keyword in node.keywords])
+                 if isinstance(value, (ast.Attribute, ast.Name))]
+        self._passed_as_named(named)
+        self.note_call(node, name, named)
         self.note_ordering(node)
-        push_children(node, stack)
+        _push_call_children(node, stack)
         return True
 
     def _environment_call(self, name: str, node: ast.Call) -> None:
@@ -490,11 +507,13 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         """A class or function a rule matches, handed over uncalled (``partial(nn.MaxPool3d, 2)``, a registry
         ``{"max": nn.MaxPool3d}``, a parameter's default ``pool=nn.MaxPool3d``): whatever calls it is not
         visible, so a rule that matches any call of it matches here as possible."""
+        self._passed_as_named([(value, self.qualify(value)) for value in values
+                               if isinstance(value, (ast.Attribute, ast.Name))])
+
+    def _passed_as_named(self, named: list[tuple[ast.expr, str | None]]) -> None:
+        """``_passed_as_values`` of the values that name something, with their qualified names."""
         calls = self.index.calls
-        for value in values:
-            if not isinstance(value, (ast.Attribute, ast.Name)):
-                continue
-            name = self.qualify(value)
+        for value, name in named:
             for entry in calls.get(name, ()) if name is not None else ():
                 matcher = entry.matcher
                 if (entry.purpose != FINDING or matcher.arguments or matcher.unordered or matcher.seeded_by_method
@@ -563,6 +582,12 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
             candidate = Candidate(entry.code, 0, 0, 0, 0, api, entry.matcher_index, reason, self.scope.owner)
             self.facts.candidates.append(candidate)
             self._positioned.append((node, candidate))
+
+    def _attribute(self, node: ast.Attribute, stack) -> bool:
+        below = _below_attributes(node.value)
+        if below.__class__ not in LEAVES:
+            stack.append(below)
+        return True
 
     def _enter_scope(self, item: _EnterScope, stack) -> bool:
         self.scope = item.scope
@@ -724,6 +749,7 @@ _HANDLERS: dict[type, Callable] = {
     ast.AnnAssign: Walker._ann_assign,
     ast.AugAssign: Walker._aug_assign,
     ast.Call: Walker._call,
+    ast.Attribute: Walker._attribute,
     ast.Dict: Walker._dict,
     ast.If: Walker._if,
     ast.For: Walker._for,
@@ -748,10 +774,13 @@ class CharacterColumns:
     _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's own line ends; ``str.splitlines`` knows more
 
     def __init__(self, source: str):
-        self._lines = None if source.isascii() else self._LINE_BREAK.split(source)
+        self._source = source
+        self._lines: list[str] | None = None  # split on first use: most files have nothing to place
 
     def of(self, line: int, byte_offset: int) -> int:
-        if self._lines is None or line > len(self._lines) or self._lines[line - 1].isascii():
+        if self._lines is None:
+            self._lines = [] if self._source.isascii() else self._LINE_BREAK.split(self._source)
+        if line > len(self._lines) or self._lines[line - 1].isascii():
             return byte_offset
         return len(self._lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 

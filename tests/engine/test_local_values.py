@@ -199,3 +199,35 @@ def test_a_setting_saved_earlier_is_restored_not_chosen(saved, reported, ruleset
 )
 def test_gradient_free_blocks_and_functions(source, reported, ruleset):
     assert ("MLF102" in codes(source, ruleset)) is reported
+
+
+def _clock_chain(first: str, length: int) -> str:
+    """A seed computed through ``length`` names, each using the one before four times."""
+    lines = ["import random", "import time", "", "", "def main():", f"    s0 = {first}"]
+    lines += [f"    s{i} = s{i - 1} + s{i - 1} * s{i - 1} - s{i - 1}" for i in range(1, length + 1)]
+    lines += [f"    random.seed(s{length})", "    print(random.random())", "", "",
+              "if __name__ == '__main__':", "    main()", ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("first", "seeded"), [("int(time.time())", False), ("42", True)])
+def test_a_seed_from_the_clock_is_seen_through_a_chain_of_names(first, seeded, ruleset):
+    assert ("MLF007" not in codes(_clock_chain(first, 7), ruleset)) == seeded
+
+
+def test_each_assigned_value_is_looked_through_once():
+    """Names that recur along a chain of assignments are not followed along every path (4 ** 8 of them here)."""
+    import ast
+
+    from mlfcore_lint.engine.run_dependent import is_run_dependent
+
+    body = ast.parse(_clock_chain("42", 8)).body[2].body
+    values = {statement.targets[0].id: statement.value for statement in body if isinstance(statement, ast.Assign)}
+    looked_up = []
+
+    def local_value(node):
+        looked_up.append(node.id)
+        return values.get(node.id)
+
+    assert not is_run_dependent(values["s8"], lambda node: None, local_value, lambda name: True)
+    assert len(looked_up) <= 4 * len(values)

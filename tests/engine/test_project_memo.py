@@ -122,6 +122,18 @@ if __name__ == "__main__":
 BENCHMARK = "import torch\ntorch.backends.cudnn.benchmark = True\n"
 
 
+def checked_with_a_setting(tmp_path, ruleset, files):
+    """A project of ``files`` modules, a training entry point and ``m1.py`` holding ``BENCHMARK``, checked once;
+    returns the settings and ``m1.py``."""
+    settings = make_project(tmp_path, files=files)
+    (tmp_path / "train.py").write_text(TRAIN)
+    changed = tmp_path / "m1.py"
+    changed.write_text(BENCHMARK)
+    age(tmp_path)
+    check_paths([tmp_path], settings, ruleset, jobs=1)
+    return settings, changed
+
+
 @pytest.fixture
 def loaded(monkeypatch):
     """The facts-cache entries read, by key."""
@@ -142,12 +154,7 @@ def loaded(monkeypatch):
     "moved",  # its match moves to another line
 ])
 def test_a_changed_file_with_the_same_project_facts_is_judged_again_alone(tmp_path, ruleset, builds, loaded, edit):
-    settings = make_project(tmp_path, files=4)
-    (tmp_path / "train.py").write_text(TRAIN)
-    changed = tmp_path / "m1.py"
-    changed.write_text(BENCHMARK)
-    age(tmp_path)
-    check_paths([tmp_path], settings, ruleset, jobs=1)
+    settings, changed = checked_with_a_setting(tmp_path, ruleset, files=4)
     text = {"noqa": BENCHMARK.replace("True", "True  # noqa: MLF140"), "moved": "\n\n" + BENCHMARK}
     changed.write_text(text.get(edit, BENCHMARK + edit))
     loaded.clear()
@@ -218,3 +225,75 @@ def test_a_question_the_memo_never_recorded_builds_the_project_step(tmp_path, ru
     again = check_paths([tmp_path], settings, ruleset, jobs=1)
     assert builds[0] == 2 and again.findings == first.findings
     assert json.loads(json.dumps([f.to_json() for f in again.findings]))
+
+
+def changes_files(tmp_path):
+    return list((project_cache_folder(tmp_path) / "changes").glob("*.json"))
+
+
+def test_a_rerun_that_judged_one_changed_file_writes_only_the_changes(tmp_path, ruleset, builds, loaded):
+    """The memo is not written again (its size grows with the project); the changes beside it are read back, so
+    the next run knows the file as unchanged and loads no facts."""
+    settings, changed = checked_with_a_setting(tmp_path, ruleset, files=4)
+    [memo] = memo_files(tmp_path)
+    written = memo.read_bytes()
+    assert changes_files(tmp_path) == []
+    changed.write_text("\n\n" + BENCHMARK)
+    age(tmp_path)
+    moved = check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert memo.read_bytes() == written and len(changes_files(tmp_path)) == 1
+    loaded.clear()
+    again = check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert builds[0] == 1 and loaded == []
+    assert again.findings == moved.findings == check_paths([tmp_path], settings, ruleset, jobs=1,
+                                                           use_cache=False).findings
+    assert ("MLF140", 4) in [(f.code, f.line) for f in again.findings if f.path.endswith("m1.py")]
+
+
+@pytest.mark.parametrize("spoil", ["another memo's", "not sealed", "wrong shape"])
+def test_changes_that_do_not_belong_to_the_memo_are_ignored(tmp_path, ruleset, builds, spoil):
+    """Ignored changes only make the files they name count as changed: judged again, with the same findings."""
+    import json
+
+    from mlfcore_lint.cache import read_sealed, write_sealed
+    from mlfcore_lint.runner import ProjectContext
+
+    settings, changed = checked_with_a_setting(tmp_path, ruleset, files=3)
+    changed.write_text("\n" + BENCHMARK)
+    age(tmp_path)
+    first = check_paths([tmp_path], settings, ruleset, jobs=1)
+    [changes] = changes_files(tmp_path)
+    secret = ProjectContext(settings, ruleset).cache.secret
+    data = read_sealed(secret, changes)
+    if spoil == "another memo's":
+        data["token"] = "0" * 32
+        write_sealed(secret, changes, data)
+    elif spoil == "not sealed":
+        data["findings"] = {}
+        changes.write_text(json.dumps(data))
+    else:
+        data["stale"] = "everything"
+        write_sealed(secret, changes, data)
+    again = check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert builds[0] == 1 and again.findings == first.findings
+
+
+def test_changes_past_the_limit_write_the_whole_memo_again(tmp_path, ruleset, builds, monkeypatch):
+    from mlfcore_lint import project_memo
+
+    monkeypatch.setattr(project_memo, "MAX_CHANGED_FILES", 1)
+    settings = make_project(tmp_path, files=3)
+    age(tmp_path)
+    check_paths([tmp_path], settings, ruleset, jobs=1)
+    [memo] = memo_files(tmp_path)
+    written = memo.read_bytes()
+    (tmp_path / "m0.py").write_text(SOURCE + "# one\n")
+    age(tmp_path)
+    check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert memo.read_bytes() == written
+    (tmp_path / "m1.py").write_text(SOURCE + "# two\n")
+    age(tmp_path)
+    result = check_paths([tmp_path], settings, ruleset, jobs=1)
+    assert memo.read_bytes() != written  # two files changed: past the limit
+    assert builds[0] == 1
+    assert result.findings == check_paths([tmp_path], settings, ruleset, jobs=1, use_cache=False).findings
