@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from .calls import DIFFERENTIATES, MAIN_SCOPE, MODULE_SCOPE, TRAINS
@@ -113,9 +112,8 @@ def is_test_code(relative: str, scopes: Iterable[str] = ()) -> bool:
     """Tests run under a test runner, not as a training program: ``tests/...``, ``conftest.py``, and
     ``test_*.py`` or ``*_test.py`` that hold tests (given its ``scopes``, a script only named so, such as
     ``train_evaluate_test.py`` with no test in it, is a program)."""
-    path = PurePosixPath(relative)
-    name = path.name
-    if name == "conftest.py" or any(part in _TEST_FOLDERS for part in path.parts[:-1]):
+    *folders, name = relative.split("/")  # a POSIX path from the root, as the project step names files
+    if name == "conftest.py" or any(part in _TEST_FOLDERS for part in folders):
         return True
     if name.startswith("test_") or name.endswith("_test.py"):
         return not scopes or any(_is_test(key) for key in scopes)
