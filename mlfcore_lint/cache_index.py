@@ -64,8 +64,9 @@ class StatIndex:
             return {}
         entries = data["entries"]
         match = _KEY.match
-        for entry in entries.values():  # names are strings: JSON keys are
-            # spelt out, not ``all(...)`` over the numbers: a warm run checks every file's entry
+        # The names are JSON keys, so strings. Each entry is checked field by field, without ``all(...)``:
+        # a warm run checks every file's entry.
+        for entry in entries.values():
             if not (type(entry) is list and len(entry) == 5 and type(entry[0]) is int and type(entry[1]) is int
                     and type(entry[2]) is int and type(entry[3]) is int and type(entry[4]) is str
                     and match(entry[4])):

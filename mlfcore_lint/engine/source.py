@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # larger files are reported, not parsed
@@ -57,3 +58,20 @@ def source_encoding(raw: bytes) -> tuple[str, str]:
 
 def has_bom(raw: bytes) -> bool:
     return raw.startswith(codecs.BOM_UTF8)
+
+
+class CharacterColumns:
+    """Character columns from the UTF-8 byte offsets :mod:`ast` gives (they differ only after non-ASCII text)."""
+
+    _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's own line ends; ``str.splitlines`` knows more
+
+    def __init__(self, source: str):
+        self._source = source
+        self._lines: list[str] | None = None  # split on first use: most files have nothing to place
+
+    def of(self, line: int, byte_offset: int) -> int:
+        if self._lines is None:
+            self._lines = [] if self._source.isascii() else self._LINE_BREAK.split(self._source)
+        if line > len(self._lines) or self._lines[line - 1].isascii():
+            return byte_offset
+        return len(self._lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))

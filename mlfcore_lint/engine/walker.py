@@ -3,13 +3,12 @@
 The tree is CPython's own (:mod:`ast`), the one flake8 and pylint's parser start from, so a front end that
 already holds it costs no second parse. The walker keeps its own scopes (imports, aliases, shadowing
 definitions) and descends only through fields that can hold code, never into names, literals or
-expression contexts, so the traversal stays close to the cost of the parse.
+expression contexts (see :mod:`.traversal`), so the traversal stays close to the cost of the parse.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 
 from ..ruleset.schema import anchor_keys
@@ -30,177 +29,21 @@ from .index import FINDING, SATISFIES, TRIGGERS, Entry, RuleIndex
 from .indirection import Indirection
 from .local_values import DICT_MUTATORS, LocalValues
 from .ordering import ORDERED_CONSUMERS, ListingOrder, is_string_set
+from .scopes import POP, BindAfter, EnterScope, GradientMode, MainBlock, RememberAfter, Scope
+from .source import CharacterColumns
+from .traversal import LEAVES, PUSHERS, below_attributes, compile_pusher, push_call_children
 
 LOCAL = None  # a name bound to something that is not a framework object
 
-#: ASDL field types that never hold code: identifiers, constants, contexts and operators.
-_PLAIN_FIELD_TYPES = frozenset({
-    "identifier", "string", "constant", "int", "expr_context", "boolop", "operator", "unaryop", "cmpop",
-    "type_ignore",
-})
-_SIGNATURE = re.compile(r"(\w+)([*?]?) (\w+)")
-
-
-def _child_fields(node_type: type) -> list[tuple[str, bool]] | None:
-    """(field, is a list) for the fields of ``node_type`` that can hold code, in source order.
-
-    Read from the node type's ASDL signature (``Call(expr func, expr* args, keyword* keywords)``);
-    None where a Python version documents a node type differently (then every field is looked at).
-    """
-    signature = node_type.__doc__ or ""
-    found = {name: (kind, marker == "*") for kind, marker, name in _SIGNATURE.findall(signature.split("\n")[0])}
-    if set(found) != set(node_type._fields):
-        return None
-    return [(name, is_list) for name in node_type._fields
-            for kind, is_list in [found[name]] if kind not in _PLAIN_FIELD_TYPES]
-
-
-def _node_types() -> list[type]:
-    return [t for t in vars(ast).values() if isinstance(t, type) and issubclass(t, ast.AST)]
-
-
-#: Nodes that hold no code below them (names, literals, contexts): never pushed on the walk's stack.
-LEAVES = frozenset(t for t in _node_types() if _child_fields(t) == [])
-
-
-def _compile_pusher(node_type: type):
-    """A function that pushes a node's children (reversed, so they pop in source order), skipping leaves."""
-    fields = _child_fields(node_type)
-    if fields is None:
-        return _push_any_fields
-    lines = ["def push(node, stack):"]
-    for name, is_list in reversed(fields):
-        if is_list:
-            lines += [f"    for item in reversed(node.{name}):",
-                      "        if item is not None and item.__class__ not in LEAVES:",
-                      "            stack.append(item)"]
-        else:
-            lines += [f"    value = node.{name}",
-                      "    if value is not None and value.__class__ not in LEAVES:",
-                      "        stack.append(value)"]
-    lines.append("    return None")
-    namespace = {"LEAVES": LEAVES}
-    exec("\n".join(lines), namespace)  # generated from the node type's own field declarations, nothing else
-    return namespace["push"]
-
-
-def _push_any_fields(node: ast.AST, stack: list) -> None:
-    for name in reversed(node._fields):
-        value = getattr(node, name, None)
-        items = reversed(value) if isinstance(value, list) else (value,)
-        for item in items:
-            if isinstance(item, ast.AST) and item.__class__ not in LEAVES:
-                stack.append(item)
-
-
 #: Why a class or function handed over uncalled matches only as possible (see ``Walker._passed_as_values``).
 PASSED_AS_VALUE = "handed over uncalled: where it is called is not visible"
-
-_pushers: dict[type, Callable] = {}
-
-
-def _below_attributes(node: ast.expr) -> ast.expr:
-    """What an attribute chain (``a.b.c``) is taken of (``a``): the chain holds no other code."""
-    while node.__class__ is ast.Attribute:
-        node = node.value
-    return node
-
-
-def _push_call_children(node: ast.Call, stack: list) -> None:
-    """A call's children, as its pusher would push them, without the stack items that hold no code: a
-    keyword (its value is pushed) and an attribute chain (what it is taken of is pushed)."""
-    for keyword in reversed(node.keywords):
-        value = keyword.value
-        if value.__class__ not in LEAVES:
-            stack.append(value)
-    for argument in reversed(node.args):
-        if argument.__class__ not in LEAVES:
-            stack.append(argument)
-    func = _below_attributes(node.func)
-    if func.__class__ not in LEAVES:
-        stack.append(func)
-
-
-class _Scope:
-    __slots__ = ("names", "parent", "is_class", "values", "parameters", "gradients_off", "key", "owner")
-
-    def __init__(self, parent: _Scope | None, is_class: bool = False, gradients_off: bool = False, name: str = ""):
-        # ``key``: the dotted place of the scope in the module (``C.m``); ``owner``: the scope its calls are
-        # recorded to (a class body's calls belong to the enclosing function or the module).
-        prefix = parent.key + "." if parent is not None and parent.key else ""
-        self.key = prefix + name
-        self.owner = (parent.owner if is_class else self.key) if parent is not None else MODULE_SCOPE
-        self.names: dict[str, str | None] = {}
-        self.parent = parent
-        self.is_class = is_class
-        self.values: dict[str, ast.expr] = {}  # plain name -> the expression assigned to it last, in source order
-        self.parameters: dict[str, ast.expr | None] = {}  # the function's parameters -> their defaults
-        # Whether autograd records calls here: the function's decorator, then each ``with`` block entered
-        # (``torch.no_grad()``, ``torch.enable_grad()``); the last entry is in force.
-        self.gradients_off: list[bool] = [gradients_off]
-
-
-class _PopScope:
-    """A stack item that closes a scope once everything pushed above it has been walked."""
-
-    __slots__ = ()
-
-
-_POP = _PopScope()
-
-
-class _EnterScope:
-    """A stack item that opens a scope (a function, lambda or class body)."""
-
-    __slots__ = ("scope",)
-
-    def __init__(self, scope: _Scope):
-        self.scope = scope
-
-
-class _RememberAfter:
-    """A stack item that remembers what a plain name was assigned, once the assigned value has been walked
-    (``mask = torch.gather(mask, ...)`` reads the earlier ``mask``)."""
-
-    __slots__ = ("name", "value", "scope")
-
-    def __init__(self, name: str, value: ast.expr, scope: _Scope):
-        self.name, self.value, self.scope = name, value, scope
-
-
-class _GradientMode:
-    """A stack item that enters (``off`` True or False) or leaves (``off`` None) a ``with`` block's gradient mode."""
-
-    __slots__ = ("off",)
-
-    def __init__(self, off: bool | None):
-        self.off = off
-
-
-class _MainBlock:
-    """A stack item that enters (``inside`` True) or leaves the ``if __name__ == "__main__":`` block."""
-
-    __slots__ = ("inside",)
-
-    def __init__(self, inside: bool):
-        self.inside = inside
-
-
-class _BindAfter:
-    """A stack item that binds a class name once its body has been walked (to ``value``: see ``_class_binding``)."""
-
-    __slots__ = ("name", "value")
-
-    def __init__(self, name: str, value: str | None):
-        self.name, self.value = name, value
-
 
 class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
     def __init__(self, index: RuleIndex, module: ast.Module, source: str):
         self.index = index
         self.module = module
         self.source = source
-        self.module_scope = _Scope(None)
+        self.module_scope = Scope(None)
         self.scope = self.module_scope
         self.final_module_names: dict[str, str | None] = {}
         self.star_modules: list[str] = []
@@ -223,10 +66,10 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
             self.note_statement(statement)
         stack: list = list(reversed(self.module.body))
         handlers = _HANDLERS
-        pushers = _pushers
+        pushers = PUSHERS
         while stack:
             node = stack.pop()
-            if node is _POP:
+            if node is POP:
                 self.scope = self.scope.parent
                 continue
             handler = handlers.get(node.__class__)
@@ -234,7 +77,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
                 continue
             pusher = pushers.get(node.__class__)
             if pusher is None:
-                pusher = pushers[node.__class__] = _compile_pusher(node.__class__)
+                pusher = pushers[node.__class__] = compile_pusher(node.__class__)
             pusher(node, stack)
         self._finish()
         return self.facts
@@ -359,7 +202,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         self.bind(node.name, LOCAL)
         self.local_functions.add(node.name)
         gradients_off = any(self._gradient_mode_of(decorator) is True for decorator in node.decorator_list)
-        scope = _Scope(self.scope, gradients_off=gradients_off, name=node.name)
+        scope = Scope(self.scope, gradients_off=gradients_off, name=node.name)
         self.scope_facts(scope.key, node.lineno)
         self._open_scope(scope, node.args, node.body, stack)
         # Decorators and defaults run in the enclosing scope.
@@ -370,27 +213,27 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         return True
 
     def _lambda(self, node: ast.Lambda, stack) -> bool:
-        scope = _Scope(self.scope)
+        scope = Scope(self.scope)
         scope.key, scope.owner = self.scope.key, self.scope.owner  # a lambda's calls are its definer's
         self._open_scope(scope, node.args, [node.body], stack)
         return True
 
-    def _open_scope(self, scope: _Scope, arguments: ast.arguments, body: list, stack) -> None:
+    def _open_scope(self, scope: Scope, arguments: ast.arguments, body: list, stack) -> None:
         for parameter in _parameters(arguments):
             scope.names[parameter] = LOCAL
         scope.parameters = _parameter_defaults(arguments)
-        stack.append(_POP)
+        stack.append(POP)
         stack.extend(reversed(body))
-        stack.append(_EnterScope(scope))
+        stack.append(EnterScope(scope))
 
     def _class(self, node: ast.ClassDef, stack) -> bool:
         self.local_functions.add(node.name)
-        scope = _Scope(self.scope, is_class=True, name=node.name)
+        scope = Scope(self.scope, is_class=True, name=node.name)
         self.note_class(node, scope.key)
-        stack.append(_BindAfter(node.name, self._class_binding(node)))
-        stack.append(_POP)
+        stack.append(BindAfter(node.name, self._class_binding(node)))
+        stack.append(POP)
         stack.extend(reversed(node.body))
-        stack.append(_EnterScope(scope))
+        stack.append(EnterScope(scope))
         outer = node.decorator_list + node.bases + [k.value for k in node.keywords]
         stack.extend(reversed(outer))
         return True
@@ -426,7 +269,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
                         and type(value.value) is int):
                     self.facts.seed_constant = target.id
             else:
-                stack.append(_RememberAfter(target.id, value, self.scope))
+                stack.append(RememberAfter(target.id, value, self.scope))
         elif isinstance(target, ast.Attribute):
             name = self.qualify(target)
             if name is None:  # an attribute of a local object (``options.deterministic = False``): ``*.attr``
@@ -485,7 +328,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         self._passed_as_named(named)
         self.note_call(node, name, named)
         self.note_ordering(node)
-        _push_call_children(node, stack)
+        push_call_children(node, stack)
         return True
 
     def _environment_call(self, name: str, node: ast.Call) -> None:
@@ -584,21 +427,21 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
             self._positioned.append((node, candidate))
 
     def _attribute(self, node: ast.Attribute, stack) -> bool:
-        below = _below_attributes(node.value)
+        below = below_attributes(node.value)
         if below.__class__ not in LEAVES:
             stack.append(below)
         return True
 
-    def _enter_scope(self, item: _EnterScope, stack) -> bool:
+    def _enter_scope(self, item: EnterScope, stack) -> bool:
         self.scope = item.scope
         return True
 
-    def _remember_after(self, item: _RememberAfter, stack) -> bool:
+    def _remember_after(self, item: RememberAfter, stack) -> bool:
         if item.scope is self.scope:
             self._remember(item.name, item.value)
         return True
 
-    def _bind_after(self, item: _BindAfter, stack) -> bool:
+    def _bind_after(self, item: BindAfter, stack) -> bool:
         self.bind(item.name, item.value)
         return True
 
@@ -610,7 +453,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         base = self.qualify(node.bases[0])
         return base if base is not None and base in self.index.calls else LOCAL
 
-    def _main_block(self, item: _MainBlock, stack) -> bool:
+    def _main_block(self, item: MainBlock, stack) -> bool:
         self.module_scope.owner = MAIN_SCOPE if item.inside else MODULE_SCOPE
         if item.inside:
             self.scope_facts(MAIN_SCOPE, self._main_node.lineno)
@@ -620,9 +463,9 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         if self._main_node is None and self.scope is self.module_scope and is_main_guard(node.test):
             self._main_node = node
             stack.extend(reversed(node.orelse))
-            stack.append(_MainBlock(False))
+            stack.append(MainBlock(False))
             stack.extend(reversed(node.body))
-            stack.append(_MainBlock(True))
+            stack.append(MainBlock(True))
             stack.append(node.test)
             return True
         return False
@@ -639,13 +482,13 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         modes = [mode for mode in modes if mode is not None]
         if not modes:
             return False
-        stack.append(_GradientMode(None))
+        stack.append(GradientMode(None))
         stack.extend(reversed(node.body))
-        stack.append(_GradientMode(modes[-1]))
+        stack.append(GradientMode(modes[-1]))
         stack.extend(reversed(node.items))
         return True
 
-    def _gradient_mode(self, item: _GradientMode, stack) -> bool:
+    def _gradient_mode(self, item: GradientMode, stack) -> bool:
         if item.off is None:
             self.scope.gradients_off.pop()
         else:
@@ -760,29 +603,12 @@ _HANDLERS: dict[type, Callable] = {
     ast.ExceptHandler: Walker._except,
     ast.NamedExpr: Walker._named_expr,
     ast.comprehension: Walker._comprehension,
-    _EnterScope: Walker._enter_scope,
-    _BindAfter: Walker._bind_after,
-    _GradientMode: Walker._gradient_mode,
-    _RememberAfter: Walker._remember_after,
-    _MainBlock: Walker._main_block,
+    EnterScope: Walker._enter_scope,
+    BindAfter: Walker._bind_after,
+    GradientMode: Walker._gradient_mode,
+    RememberAfter: Walker._remember_after,
+    MainBlock: Walker._main_block,
 }
-
-
-class CharacterColumns:
-    """Character columns from the UTF-8 byte offsets :mod:`ast` gives (they differ only after non-ASCII text)."""
-
-    _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's own line ends; ``str.splitlines`` knows more
-
-    def __init__(self, source: str):
-        self._source = source
-        self._lines: list[str] | None = None  # split on first use: most files have nothing to place
-
-    def of(self, line: int, byte_offset: int) -> int:
-        if self._lines is None:
-            self._lines = [] if self._source.isascii() else self._LINE_BREAK.split(self._source)
-        if line > len(self._lines) or self._lines[line - 1].isascii():
-            return byte_offset
-        return len(self._lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
 
 #: Gradient-mode contexts and decorators -> whether they turn recording off, as called without arguments.

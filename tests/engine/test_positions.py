@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from mlfcore_lint.engine.walker import CharacterColumns
+from mlfcore_lint.engine.source import CharacterColumns
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "mlfcore_lint").rglob("*.py"))[:40] + sorted((REPO / "fixtures").rglob("*.py"))[:40]
