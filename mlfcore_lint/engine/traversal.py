@@ -1,8 +1,8 @@
 """The walk's stack discipline: which children of a node are pushed, in what order, and which never are.
 
 A node's children are pushed reversed, so that they pop in source order. Which fields can hold code is read
-from each node type's ASDL signature once, and a pusher is compiled per node type on first use; leaves (names,
-literals, contexts) are never pushed at all.
+from each node type's ASDL signature once, and a pusher is compiled per node type on first use (``PUSHERS``);
+leaves (names, literals, contexts) are never pushed at all.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _node_types() -> list[type]:
 LEAVES = frozenset(t for t in _node_types() if _child_fields(t) == [])
 
 
-def compile_pusher(node_type: type):
+def _compile_pusher(node_type: type):
     """A function that pushes a node's children (reversed, so they pop in source order), skipping leaves."""
     fields = _child_fields(node_type)
     if fields is None:
@@ -71,14 +71,25 @@ def _push_any_fields(node: ast.AST, stack: list) -> None:
                 stack.append(item)
 
 
-PUSHERS: dict[type, Callable] = {}
+class _Pushers(dict):
+    """Node type -> its pusher, compiled on first use."""
+
+    def __missing__(self, node_type: type) -> Callable:
+        pusher = self[node_type] = _compile_pusher(node_type)
+        return pusher
 
 
-def below_attributes(node: ast.expr) -> ast.expr:
-    """What an attribute chain (``a.b.c``) is taken of (``a``): the chain holds no other code."""
+#: The pusher of each node type (``PUSHERS[type(node)](node, stack)``).
+PUSHERS: dict[type, Callable] = _Pushers()
+
+
+def push_below_attributes(node: ast.expr, stack: list) -> None:
+    """What an attribute chain (``a.b.c``) is taken of (``a``), the chain's only code, without a stack item
+    for each attribute."""
     while node.__class__ is ast.Attribute:
         node = node.value
-    return node
+    if node.__class__ not in LEAVES:
+        stack.append(node)
 
 
 def push_call_children(node: ast.Call, stack: list) -> None:
@@ -91,6 +102,4 @@ def push_call_children(node: ast.Call, stack: list) -> None:
     for argument in reversed(node.args):
         if argument.__class__ not in LEAVES:
             stack.append(argument)
-    func = below_attributes(node.func)
-    if func.__class__ not in LEAVES:
-        stack.append(func)
+    push_below_attributes(node.func, stack)

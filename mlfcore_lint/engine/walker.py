@@ -31,7 +31,7 @@ from .local_values import DICT_MUTATORS, LocalValues
 from .ordering import ORDERED_CONSUMERS, ListingOrder, is_string_set
 from .scopes import POP, BindAfter, EnterScope, GradientMode, MainBlock, RememberAfter, Scope
 from .source import CharacterColumns
-from .traversal import LEAVES, PUSHERS, below_attributes, compile_pusher, push_call_children
+from .traversal import PUSHERS, push_below_attributes, push_call_children
 
 LOCAL = None  # a name bound to something that is not a framework object
 
@@ -75,10 +75,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
             handler = handlers.get(node.__class__)
             if handler is not None and handler(self, node, stack):
                 continue
-            pusher = pushers.get(node.__class__)
-            if pusher is None:
-                pusher = pushers[node.__class__] = compile_pusher(node.__class__)
-            pusher(node, stack)
+            pushers[node.__class__](node, stack)
         self._finish()
         return self.facts
 
@@ -427,9 +424,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
             self._positioned.append((node, candidate))
 
     def _attribute(self, node: ast.Attribute, stack) -> bool:
-        below = below_attributes(node.value)
-        if below.__class__ not in LEAVES:
-            stack.append(below)
+        push_below_attributes(node.value, stack)
         return True
 
     def _enter_scope(self, item: EnterScope, stack) -> bool:
