@@ -138,8 +138,9 @@ def write_sealed(secret: bytes, path: Path, data: object) -> None:
     payload = json.dumps(data, separators=(",", ":")).encode()
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(seal(secret, path.name, payload))
+        with os.fdopen(descriptor, "wb") as handle:  # ``seal``'s content, without a copy of a large payload
+            handle.write(_mac(secret, path.name, payload).encode() + b"\n")
+            handle.write(payload)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
@@ -147,7 +148,9 @@ def write_sealed(secret: bytes, path: Path, data: object) -> None:
 
 
 def _mac(secret: bytes, name: str, payload: bytes) -> str:
-    return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).hexdigest()
+    mac = hmac.new(secret, name.encode() + b"\0", hashlib.sha256)
+    mac.update(payload)
+    return mac.hexdigest()
 
 
 def project_cache_folder(project_root: Path, cache_root: Path | None = None) -> Path:

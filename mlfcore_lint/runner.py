@@ -263,6 +263,13 @@ class ProjectContext:
         self.display[path] = display
         self.keys[path] = key
 
+    def release(self) -> None:
+        """Let go of the facts read and of the project step over them (a run that has its findings)."""
+        if self._project is not None:
+            self._project.close()
+        self.facts.clear()
+        self._project = self._sources_by_path = None
+
     def _read(self, paths: list[Path]) -> None:
         """Facts of files not read yet, analysed in parallel."""
         unread = [path for path in paths if path not in self.facts]
@@ -479,7 +486,10 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
         findings += environment
     if memo is not None:
         keys_by_name = {str(path): key for path, key in context.keys.items()}
-        memo.store(every, [keys_by_name.get(name) for name in every], by_file, context.project().answers, environment)
+        answers = context.project().answers
+        del facts
+        context.release()  # the memo is written without every file's facts and the project step beside it
+        memo.store(every, [keys_by_name.get(name) for name in every], by_file, answers, environment)
     parsed += memo.parsed if memo is not None else 0  # files the memo analysed before it left the work here
     return CheckResult(sorted(findings, key=lambda f: f.sort_key), len(files), parsed)
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
+from sys import intern
 from typing import TYPE_CHECKING
 
 from .calls import DIFFERENTIATES, MAIN_SCOPE, MODULE_SCOPE, TRAINS
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
 
 Node = tuple[str, str]  # (relative path of the file, scope key)
 OPAQUE = "*"  # the functions of a module read without its scopes
+#: The file of a hub node (see ``ProgramModel.resolve``): no path holds a NUL character.
+HUB = "\0hub"
+#: A reference that resolves alike from every caller to this many scopes or more leads to them through a hub.
+HUB_FANOUT = 8
 TRAINS_BIT = 1
 DIFFERENTIATES_BIT = 2  # it computes gradients (applied or not); the generators' bits follow
 
@@ -196,7 +202,13 @@ class ProgramModel:
                 if owner in source.facts.classes:
                     self.methods.setdefault(name, []).append((source.relative, key))
         self._resolved: dict[object, tuple[Node, ...]] = {}  # see ``resolve``
+        # see ``_callees_of``: what each node calls where autograd records, and for a node that also calls where
+        # autograd does not, everything it calls
+        self._callees: dict[Node, tuple[tuple[Node, ...], ...]] = {}
+        self._callees_quiet: dict[Node, tuple[tuple[Node, ...], ...]] = {}
+        self._hub_targets: dict[str, tuple[Node, ...]] = {}  # see ``resolve``
         self._class_kinds: dict[Node, str] = {}
+        self._bases: dict[Node, tuple[tuple[SourceFile, str], ...]] = {}  # see ``_project_bases``
         self._context: dict[Node, str] | None = None
         self._draw_bits: dict[str, int] = {}  # requirement code of a generator -> its bit in ``_does``
 
@@ -208,17 +220,26 @@ class ProgramModel:
     # ------------------------------------------------------------------ resolving references
 
     def resolve(self, caller: Node, reference: str) -> tuple[Node, ...]:
-        """The scopes ``reference`` (a call's target, as ``calls.py`` records it) in ``caller`` may run; kept as
-        tuples (most are empty, and the empty tuple is shared) since every caller's references stay cached."""
+        """The scopes ``reference`` (a call's target, as ``calls.py`` records it) in ``caller`` may run. A
+        reference whose targets do not depend on the caller's scope is resolved once per project (or module);
+        any other once per caller, through ``_callees_of``.
+
+        Where a reference resolves alike from every caller to many scopes (``x.forward()``: every ``forward``
+        of the project), it resolves to one *hub* node that leads to them: the walks of the call graph then
+        pass each such set once, not once per caller (see ``reach``, which leaves hubs out)."""
         if reference[0] == "." or reference.startswith("q:"):  # the same wherever it is called from
             key = reference
         elif reference.startswith("r:"):  # the same anywhere in the caller's module
             key = (caller[0], reference)
         else:
-            key = (caller, reference)
+            return tuple(self._resolve(caller, reference))
         found = self._resolved.get(key)
         if found is None:
-            found = self._resolved[key] = tuple(self._resolve(caller, reference))
+            found = tuple(self._resolve(caller, reference))
+            if len(found) >= HUB_FANOUT and isinstance(key, str):  # a hub is named by its reference
+                self._hub_targets[key] = found
+                found = ((HUB, key),)
+            self._resolved[key] = found
         return found
 
     def _resolve(self, caller: Node, reference: str) -> list[Node]:
@@ -252,7 +273,7 @@ class ProgramModel:
         key = ".".join(parts)
         scopes, classes = source.facts.scopes, source.facts.classes
         if key in scopes:
-            return [(source.relative, key)]
+            return [(source.relative, intern(key))]  # the scope's own name (facts intern theirs), not a copy
         if key in classes:  # a class called: its constructor runs
             return self._method(source, key, "__init__", include_own=True, depth=0)
         if len(parts) > 1 and ".".join(parts[:-1]) in classes:
@@ -319,8 +340,9 @@ class ProgramModel:
 
     def _method(self, source: SourceFile, owner: str, name: str, include_own: bool, depth: int) -> list[Node]:
         """``name`` in the class ``owner`` of ``source``, or else in its project bases (the first that has it)."""
-        if include_own and f"{owner}.{name}" in source.facts.scopes:
-            return [(source.relative, f"{owner}.{name}")]
+        key = f"{owner}.{name}"
+        if include_own and key in source.facts.scopes:
+            return [(source.relative, intern(key))]  # the scope's own name (facts intern theirs), not a copy
         if depth > 8:
             return []
         for base_source, base in self._project_bases(source, owner):
@@ -329,11 +351,14 @@ class ProgramModel:
                 return found
         return []
 
-    def _project_bases(self, source: SourceFile, owner: str) -> list[tuple[SourceFile, str]]:
-        found = []
-        for reference in source.facts.classes.get(owner, ()):
-            for path, key in self._class_reference(source, reference):
-                found.append((self.by_path[path], key))
+    def _project_bases(self, source: SourceFile, owner: str) -> tuple[tuple[SourceFile, str], ...]:
+        """The project classes ``owner`` of ``source`` derives from (asked for every call of a method it inherits)."""
+        key = (source.relative, owner)
+        found = self._bases.get(key)
+        if found is None:
+            found = self._bases[key] = tuple(
+                (self.by_path[path], base) for reference in source.facts.classes.get(owner, ())
+                for path, base in self._class_reference(source, reference))
         return found
 
     def _class_reference(self, source: SourceFile, reference: str) -> list[Node]:
@@ -389,17 +414,41 @@ class ProgramModel:
     # ------------------------------------------------------------------ reachability
 
     def callees(self, node: Node, quiet: bool = True) -> Iterable[Node]:
+        """What ``node`` calls; ``quiet``: with what it calls where autograd does not record."""
+        loud, every = self._callees_of(node)
+        return chain.from_iterable(every if quiet else loud)
+
+    def _callees_of(self, node: Node) -> tuple[tuple[tuple[Node, ...], ...], tuple[tuple[Node, ...], ...]]:
+        """What ``node`` calls where autograd records, and that with what it calls where autograd does not: the
+        targets of each of its references, resolved once per node (every walk of the call graph asks again for
+        each node it passes), kept as the tuples ``resolve`` gives (``x.forward()`` may run every ``forward`` of
+        the project: one tuple, shared by every caller)."""
+        loud = self._callees.get(node)
+        if loud is None:
+            loud, every = self._find_callees(node)
+            self._callees[node] = loud
+            if every is not loud:
+                self._callees_quiet[node] = every
+            return loud, every
+        return loud, self._callees_quiet.get(node, loud)
+
+    def _find_callees(self, node: Node) -> tuple[tuple[tuple[Node, ...], ...], tuple[tuple[Node, ...], ...]]:
+        if node[0] == HUB:
+            every = (self._hub_targets[node[1]],)
+            return every, every
         source = self.by_path[node[0]]
         if node[1] == OPAQUE:
-            return self._opaque_callees(source)
+            every = (tuple(self._opaque_callees(source)),)
+            return every, every
         facts = source.facts.scopes.get(node[1])
         if facts is None:
-            return ()
-        references = facts.calls + facts.quiet_calls if quiet else facts.calls
-        found = []
-        for reference in references:
-            found.extend(self.resolve(node, reference))
-        return found
+            return (), ()
+        loud = self._targets(node, facts.calls)
+        return loud, (loud + self._targets(node, facts.quiet_calls) if facts.quiet_calls else loud)
+
+    def _targets(self, node: Node, references: tuple[str, ...]) -> tuple[tuple[Node, ...], ...]:
+        """What ``resolve`` gives for each of ``references`` in ``node``, where it gives something."""
+        return tuple(found for reference in references if (found := self.resolve(node, reference)))
 
     def reach(self, starts: Iterable[Node], quiet: bool = True, loads_modules: bool = True) -> set[Node]:
         """Every scope that runs when ``starts`` run; ``loads_modules``: a module's top level runs when one of its
@@ -412,25 +461,27 @@ class ProgramModel:
                 continue
             seen.add(node)
             queue.extend(target for target in self._next(node, quiet, loads_modules) if target not in seen)
-        return seen
+        return {node for node in seen if node[0] != HUB}
 
     def _runs(self, node: Node) -> bool:
-        return node[1] in self.by_path[node[0]].facts.scopes or node[1] == MODULE_SCOPE
+        return node[0] == HUB or node[1] in self.by_path[node[0]].facts.scopes or node[1] == MODULE_SCOPE
 
-    def _next(self, node: Node, quiet: bool, loads_modules: bool) -> list[Node]:
+    def _next(self, node: Node, quiet: bool, loads_modules: bool) -> Iterable[Node]:
         """What runs next after ``node`` runs (see ``reach``)."""
-        found = []
-        if loads_modules:
-            if node[1] != MODULE_SCOPE:
-                found.append((node[0], MODULE_SCOPE))
-            else:  # loading a module loads what it imports at its top
-                found.extend((target.relative, MODULE_SCOPE) for target in self.imports_of(self.by_path[node[0]], True))
+        if not loads_modules or node[0] == HUB:
+            return self.callees(node, quiet)
+        if node[1] != MODULE_SCOPE:
+            found = [(node[0], MODULE_SCOPE)]
+        else:  # loading a module loads what it imports at its top
+            found = [(target.relative, MODULE_SCOPE) for target in self.imports_of(self.by_path[node[0]], True)]
         found.extend(self.callees(node, quiet))
         return found
 
     def _does(self, node: Node) -> int:
         """What ``node`` does, as bits: ``TRAINS_BIT`` where it trains, ``DIFFERENTIATES_BIT`` where it trains or
         differentiates, one bit per generator it draws from and per requirement its own imports trigger."""
+        if node[0] == HUB:
+            return 0
         facts = self.by_path[node[0]].facts.scopes.get(node[1])
         if facts is None:
             return 0
@@ -471,8 +522,7 @@ class ProgramModel:
         # the call graph (see graph.py), not walked again from each entry point.
         does = Summaries(lambda node: self._next(node, True, True), self._does)
 
-        def summed(program: Program) -> tuple[bool, bool, set[str], set[str]]:
-            starts = [(program.entry.relative, key) for key in program.starts]
+        def summed(starts: list[Node]) -> tuple[bool, bool, set[str], set[str]]:
             mask = does.union(node for node in starts if self._runs(node))
             named = {code for code, bit in self._draw_bits.items() if mask & bit}
             imported = {code for code in named if code.startswith(IMPORTED)}
@@ -481,7 +531,8 @@ class ProgramModel:
 
         for program in found:
             program.members = partial(closure, program.entry)
-            program.does = partial(summed, program)
+            # (the program's own nodes, not the program: a program that referred to itself would be a cycle)
+            program.does = partial(summed, [(program.entry.relative, key) for key in program.starts])
             program.uses_gpu = _uses_gpu(program.entry, devices(program.entry))
         return found
 
@@ -529,8 +580,9 @@ class ProgramModel:
                     differentiating.append(node)
                 elif key in (MODULE_SCOPE, MAIN_SCOPE):
                     quiet_roots.append(node)
-                for reference in facts.quiet_calls:
-                    quiet_roots.extend(self.resolve(node, reference))
+                if facts.quiet_calls:
+                    loud, every = self._callees_of(node)
+                    quiet_roots.extend(chain.from_iterable(every[len(loud):]))
                 owner, _, name = key.rpartition(".")
                 if owner not in source.facts.classes:
                     continue

@@ -164,11 +164,11 @@ class Project(Judge):
         self._imports: dict[tuple[str, bool], list[SourceFile]] = {}
         # Each module's bit, and what it imports (all of it, or what loads for certain) summarised once per
         # module: see graph.py.
-        self._position = {source.relative: 1 << position for position, source in enumerate(files)}
+        self._position = {source.relative: position for position, source in enumerate(files)}  # see ``_bit``
         self._by_relative = {source.relative: source for source in files}
         self._codes = Bits()
-        self._imported = self._over_imports(self._position.get)
-        self._loaded = self._over_imports(self._position.get, loaded_only=True)
+        self._imported = self._over_imports(self._bit)
+        self._loaded = self._over_imports(self._bit, loaded_only=True)
         self._satisfied = self._codes_over_imports("satisfied")
         # what a program's calls and settings trigger (anywhere in it), and its imports (where they load for certain)
         self._triggered = self._codes_over_imports("triggered")
@@ -188,7 +188,20 @@ class Project(Judge):
         self._meeting_by_code: dict[str, set[int]] = {}  # see ``_meeting``
         self._program_members: list[int] | None = None  # the bits of each program's modules, in ``programs`` order
 
+    def close(self) -> None:
+        """Let go of everything this project step holds. Its programs, summaries and answerers refer back to it,
+        cycles that the garbage collector, run rarely while the engine works (see gc_pacing.py), would free
+        late: broken here, the project step and the facts it read are freed at once."""
+        for source in self.files:
+            source.entry_programs = []
+        self.__dict__.clear()
+
     # ------------------------------------------------------------------ import graph
+
+    def _bit(self, relative: str) -> int:
+        """The bit of the file at ``relative`` in a set of files (made when asked: a project's thousands of
+        files would each keep an integer as wide as the project)."""
+        return 1 << self._position[relative]
 
     def _local_imports(self, source: SourceFile, loaded_only: bool = False) -> list[SourceFile]:
         """Project modules ``source`` imports; ``loaded_only``: those it imports when it is loaded (resolved once
@@ -242,7 +255,7 @@ class Project(Judge):
         if found is None:
             if self._program_members is None:
                 self._program_members = [self._imported.summary(p.entry.relative) for p in self.programs]
-            bit = self._position[source.relative]
+            bit = self._bit(source.relative)
             found = self._including[source.relative] = [
                 program for program, members in zip(self.programs, self._program_members, strict=True) if members & bit]
         return found
@@ -251,7 +264,7 @@ class Project(Judge):
         """What the entry point loads for certain: every module it imports, and what those modules import at
         their top level. A lazy or optional import elsewhere (in a function, or ``try: ... except ImportError``)
         runs only when that code does: what it brings in does not make the program use a framework."""
-        return self._members(self._position[entry.relative] | self._loaded.union(
+        return self._members(self._bit(entry.relative) | self._loaded.union(
             target.relative for target in self._local_imports(entry)))
 
     def satisfies(self, program: Program, code: str) -> bool:
@@ -344,7 +357,7 @@ class Project(Judge):
             masks[framework] = 0
             for source in self.files:
                 if self._raising_in_file(source, framework):
-                    masks[framework] |= self._position[source.relative]
+                    masks[framework] |= self._bit(source.relative)
         members = self._members(self._imported.summary(program.entry.relative) & masks[framework])
         return sorted({operation for member in members for operation in self._raising_in_file(member, framework)})
 
