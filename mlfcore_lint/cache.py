@@ -112,7 +112,12 @@ def _create_key(root: Path, path: Path) -> None:
 def seal(secret: bytes, name: str, payload: bytes) -> bytes:
     """An entry's file content: an HMAC of its name and payload under the user's key, a newline, the payload.
     Another entry's content moved to this name, or content written without the key, does not open."""
-    return _mac(secret, name, payload).encode() + b"\n" + payload
+    return _seal_line(secret, name, payload) + payload
+
+
+def _seal_line(secret: bytes, name: str, payload: bytes) -> bytes:
+    """The line a sealed entry starts with: its HMAC (see ``seal``)."""
+    return _mac(secret, name, payload).encode() + b"\n"
 
 
 def unseal(secret: bytes, name: str, content: bytes) -> bytes | None:
@@ -139,7 +144,7 @@ def write_sealed(secret: bytes, path: Path, data: object) -> None:
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(descriptor, "wb") as handle:  # ``seal``'s content, without a copy of a large payload
-            handle.write(_mac(secret, path.name, payload).encode() + b"\n")
+            handle.write(_seal_line(secret, path.name, payload))
             handle.write(payload)
         os.replace(temporary, path)
     except BaseException:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .project import SourceFile
 
 Node = tuple[str, str]  # (relative path of the file, scope key)
+Chunks = tuple[tuple[Node, ...], ...]  # the targets of each reference of a scope (see ``ProgramModel._callees_of``)
 OPAQUE = "*"  # the functions of a module read without its scopes
 #: The file of a hub node (see ``ProgramModel.resolve``): no path holds a NUL character.
 HUB = "\0hub"
@@ -202,10 +203,10 @@ class ProgramModel:
                 if owner in source.facts.classes:
                     self.methods.setdefault(name, []).append((source.relative, key))
         self._resolved: dict[object, tuple[Node, ...]] = {}  # see ``resolve``
-        # see ``_callees_of``: what each node calls where autograd records, and for a node that also calls where
-        # autograd does not, everything it calls
-        self._callees: dict[Node, tuple[tuple[Node, ...], ...]] = {}
-        self._callees_quiet: dict[Node, tuple[tuple[Node, ...], ...]] = {}
+        # see ``_callees_of``: what each node calls where autograd records, and (kept only where there is
+        # some) what it calls where autograd does not
+        self._callees: dict[Node, Chunks] = {}
+        self._callees_quiet: dict[Node, Chunks] = {}
         self._hub_targets: dict[str, tuple[Node, ...]] = {}  # see ``resolve``
         self._class_kinds: dict[Node, str] = {}
         self._bases: dict[Node, tuple[tuple[SourceFile, str], ...]] = {}  # see ``_project_bases``
@@ -415,38 +416,35 @@ class ProgramModel:
 
     def callees(self, node: Node, quiet: bool = True) -> Iterable[Node]:
         """What ``node`` calls; ``quiet``: with what it calls where autograd does not record."""
-        loud, every = self._callees_of(node)
-        return chain.from_iterable(every if quiet else loud)
+        loud, silent = self._callees_of(node)
+        return chain.from_iterable(chain(loud, silent) if quiet else loud)
 
-    def _callees_of(self, node: Node) -> tuple[tuple[tuple[Node, ...], ...], tuple[tuple[Node, ...], ...]]:
-        """What ``node`` calls where autograd records, and that with what it calls where autograd does not: the
-        targets of each of its references, resolved once per node (every walk of the call graph asks again for
-        each node it passes), kept as the tuples ``resolve`` gives (``x.forward()`` may run every ``forward`` of
-        the project: one tuple, shared by every caller)."""
+    def _callees_of(self, node: Node) -> tuple[Chunks, Chunks]:
+        """What ``node`` calls where autograd records, and what it calls where autograd does not: the targets of
+        each of its references, resolved once per node (every walk of the call graph asks again for each node it
+        passes), kept as the tuples ``resolve`` gives (``x.forward()`` may run every ``forward`` of the project:
+        one tuple, shared by every caller)."""
         loud = self._callees.get(node)
-        if loud is None:
-            loud, every = self._find_callees(node)
-            self._callees[node] = loud
-            if every is not loud:
-                self._callees_quiet[node] = every
-            return loud, every
-        return loud, self._callees_quiet.get(node, loud)
+        if loud is not None:
+            return loud, self._callees_quiet.get(node, ())
+        loud, silent = self._find_callees(node)
+        self._callees[node] = loud
+        if silent:
+            self._callees_quiet[node] = silent
+        return loud, silent
 
-    def _find_callees(self, node: Node) -> tuple[tuple[tuple[Node, ...], ...], tuple[tuple[Node, ...], ...]]:
+    def _find_callees(self, node: Node) -> tuple[Chunks, Chunks]:
         if node[0] == HUB:
-            every = (self._hub_targets[node[1]],)
-            return every, every
+            return (self._hub_targets[node[1]],), ()
         source = self.by_path[node[0]]
         if node[1] == OPAQUE:
-            every = (tuple(self._opaque_callees(source)),)
-            return every, every
+            return (tuple(self._opaque_callees(source)),), ()
         facts = source.facts.scopes.get(node[1])
         if facts is None:
             return (), ()
-        loud = self._targets(node, facts.calls)
-        return loud, (loud + self._targets(node, facts.quiet_calls) if facts.quiet_calls else loud)
+        return self._targets(node, facts.calls), self._targets(node, facts.quiet_calls)
 
-    def _targets(self, node: Node, references: tuple[str, ...]) -> tuple[tuple[Node, ...], ...]:
+    def _targets(self, node: Node, references: tuple[str, ...]) -> Chunks:
         """What ``resolve`` gives for each of ``references`` in ``node``, where it gives something."""
         return tuple(found for reference in references if (found := self.resolve(node, reference)))
 
@@ -581,8 +579,7 @@ class ProgramModel:
                 elif key in (MODULE_SCOPE, MAIN_SCOPE):
                     quiet_roots.append(node)
                 if facts.quiet_calls:
-                    loud, every = self._callees_of(node)
-                    quiet_roots.extend(chain.from_iterable(every[len(loud):]))
+                    quiet_roots.extend(chain.from_iterable(self._callees_of(node)[1]))
                 owner, _, name = key.rpartition(".")
                 if owner not in source.facts.classes:
                     continue

@@ -88,8 +88,8 @@ def test_hub_nodes_stand_for_their_targets_and_never_leave_the_model(tmp_path):
     context.supporting_files()
     model = context.project().model
     fit = ("train.py", "fit")
-    loud, every = model._callees_of(fit)
-    hubs = [target for chunk in every for target in chunk if target[0] == program.HUB]
+    loud, silent = model._callees_of(fit)
+    hubs = [target for chunk in (*loud, *silent) for target in chunk if target[0] == program.HUB]
     assert hubs == [(program.HUB, ".apply")]
     assert len(model._hub_targets[".apply"]) == STEPS
     reached = model.reach([fit], quiet=False, loads_modules=False)
