@@ -27,6 +27,7 @@ import os
 import secrets
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
@@ -112,12 +113,7 @@ def _create_key(root: Path, path: Path) -> None:
 def seal(secret: bytes, name: str, payload: bytes) -> bytes:
     """An entry's file content: an HMAC of its name and payload under the user's key, a newline, the payload.
     Another entry's content moved to this name, or content written without the key, does not open."""
-    return _seal_line(secret, name, payload) + payload
-
-
-def _seal_line(secret: bytes, name: str, payload: bytes) -> bytes:
-    """The line a sealed entry starts with: its HMAC (see ``seal``)."""
-    return _mac(secret, name, payload).encode() + b"\n"
+    return _mac(secret, name, payload).encode() + b"\n" + payload
 
 
 def unseal(secret: bytes, name: str, content: bytes) -> bytes | None:
@@ -138,22 +134,70 @@ def read_sealed(secret: bytes, path: Path, limit: int = MAX_ENTRY_BYTES) -> obje
         return None
 
 
+#: Bytes of a sealed entry's first line: the HMAC's hex digest and a newline (see ``seal``).
+_SEAL_LINE_BYTES = 2 * hashlib.sha256().digest_size + 1
+#: A mapping below the top of an entry with this many items or more is written item by item (``_json_pieces``).
+_LARGE_MAPPING = 256
+#: Characters of JSON text gathered before they are written.
+_WRITE_CHUNK = 1 << 16
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def write_sealed(secret: bytes, path: Path, data: object) -> None:
-    """Write JSON data as a sealed entry, atomically (a temporary name renamed into place); raises OSError."""
-    payload = json.dumps(data, separators=(",", ":")).encode()
+    """Write JSON data as a sealed entry, atomically (a temporary name renamed into place); raises OSError.
+
+    The text is written in pieces as it is encoded (the result memo of a large project is megabytes of it),
+    the HMAC updated with each, and the first line written last, once the HMAC is known: the whole text is never
+    held, neither as a string nor as bytes."""
+    mac = _new_mac(secret, path.name)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:
-        with os.fdopen(descriptor, "wb") as handle:  # ``seal``'s content, without a copy of a large payload
-            handle.write(_seal_line(secret, path.name, payload))
-            handle.write(payload)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(b"\n".rjust(_SEAL_LINE_BYTES))  # the seal line's place
+            gathered: list[str] = []
+            size = 0
+            for piece in _json_pieces(data):
+                gathered.append(piece)
+                size += len(piece)
+                if size >= _WRITE_CHUNK:
+                    _write_piece(handle, mac, gathered)
+                    size = 0
+            _write_piece(handle, mac, gathered)
+            handle.seek(0)
+            handle.write(mac.hexdigest().encode() + b"\n")
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
 
 
+def _write_piece(handle, mac, gathered: list[str]) -> None:
+    payload = "".join(gathered).encode()
+    gathered.clear()
+    mac.update(payload)
+    handle.write(payload)
+
+
+def _json_pieces(data: object, top: bool = True) -> Iterator[str]:
+    """``json.dumps(data, separators=(",", ":"))`` in pieces, each encoded by the C encoder: the top mapping item
+    by item, and so any mapping in it with ``_LARGE_MAPPING`` items or more."""
+    if type(data) is dict and (top or len(data) >= _LARGE_MAPPING) and all(type(key) is str for key in data):
+        separator = "{"
+        for key, value in data.items():
+            yield separator + _ENCODE(key) + ":"
+            separator = ","
+            yield from _json_pieces(value, top=False)
+        yield "{}" if separator == "{" else "}"
+    else:
+        yield _ENCODE(data)
+
+
+def _new_mac(secret: bytes, name: str):
+    return hmac.new(secret, name.encode() + b"\0", hashlib.sha256)
+
+
 def _mac(secret: bytes, name: str, payload: bytes) -> str:
-    mac = hmac.new(secret, name.encode() + b"\0", hashlib.sha256)
+    mac = _new_mac(secret, name)
     mac.update(payload)
     return mac.hexdigest()
 
@@ -190,9 +234,10 @@ class FactsCache:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> FileFacts | None:
+    def get(self, key: str, shared: dict | None = None) -> FileFacts | None:
+        """The facts stored under ``key``, or None (``shared``: see ``FileFacts.from_json``)."""
         try:
-            return FileFacts.from_stored(self._stored(key))
+            return FileFacts.from_stored(self._stored(key), shared)
         except (TypeError, ValueError, RecursionError):
             return None
 

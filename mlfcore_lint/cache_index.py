@@ -101,6 +101,12 @@ class StatIndex:
                                           "entries": self.entries})
             self._changed = False
 
+    def release(self) -> None:
+        """Let go of the entries (saved first where they changed): the project step does not need them, and they
+        are read again should a file be looked up after it."""
+        self.save()
+        self._entries = None
+
 
 def stat_of(path: Path | str) -> os.stat_result | None:
     try:

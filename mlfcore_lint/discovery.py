@@ -55,8 +55,10 @@ def discover_names(paths: list[Path], settings: Settings, cache=None) -> list[tu
             if kind == UNLISTED:  # a folder that cannot be listed is reported, as a file that cannot be read
                 found.setdefault(str(Path(name).absolute()), str(Path(name)))
             else:
-                found.setdefault(os.path.join(absolute_top, name), name if shown_top == "." else
-                                 os.path.join(shown_top, name))
+                absolute = os.path.join(absolute_top, name)
+                # (a folder named by its absolute path shows each file by the same string: one string, not two)
+                found.setdefault(absolute, name if shown_top == "." else absolute if shown_top == absolute_top
+                                 else os.path.join(shown_top, name))
     return list(found.items())
 
 

@@ -8,6 +8,7 @@ import random
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 
 from .cache import FactsCache
 from .cache_index import StatIndex, stat_of
@@ -137,9 +138,10 @@ def collect_facts(
     # Files with the same bytes (copies of a module in several experiment folders) share one FileFacts: facts
     # are not changed once made, and the project step holds every file's.
     made: dict[str, FileFacts] = {}
+    shared: dict = {}  # equal lists of calls are one tuple (see ``FileFacts.from_json``)
     for position, path in enumerate(files):
         key = index.key(path, stats[position]) if cache is not None and index is not None else None
-        cached = (made.get(key) or cache.get(key)) if key is not None else None
+        cached = (made.get(key) or cache.get(key, shared)) if key is not None else None
         if cached is not None:
             made[key] = results[position] = cached
             found_keys[position] = key
@@ -171,7 +173,7 @@ def collect_facts(
                 position = misses[number][0]
                 facts = made.get(key) if key is not None else None
                 if facts is None:
-                    facts = FileFacts.from_json(data)
+                    facts = FileFacts.from_json(data, shared)
                     if key is not None:
                         made[key] = facts
                 results[position], found_keys[position] = facts, key
@@ -246,7 +248,7 @@ class ProjectContext:
             text = str(path)
             for prefix in self.root_prefixes:
                 if text.startswith(prefix):
-                    found = text[len(prefix):].replace(os.sep, "/")
+                    found = intern(text[len(prefix):].replace(os.sep, "/"))  # as the project step names it
                     break
             else:
                 try:
@@ -355,6 +357,8 @@ class ProjectContext:
         entry_points = sorted(p for p in project_paths if self.facts[p].main_line or self.facts[p].first_statement
                               or self._named_entry_point(p))
         self._supporting = sorted(reachable(entry_points, self._imported_paths))
+        # every name of every module: megabytes on a large project, and the project step resolves imports itself
+        self._importable = self._importable_paths = None
         return self._supporting
 
     def _imported_paths(self, path: Path) -> list[Path]:
@@ -401,6 +405,8 @@ class ProjectContext:
         if self._project is None:
             from .engine.project import Project, SourceFile
 
+            if self.index is not None:
+                self.index.release()  # every file the step reads is read
             sources = [SourceFile(path, self.display[path], facts) for path, facts in self.facts.items()]
             self._project = Project(sources, self.settings, self.ruleset, self.targets, self.console_scripts)
         return self._project

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+from functools import cache
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
@@ -59,21 +61,65 @@ def own_release(root: Path) -> tuple[str, SpecifierSet] | None:
 
 def installed_versions(distributions) -> dict[str, SpecifierSet]:
     """Versions of installed distributions, read from their metadata (the framework is not imported)."""
-    import importlib.metadata
-
     found = {}
     for distribution in distributions:
         names = [distribution] + [alias for alias, canonical in _aliases().items() if canonical == distribution]
         for name in names:
-            try:
-                version = importlib.metadata.version(name)
-            except importlib.metadata.PackageNotFoundError:
-                continue
-            base = re.match(r"^[0-9]+(\.[0-9]+)*", version)
+            version = installed_version(name)
+            base = re.match(r"^[0-9]+(\.[0-9]+)*", version or "")
             if base:
                 found[distribution] = SpecifierSet(f"=={base.group(0)}")
                 break
     return found
+
+
+def installed_version(name: str) -> str | None:
+    """The version of the installed distribution ``name``, as ``importlib.metadata.version`` gives it: that of the
+    first record of it along ``sys.path``.
+
+    Installers name the record ``{name}-{version}.dist-info`` (the wheel format, PEP 376), so the folder's name
+    is read where it is one of those: the linter then loads neither ``importlib.metadata`` nor the email
+    package it reads metadata with (2 MB of a large project's peak). Any other record (an ``.egg-info``, a name
+    without a version), and any ``sys.path`` entry that is not a folder (a zip archive), is left to
+    ``importlib.metadata``."""
+    wanted = _normalized(name)
+    for entry in sys.path:
+        listed = _listing(entry)
+        if listed is None:
+            return _metadata_version(name)
+        for item in listed:
+            stem, _, suffix = item.rpartition(".")
+            if suffix not in ("dist-info", "egg-info") or _normalized(stem.partition("-")[0]) != wanted:
+                continue
+            version = stem.partition("-")[2]
+            return version if suffix == "dist-info" and version else _metadata_version(name)
+    return None
+
+
+def _normalized(name: str) -> str:
+    """A distribution's name as PEP 503 compares names (not merged with its aliases, as importlib.metadata)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@cache
+def _listing(entry: str) -> tuple[str, ...] | None:
+    """The names in a ``sys.path`` folder (listed once per process); ``()`` where it does not exist, None where it
+    is something else (a zip archive, a folder that cannot be listed)."""
+    try:
+        return tuple(os.listdir(entry or "."))
+    except (FileNotFoundError, NotADirectoryError):
+        return None if os.path.isfile(entry) else ()
+    except OSError:
+        return None
+
+
+def _metadata_version(name: str) -> str | None:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _aliases():

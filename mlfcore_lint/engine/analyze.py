@@ -120,11 +120,11 @@ def analyze_bytes(raw: bytes, index: RuleIndex, notebook: bool = False, tree: as
         else:
             source, cells = decode_source(raw), []
     except SourceProblem as problem:
-        return problem_facts(problem)
+        return problem_facts(problem).freeze()
     facts = analyze_source(source, index, None if notebook else tree)
     if cells:
         facts.cells = cells
-    return facts
+    return facts.freeze()
 
 
 def analyze_text(text: str, index: RuleIndex, notebook: bool = False, tree: ast.Module | None = None) -> FileFacts:
@@ -136,5 +136,5 @@ def analyze_text(text: str, index: RuleIndex, notebook: bool = False, tree: ast.
     try:
         check_size_and_content(text)
     except SourceProblem as problem:
-        return problem_facts(problem)
-    return analyze_source(text.removeprefix("\ufeff"), index, tree)
+        return problem_facts(problem).freeze()
+    return analyze_source(text.removeprefix("\ufeff"), index, tree).freeze()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from operator import itemgetter
 from sys import intern
-from typing import NamedTuple
 
 #: Changes whenever what a fact means changes, so that facts cached by an older engine are not reused.
 FACTS_FORMAT = 5
@@ -18,7 +18,7 @@ FACTS_FORMAT = 5
 SEED_NAME = re.compile(r"^(random_|manual_|global_)?seed$", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     code: str
     line: int
@@ -30,33 +30,80 @@ class Candidate:
     uncertain: str = ""  # why the match is not certain, e.g. "the value of `mode` is not known statically"
     scope: str = ""  # the function it lies in (see engine/calls.py): ``<module>``, ``<main>``, ``f``, ``C.m``
 
+    def to_json(self) -> dict:
+        return {name: getattr(self, name) for name in _CANDIDATE_FIELDS}
 
-class ScopeFacts(NamedTuple):
-    """What one scope (a function, ``<module>``, ``<main>``) calls, does and draws from (see engine/calls.py):
-    tuples, the empty one shared, since the project step holds every scope of the project."""
 
-    line: int
-    calls: tuple[str, ...] = ()  # references to what it calls (and the functions it hands over)
-    quiet_calls: tuple[str, ...] = ()  # ... where autograd does not record (``no_grad``, a data pipeline)
-    does: tuple[str, ...] = ()  # TRAINS, DIFFERENTIATES
-    draws: tuple[str, ...] = ()  # requirement codes of the generators it draws from
-    imports: tuple[str, ...] = ()  # requirement codes its own imports trigger (a function's lazy ``import torch``)
+_CANDIDATE_FIELDS = tuple(f.name for f in fields(Candidate))
+
+
+#: The lists of a scope's facts (see ``ScopeFacts``), in order.
+SCOPE_LISTS = ("calls", "quiet_calls", "does", "draws", "imports")
+
+
+def _list_at(position: int) -> property:
+    """The list at ``position`` of a ``ScopeFacts``: empty where the tuple ends before it."""
+    return property(lambda scope: scope[position] if len(scope) > position else ())
+
+
+class ScopeFacts(tuple):
+    """What one scope (a function, ``<module>``, ``<main>``) calls, does and draws from (see engine/calls.py).
+
+    ``(line, calls, quiet_calls, does, draws, imports)``, each list a tuple (the empty one shared), and the empty
+    lists at the end left out: most scopes only call, many not even that, and the project step holds every scope
+    of the project. The fields:
+
+    - ``line``: where the scope starts;
+    - ``calls``: references to what it calls (and the functions it hands over);
+    - ``quiet_calls``: the same where autograd does not record (``no_grad``, a data pipeline);
+    - ``does``: TRAINS, DIFFERENTIATES;
+    - ``draws``: requirement codes of the generators it draws from;
+    - ``imports``: requirement codes its own imports trigger (a function's lazy ``import torch``).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, line: int, calls: tuple[str, ...] = (), quiet_calls: tuple[str, ...] = (),
+                does: tuple[str, ...] = (), draws: tuple[str, ...] = (), imports: tuple[str, ...] = ()):
+        values = [line, calls, quiet_calls, does, draws, imports]
+        while len(values) > 1 and not values[-1]:
+            values.pop()
+        return tuple.__new__(cls, values)
+
+    def __getnewargs__(self):  # pickling: the arguments ``__new__`` takes
+        return tuple(self)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in SCOPE_LISTS)
+        return f"ScopeFacts(line={self[0]!r}, {fields})"
+
+    line = property(itemgetter(0))
+    calls = _list_at(1)
+    quiet_calls = _list_at(2)
+    does = _list_at(3)
+    draws = _list_at(4)
+    imports = _list_at(5)
 
     def to_json(self) -> dict:
-        return {"line": self.line, **{name: list(getattr(self, name)) for name in SCOPE_LISTS}}
+        return {"line": self[0], **{name: list(getattr(self, name)) for name in SCOPE_LISTS}}
 
     @classmethod
-    def from_json(cls, data: dict) -> ScopeFacts:
-        """Names interned: most recur across the files of a project."""
-        return cls(data["line"], *(tuple(map(intern, data[name])) for name in SCOPE_LISTS))
+    def from_json(cls, data: dict, shared: dict | None = None) -> ScopeFacts:
+        """Names interned: most recur across the files of a project. ``shared``: lists (and line numbers) read
+        before, by value, so that equal lists (``(".append",)``, the calls of a copied module) are one tuple (see
+        ``FileFacts.from_json``)."""
+        line, lists = data["line"], [tuple(map(intern, data[name])) for name in SCOPE_LISTS]
+        if shared is not None:
+            line, lists = shared.setdefault(line, line), [shared.setdefault(names, names) if names else names
+                                                          for names in lists]
+        return cls(line, *lists)
 
 
-#: The lists of a scope's facts.
-SCOPE_LISTS = ScopeFacts._fields[1:]
-
-
-@dataclass
+@dataclass(slots=True)  # no per-instance dictionary: the project step holds every file's facts
 class FileFacts:
+    """What one file tells the engine. The analysis fills lists; facts it hands out are frozen (``freeze``):
+    each list a tuple, so that the project step, which holds every file's facts, holds no spare room."""
+
     candidates: list[Candidate] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)  # absolute module names this file imports
     relative_imports: list[list] = field(default_factory=list)  # [level, module or "", [names]]
@@ -85,39 +132,74 @@ class FileFacts:
         """The facts as JSON data (what ``from_json`` reads back), built field by field: ``asdict``'s deep copy
         costs more than the rest of a cache write."""
         data = {name: getattr(self, name) for name in _FIELDS}
-        data["candidates"] = [vars(candidate).copy() for candidate in self.candidates]
-        data["error"] = vars(self.error).copy() if self.error is not None else None
+        for name in _NAME_FIELDS:
+            data[name] = list(data[name])
+        data["candidates"] = [candidate.to_json() for candidate in self.candidates]
+        data["error"] = self.error.to_json() if self.error is not None else None
+        data["noqa"] = {line: list(codes) for line, codes in self.noqa.items()}
+        data["relative_imports"] = _import_lists(self.relative_imports)
+        data["deferred_relative_imports"] = _import_lists(self.deferred_relative_imports)
+        data["cells"] = [list(cell) for cell in self.cells]
         data["scopes"] = {key: scope.to_json() for key, scope in self.scopes.items()}
+        data["classes"] = {name: list(bases) for name, bases in self.classes.items()}
         return data
 
     @classmethod
-    def from_stored(cls, data: object) -> FileFacts | None:
+    def from_stored(cls, data: object, shared: dict | None = None) -> FileFacts | None:
         """Facts from JSON data read back from storage (a cache entry), ``None`` unless it has exactly
         :meth:`to_json`'s shape: no corrupt or planted entry hands the project step a wrong type."""
-        return cls.from_json(data) if has_shape(data, FACTS_SHAPE) else None
+        return cls.from_json(data, shared) if has_shape(data, FACTS_SHAPE) else None
 
     @classmethod
-    def from_json(cls, data: dict) -> FileFacts:
-        """Facts from :meth:`to_json`'s data. Names (of modules, scopes, calls) are interned: the project step
-        holds every file's facts, and most names recur across the files of a project."""
-        names = {k: _interned(data[k]) for k in _NAME_FIELDS}
-        facts = cls(**{k: v for k, v in data.items() if k not in _BUILT_FIELDS}, **names)
-        facts.candidates = [Candidate(**c) for c in data["candidates"]]
+    def from_json(cls, data: dict, shared: dict | None = None) -> FileFacts:
+        """Facts from :meth:`to_json`'s data, frozen (see :meth:`freeze`). Names (of modules, scopes, calls) are
+        interned: the project step holds every file's facts, and most names recur across the files of a project.
+        ``shared``: a mapping the caller keeps while it reads a project's facts (and drops after), through which
+        equal lists of calls are one tuple."""
+        facts = cls(**{k: v for k, v in data.items() if k not in _BUILT_FIELDS},
+                    **{k: _interned(data[k]) for k in _NAME_FIELDS})
+        facts.candidates = tuple(Candidate(**c) for c in data["candidates"])
         facts.error = Candidate(**data["error"]) if data.get("error") else None
-        facts.noqa = {int(k): v for k, v in data["noqa"].items()}
-        facts.scopes = {intern(key): ScopeFacts.from_json(scope) for key, scope in data["scopes"].items()}
+        facts.noqa = {int(k): tuple(v) for k, v in data["noqa"].items()}
+        facts.relative_imports = _import_rows(data["relative_imports"])
+        facts.deferred_relative_imports = _import_rows(data["deferred_relative_imports"])
+        facts.cells = tuple(map(tuple, data["cells"]))
+        facts.scopes = {intern(key): ScopeFacts.from_json(scope, shared) for key, scope in data["scopes"].items()}
         facts.classes = {intern(key): _interned(bases) for key, bases in data["classes"].items()}
         return facts
 
+    def freeze(self) -> FileFacts:
+        """These facts with tuples for lists (the empty one shared), as :meth:`from_json` makes them: the project
+        step holds every file's facts and only reads them, and facts analysed here compare equal to the same
+        facts read back from the cache. Returns the facts."""
+        for name in (*_NAME_FIELDS, "candidates"):
+            setattr(self, name, tuple(getattr(self, name)))
+        self.noqa = {line: tuple(codes) for line, codes in self.noqa.items()}
+        self.relative_imports = _import_rows(self.relative_imports)
+        self.deferred_relative_imports = _import_rows(self.deferred_relative_imports)
+        self.cells = tuple(map(tuple, self.cells))
+        self.classes = {name: tuple(bases) for name, bases in self.classes.items()}
+        return self
 
-def _interned(names: list[str]) -> list[str]:
-    return list(map(intern, names))
+
+def _interned(names: list[str]) -> tuple[str, ...]:
+    return tuple(map(intern, names))
+
+
+def _import_lists(rows) -> list[list]:
+    return [[level, module, list(names)] for level, module, names in rows]
+
+
+def _import_rows(rows) -> tuple:
+    """``[level, module, [names]]`` rows of relative imports, as tuples."""
+    return tuple((level, intern(module), _interned(names)) for level, module, names in rows)
 
 
 _FIELDS = tuple(f.name for f in fields(FileFacts))
 _NAME_FIELDS = ("imports", "deferred_imports", "triggered", "import_triggered", "deferred_triggered", "satisfied",
                 "devices")
-_BUILT_FIELDS = frozenset(("candidates", "error", "noqa", "scopes", "classes", *_NAME_FIELDS))
+_BUILT_FIELDS = frozenset(("candidates", "error", "noqa", "relative_imports", "deferred_relative_imports", "cells",
+                           "scopes", "classes", *_NAME_FIELDS))
 
 
 # ---------------------------------------------------------------- the shape of facts as JSON (cache entries)

@@ -38,64 +38,63 @@ class Summaries:
         return mask
 
     def _visit(self, root: N) -> None:
-        """Iterative Tarjan from ``root`` over the nodes not summarised yet."""
-        summary, own = self._summary, self._own
-        known: dict = {}  # the successors of each node of this walk, asked for once
+        """Iterative Tarjan from ``root`` over the nodes not summarised yet. Each node's successors are asked for
+        once and not kept: what a node reaches outside its component is added to its own mask as it is met (a
+        component is summarised before the walk returns from it), and a component's mask is the ``|`` of its
+        members' masks. A node of this walk is known by its position in it (``nodes``), which its entry in the
+        summaries holds, as ``~position`` (a negative number), until its component is summarised."""
+        summary, own, successors = self._summary, self._own, self._successors
+        nodes: list = []
+        low: list[int] = []
+        mask: list[int] = []  # what each node does and reaches outside its component, so far
+        on_stack: list[bool] = []
+        stack: list[int] = []
 
-        def successors(node):
-            found = known.get(node)
-            if found is None:
-                found = known[node] = list(self._successors(node))
-            return found
+        def enter(node) -> int:
+            at = len(nodes)
+            summary[node] = ~at
+            nodes.append(node)
+            low.append(at)
+            mask.append(own(node))
+            on_stack.append(True)
+            stack.append(at)
+            return at
 
-        number: dict = {}
-        low: dict = {}
-        stack: list = []
-        on_stack: set = set()
-        work = [(root, iter(successors(root)))]
-        number[root] = low[root] = 0
-        stack.append(root)
-        on_stack.add(root)
+        work = [(enter(root), iter(successors(root)))]
         while work:
-            node, pending = work[-1]
+            at, pending = work[-1]
             advanced = False
             for target in pending:
-                if target in summary:
-                    continue
-                if target not in number:
-                    number[target] = low[target] = len(number)
-                    stack.append(target)
-                    on_stack.add(target)
-                    work.append((target, iter(successors(target))))
+                found = summary.get(target)
+                if found is None:
+                    work.append((enter(target), iter(successors(target))))
                     advanced = True
                     break
-                if target in on_stack and number[target] < low[node]:
-                    low[node] = number[target]
+                if found >= 0:  # summarised
+                    mask[at] |= found
+                elif on_stack[~found] and ~found < low[at]:
+                    low[at] = ~found
             if advanced:
                 continue
             work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-            if low[node] != number[node]:
+            if work and low[at] < low[work[-1][0]]:
+                low[work[-1][0]] = low[at]
+            if low[at] != at:
                 continue
-            # ``node`` roots a component: every component it reaches is summarised already.
+            # ``at`` roots a component: every component it reaches is summarised already.
             members = []
+            total = 0
             while True:
                 member = stack.pop()
-                on_stack.discard(member)
+                on_stack[member] = False
                 members.append(member)
-                if member == node:
+                total |= mask[member]
+                if member == at:
                     break
-            mask = 0
             for member in members:
-                mask |= own(member)
-                for target in successors(member):
-                    if target in summary:
-                        mask |= summary[target]
-            for member in members:
-                summary[member] = mask
+                summary[nodes[member]] = total
+            if work:  # the node the walk returns to reaches this component
+                mask[work[-1][0]] |= total
 
 
 class Bits:

@@ -133,6 +133,13 @@ def _is_test(scope: str) -> bool:
     return parts[-1].startswith("test") or parts[0].startswith("Test")
 
 
+def _alike_from_every_caller(reference: str) -> bool:
+    """Whether a call reference names the same scopes from every caller: ``.method``, a qualified name
+    (``q:``), a relative import's name (``r:``, from every caller in one module); not a name looked up from the
+    caller's scope outwards (``@name``) or a method of the caller's class (``s:``)."""
+    return reference[0] == "." or reference.startswith(("q:", "r:"))
+
+
 #: Prefix of a bit of ``ProgramModel._does`` for a requirement that a scope's own import triggers.
 IMPORTED = "imported: "
 
@@ -228,12 +235,10 @@ class ProgramModel:
         Where a reference resolves alike from every caller to many scopes (``x.forward()``: every ``forward``
         of the project), it resolves to one *hub* node that leads to them: the walks of the call graph then
         pass each such set once, not once per caller (see ``reach``, which leaves hubs out)."""
-        if reference[0] == "." or reference.startswith("q:"):  # the same wherever it is called from
-            key = reference
-        elif reference.startswith("r:"):  # the same anywhere in the caller's module
-            key = (caller[0], reference)
-        else:
+        if not _alike_from_every_caller(reference):
             return tuple(self._resolve(caller, reference))
+        # ``.name`` and a qualified name mean the same wherever they are called from, ``r:`` anywhere in a module
+        key = (caller[0], reference) if reference.startswith("r:") else reference
         found = self._resolved.get(key)
         if found is None:
             found = tuple(self._resolve(caller, reference))
@@ -354,7 +359,7 @@ class ProgramModel:
 
     def _project_bases(self, source: SourceFile, owner: str) -> tuple[tuple[SourceFile, str], ...]:
         """The project classes ``owner`` of ``source`` derives from (asked for every call of a method it inherits)."""
-        key = (source.relative, owner)
+        key = (source.relative, intern(owner))
         found = self._bases.get(key)
         if found is None:
             found = self._bases[key] = tuple(
@@ -386,7 +391,7 @@ class ProgramModel:
     def class_kind(self, source: SourceFile, owner: str, depth: int = 0) -> str:
         """"module" (autograd records its forward), "data" (loads, transforms or measures data), "plain"
         (no base, or only project bases of neither kind) or "unknown" (a base outside the project)."""
-        key = (source.relative, owner)
+        key = (source.relative, intern(owner))  # the class's own name (facts intern theirs), not a copy
         if key in self._class_kinds:
             return self._class_kinds[key]
         self._class_kinds[key] = "unknown"  # a cycle of bases
@@ -445,21 +450,37 @@ class ProgramModel:
         return self._targets(node, facts.calls), self._targets(node, facts.quiet_calls)
 
     def _targets(self, node: Node, references: tuple[str, ...]) -> Chunks:
-        """What ``resolve`` gives for each of ``references`` in ``node``, where it gives something."""
-        return tuple(found for reference in references if (found := self.resolve(node, reference)))
+        """What ``resolve`` gives for ``references`` in ``node``: the tuple each reference that resolves alike from
+        every caller gives (shared), then one tuple of what the others name in ``node`` (a tuple each would be
+        one more object per call of the project)."""
+        chunks, own = [], []
+        for reference in references:
+            if _alike_from_every_caller(reference):
+                found = self.resolve(node, reference)
+                if found:
+                    chunks.append(found)
+            else:
+                own.extend(self._resolve(node, reference))
+        if own:
+            chunks.append(tuple(own))
+        return tuple(chunks)
 
     def reach(self, starts: Iterable[Node], quiet: bool = True, loads_modules: bool = True) -> set[Node]:
         """Every scope that runs when ``starts`` run; ``loads_modules``: a module's top level runs when one of its
         functions is first reached (it was imported), and so do the top levels of the modules it imports."""
         seen: set[Node] = set()
+        hubs = []
         queue = [node for node in starts if self._runs(node)]
         while queue:
             node = queue.pop()
             if node in seen:
                 continue
             seen.add(node)
+            if node[0] == HUB:
+                hubs.append(node)
             queue.extend(target for target in self._next(node, quiet, loads_modules) if target not in seen)
-        return {node for node in seen if node[0] != HUB}
+        seen.difference_update(hubs)  # in place: the set of a large project's scopes is megabytes
+        return seen
 
     def _runs(self, node: Node) -> bool:
         return node[0] == HUB or node[1] in self.by_path[node[0]].facts.scopes or node[1] == MODULE_SCOPE

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
+from sys import intern
 from typing import TypeVar
 
 from packaging.specifiers import SpecifierSet
@@ -38,22 +39,28 @@ from .switch_safety import raises_under_switch, raising_in
 
 T = TypeVar("T")
 
-@dataclass
 class SourceFile:
-    path: Path  # absolute
-    display: str  # as the user named it
-    facts: FileFacts
-    relative: str = ""  # to the project root, POSIX
-    module: str = ""  # dotted module name from the project root
-    is_entry_point: bool = False
-    entry_programs: list[Program] = field(default_factory=list)  # the programs that start in it
+    """One file of the project step: its path (absolute), how the user named it (``display``), its facts, its
+    path from the root (POSIX) and dotted module name, and the programs that start in it. Slots: the step holds
+    one per file of the project."""
+
+    __slots__ = ("path", "display", "facts", "relative", "module", "is_entry_point", "entry_programs", "__weakref__")
+
+    def __init__(self, path: Path, display: str, facts: FileFacts, relative: str = "", module: str = ""):
+        self.path, self.display, self.facts, self.relative, self.module = path, display, facts, relative, module
+        self.is_entry_point = False
+        self.entry_programs: list[Program] = []
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.display!r})"
 
 
 def module_name(relative: str) -> str:
+    """Interned: the command's project context and the project step name every module, and hold the names."""
     parts = relative[:-3].split("/") if relative.endswith(".py") else relative.split("/")
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
-    return ".".join(parts)
+    return intern(".".join(parts))
 
 
 def importable_names(modules: list[tuple[str, str, T]]) -> dict[str, T]:
@@ -64,7 +71,7 @@ def importable_names(modules: list[tuple[str, str, T]]) -> dict[str, T]:
     for module, _, value in sorted(modules, key=lambda entry: (entry[0].count("."), entry[0], entry[1])):
         parts = module.split(".")
         for start in range(len(parts)):
-            names.setdefault(".".join(parts[start:]), value)
+            names.setdefault(intern(".".join(parts[start:])), value)  # shared by the context's and the step's
     return names
 
 
@@ -157,11 +164,12 @@ class Project(Judge):
             text, source.relative = str(source.path), source.path.name
             for prefix in prefixes:
                 if text.startswith(prefix):
-                    source.relative = text[len(prefix):].replace(os.sep, "/")
+                    source.relative = intern(text[len(prefix):].replace(os.sep, "/"))  # as the context names it
                     break
             source.module = module_name(source.relative)
         self.modules: dict[str, SourceFile] = importable_names([(s.module, s.relative, s) for s in files])
-        self._imports: dict[tuple[str, bool], list[SourceFile]] = {}
+        # what each module imports (see ``_local_imports``): all of it, and what it imports when it is loaded
+        self._imports: tuple[dict[str, tuple[SourceFile, ...]], ...] = ({}, {})
         # Each module's bit, and what it imports (all of it, or what loads for certain) summarised once per
         # module: see graph.py.
         self._position = {source.relative: position for position, source in enumerate(files)}  # see ``_bit``
@@ -181,7 +189,7 @@ class Project(Judge):
         for program in self.programs:
             program.entry.entry_programs.append(program)
             program.entry.is_entry_point = True
-        self._including: dict[str, list[Program]] = {}  # see ``programs_of``
+        self._including: tuple[str, list[Program]] | None = None  # see ``programs_of``
         self._raising_in: dict[tuple[str, str | None], tuple[str, ...]] = {}  # see ``raising_operations``
         self._raising_masks: dict[str | None, int] = {}  # framework -> the bits of the files with such operations
         self._library_answers: dict[str, bool] = {}  # see ``_some_program_satisfies``
@@ -203,14 +211,14 @@ class Project(Judge):
         files would each keep an integer as wide as the project)."""
         return 1 << self._position[relative]
 
-    def _local_imports(self, source: SourceFile, loaded_only: bool = False) -> list[SourceFile]:
+    def _local_imports(self, source: SourceFile, loaded_only: bool = False) -> tuple[SourceFile, ...]:
         """Project modules ``source`` imports; ``loaded_only``: those it imports when it is loaded (resolved once
         per module)."""
-        key = (source.relative, loaded_only)
-        found = self._imports.get(key)
+        resolved = self._imports[loaded_only]
+        found = resolved.get(source.relative)
         if found is None:
-            found = self._imports[key] = local_imports(
-                source.facts, source.module, source.relative.endswith("__init__.py"), self.modules, loaded_only)
+            found = resolved[source.relative] = tuple(local_imports(
+                source.facts, source.module, source.relative.endswith("__init__.py"), self.modules, loaded_only))
         return found
 
     def _over_imports(self, own: Callable[[str], int], loaded_only: bool = False) -> Summaries:
@@ -250,14 +258,16 @@ class Project(Judge):
         return self._members(self._imported.summary(entry.relative))
 
     def programs_of(self, source: SourceFile) -> list[Program]:
-        """The programs that include ``source`` (asked for the files that are judged, not kept for every file)."""
-        found = self._including.get(source.relative)
-        if found is None:
-            if self._program_members is None:
-                self._program_members = [self._imported.summary(p.entry.relative) for p in self.programs]
-            bit = self._bit(source.relative)
-            found = self._including[source.relative] = [
-                program for program, members in zip(self.programs, self._program_members, strict=True) if members & bit]
+        """The programs that include ``source``. Kept for the file last asked about only: a file's questions are
+        asked together (judge.py), and a list for each file of a large project would be megabytes."""
+        if self._including is not None and self._including[0] == source.relative:
+            return self._including[1]
+        if self._program_members is None:
+            self._program_members = [self._imported.summary(p.entry.relative) for p in self.programs]
+        bit = self._bit(source.relative)
+        found = [program for program, members in zip(self.programs, self._program_members, strict=True)
+                 if members & bit]
+        self._including = (source.relative, found)
         return found
 
     def loaded_program(self, entry: SourceFile) -> list[SourceFile]:

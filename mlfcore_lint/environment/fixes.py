@@ -7,7 +7,6 @@ hands them to ``mlfcore-fix``, which writes them like its other fixes (atomicall
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import re
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 from ..config import DISTRIBUTION_ALIASES
 from ..model import Finding
 from ..ruleset.schema import EnvironmentMatcher, RuleSet
+from ..targets import installed_version as read_installed_version
 from .docker import instructions
 from .files import Unreadable, read_text
 from .model import Pin, Place, ProjectEnvironment, Setting
@@ -60,8 +60,8 @@ def installed_version(distribution: str, environment: ProjectEnvironment) -> str
     for name in [distribution] + [alias for alias, canonical in DISTRIBUTION_ALIASES.items()
                                   if canonical == distribution]:
         try:
-            version = Version(importlib.metadata.version(name))
-        except (importlib.metadata.PackageNotFoundError, InvalidVersion):
+            version = Version(read_installed_version(name) or "")
+        except InvalidVersion:  # not installed, or a version that is not PEP 440
             continue
         return version.public
     return None

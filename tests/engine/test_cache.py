@@ -211,7 +211,7 @@ def test_the_facts_shape_names_every_field_of_the_dataclasses(ruleset):
     stored = json.loads(json.dumps(facts.to_json()))
     assert facts.candidates and facts.scopes and facts.classes and facts.devices and facts.noqa
     assert FileFacts.from_stored(stored) == facts
-    assert FileFacts.from_stored(json.loads(json.dumps(FileFacts().to_json()))) == FileFacts()
+    assert FileFacts.from_stored(json.loads(json.dumps(FileFacts().to_json()))) == FileFacts().freeze()
     problem = json.loads(json.dumps(FileFacts(error=Candidate("MLF901", 1, 1, 1, 1, "", 0, "x")).to_json()))
     assert FileFacts.from_stored(problem) is not None
     # every field, and every field of a candidate, of a wrong type or missing: the entry is refused
@@ -255,6 +255,12 @@ def test_facts_as_json_are_the_dataclass_fields_and_names_read_back_are_shared(r
     scope = next(iter(first.scopes))
     assert next(iter(second.scopes)) is scope
     assert all(a is b for a, b in zip(first.scopes[scope].calls, second.scopes[scope].calls, strict=True))
+    # read through one ``shared`` mapping (as ``collect_facts`` reads a project), equal lists of calls are one tuple
+    shared: dict = {}
+    first, second = (FileFacts.from_json(json.loads(json.dumps(data)), shared) for _ in range(2))
+    assert first == second == facts
+    calls = [(a.calls, b.calls) for a, b in zip(first.scopes.values(), second.scopes.values(), strict=True) if a.calls]
+    assert calls and all(a is b for a, b in calls)
 
 
 def test_cache_entries_of_the_wrong_shape_or_too_deep_are_misses(tmp_path, ruleset):
@@ -263,7 +269,7 @@ def test_cache_entries_of_the_wrong_shape_or_too_deep_are_misses(tmp_path, rules
     cache = FactsCache(tmp_path / "cache", "fingerprint")
     key = cache.key(b"import torch\n", False)
     cache.put(key, FileFacts(imports=["torch"]))
-    assert cache.get(key) == FileFacts(imports=["torch"])
+    assert cache.get(key) == FileFacts(imports=["torch"]).freeze()
     path = cache._path(key)
     for payload in (b"[" * 100_000, b'{"key": "%s", "facts": {"candidates": 3}}' % key.encode(), b"{}", b"\xff"):
         path.write_bytes(seal(cache.secret, path.name, payload))  # sealed with the key, and still refused
@@ -328,3 +334,27 @@ def test_files_with_the_same_bytes_are_analysed_once(tmp_path, ruleset):
         (tmp_path / f"m{number}.py").write_text(SOURCE)
     result = check_paths([tmp_path], settings, ruleset, jobs=1)
     assert result.parsed == 1 and len(result.findings) == 3
+
+
+def test_a_large_entry_is_written_in_pieces_that_make_the_same_text(tmp_path):
+    """``write_sealed`` encodes the top mapping and any large mapping in it item by item (the result memo of a
+    large project): the text is exactly ``json.dumps``'s, the entry opens with the key, and no piece holds the
+    whole text."""
+    from mlfcore_lint import cache as cache_module
+    from mlfcore_lint.cache import read_sealed, write_sealed
+
+    files = {f"pkg/module_{number}.py": "f" * 64 for number in range(1000)}
+    data = {"format": 3, "files": files, "small": {"a": [1, 2.5, None, True], "b": {}}, "empty": {},
+            "numbers": {1: "int keys are written as json.dumps writes them"}, "text": "snowman \u2603"}
+    pieces = list(cache_module._json_pieces(data))
+    whole = json.dumps(data, separators=(",", ":"))
+    assert "".join(pieces) == whole
+    assert max(map(len, pieces)) < len(whole) // 20
+    assert "".join(cache_module._json_pieces({})) == "{}"
+    secret = b"k" * 32
+    path = tmp_path / "memo.json"
+    write_sealed(secret, path, data)
+    assert read_sealed(secret, path) == json.loads(whole)
+    content = path.read_bytes()
+    assert content.endswith(whole.encode()) and content.index(b"\n") == 64
+    assert read_sealed(b"x" * 32, path) is None  # another key does not open it

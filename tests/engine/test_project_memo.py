@@ -140,9 +140,9 @@ def loaded(monkeypatch):
     keys = []
     original = runner.FactsCache.get
 
-    def counting(self, key):
+    def counting(self, key, *rest):
         keys.append(key)
-        return original(self, key)
+        return original(self, key, *rest)
 
     monkeypatch.setattr(runner.FactsCache, "get", counting)
     return keys

@@ -73,3 +73,24 @@ def test_pins_decide_the_findings(tmp_path):
     (tmp_path / "requirements.txt").write_text("torch==2.11\n")
     old = json.loads(run_cli("check", "--no-cache", "--format", "json", cwd=tmp_path).stdout)
     assert [f["code"] for f in old] == ["MLF101"] and "targeted: torch==2.11" in old[0]["message"]
+
+
+def test_installed_versions_are_those_importlib_metadata_reads_without_loading_it():
+    """``installed_version`` reads a ``{name}-{version}.dist-info`` folder's name: for every distribution installed
+    here it gives the version ``importlib.metadata`` gives, and a check does not load ``importlib.metadata``."""
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    from mlfcore_lint.targets import installed_version
+
+    names = {distribution.metadata["Name"] for distribution in importlib.metadata.distributions()}
+    assert len(names) > 20
+    for name in sorted(names):
+        assert installed_version(name) == importlib.metadata.version(name), name
+    assert installed_version("surely-not-installed-dist") is None
+    probe = ("import sys; from mlfcore_lint.targets import installed_versions; "
+             "found = installed_versions(['torch', 'tensorflow', 'xgboost', 'surely-not-installed-dist']); "
+             "print('importlib.metadata' in sys.modules, sorted(found))")
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert output.startswith("False ")
