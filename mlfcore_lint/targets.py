@@ -84,7 +84,7 @@ def installed_version(name: str) -> str | None:
     ``importlib.metadata``."""
     wanted = _normalized(name)
     for entry in sys.path:
-        listed = _listing(entry)
+        listed = _listing(entry, _modified(entry))
         if listed is None:
             return _metadata_version(name)
         for item in listed:
@@ -101,10 +101,18 @@ def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _modified(entry: str) -> int | None:
+    try:
+        return os.stat(entry or ".").st_mtime_ns
+    except OSError:
+        return None
+
+
 @cache
-def _listing(entry: str) -> tuple[str, ...] | None:
-    """The names in a ``sys.path`` folder (listed once per process); ``()`` where it does not exist, None where it
-    is something else (a zip archive, a folder that cannot be listed)."""
+def _listing(entry: str, modified: int | None) -> tuple[str, ...] | None:
+    """The names in a ``sys.path`` folder, listed again only where the folder changed (``modified``: its
+    modification time; a long-running editor or pylint process sees a framework installed meanwhile); ``()``
+    where it does not exist, None where it is something else (a zip archive, a folder that cannot be listed)."""
     try:
         return tuple(os.listdir(entry or "."))
     except (FileNotFoundError, NotADirectoryError):

@@ -94,3 +94,20 @@ def test_installed_versions_are_those_importlib_metadata_reads_without_loading_i
              "print('importlib.metadata' in sys.modules, sorted(found))")
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert output.startswith("False ")
+
+
+def test_a_distribution_installed_while_the_process_runs_is_seen(tmp_path, monkeypatch):
+    """An editor's or pylint's process lives on while frameworks are installed: a ``sys.path`` folder is listed
+    again once it changed."""
+    import os
+
+    from mlfcore_lint.targets import installed_version
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert installed_version("surely-new-dist") is None
+    (tmp_path / "surely_new_dist-1.2.3.dist-info").mkdir()
+    os.utime(tmp_path, ns=(1, 10**18))  # a folder changed within the same clock tick as its last listing
+    assert installed_version("surely-new-dist") == "1.2.3"
+    (tmp_path / "legacy_dist.egg-info").mkdir()  # no version in the name: importlib.metadata decides (not found)
+    os.utime(tmp_path, ns=(1, 2 * 10**18))
+    assert installed_version("legacy-dist") is None
