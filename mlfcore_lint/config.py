@@ -42,8 +42,18 @@ DISTRIBUTION_ALIASES = {
 
 
 def normalize_distribution(name: str) -> str:
-    name = re.sub(r"[-_.]+", "-", name).lower()
+    name = pep503_name(name)
     return DISTRIBUTION_ALIASES.get(name, name)
+
+
+def pep503_name(name: str) -> str:
+    """A distribution's name as PEP 503 compares names (``Scikit_Learn`` is ``scikit-learn``), aliases kept apart."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def distribution_names(distribution: str) -> list[str]:
+    """``distribution`` and the names it is also installed under (``tensorflow-cpu`` for ``tensorflow``)."""
+    return [distribution] + [alias for alias, canonical in DISTRIBUTION_ALIASES.items() if canonical == distribution]
 
 
 def parse_target(text: str, where: str) -> tuple[str, SpecifierSet]:

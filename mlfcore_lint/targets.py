@@ -10,7 +10,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from .config import Settings, normalize_distribution, read_pyproject, table_of
+from .config import Settings, distribution_names, normalize_distribution, pep503_name, read_pyproject, table_of
 from .files import MAX_CONFIG_BYTES, NotReadable, read_regular
 
 
@@ -63,8 +63,7 @@ def installed_versions(distributions) -> dict[str, SpecifierSet]:
     """Versions of installed distributions, read from their metadata (the framework is not imported)."""
     found = {}
     for distribution in distributions:
-        names = [distribution] + [alias for alias, canonical in _aliases().items() if canonical == distribution]
-        for name in names:
+        for name in distribution_names(distribution):
             version = installed_version(name)
             base = re.match(r"^[0-9]+(\.[0-9]+)*", version or "")
             if base:
@@ -82,23 +81,18 @@ def installed_version(name: str) -> str | None:
     package it reads metadata with (2 MB of a large project's peak). Any other record (an ``.egg-info``, a name
     without a version), and any ``sys.path`` entry that is not a folder (a zip archive), is left to
     ``importlib.metadata``."""
-    wanted = _normalized(name)
+    wanted = pep503_name(name)
     for entry in sys.path:
         listed = _listing(entry, _modified(entry))
         if listed is None:
             return _metadata_version(name)
         for item in listed:
             stem, _, suffix = item.rpartition(".")
-            if suffix not in ("dist-info", "egg-info") or _normalized(stem.partition("-")[0]) != wanted:
+            if suffix not in ("dist-info", "egg-info") or pep503_name(stem.partition("-")[0]) != wanted:
                 continue
             version = stem.partition("-")[2]
             return version if suffix == "dist-info" and version else _metadata_version(name)
     return None
-
-
-def _normalized(name: str) -> str:
-    """A distribution's name as PEP 503 compares names (not merged with its aliases, as importlib.metadata)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _modified(entry: str) -> int | None:
@@ -115,9 +109,9 @@ def _listing(entry: str, modified: int | None) -> tuple[str, ...] | None:
     where it does not exist, None where it is something else (a zip archive, a folder that cannot be listed)."""
     try:
         return tuple(os.listdir(entry or "."))
-    except (FileNotFoundError, NotADirectoryError):
-        return None if os.path.isfile(entry) else ()
-    except OSError:
+    except FileNotFoundError:
+        return ()
+    except OSError:  # NotADirectoryError: a zip archive
         return None
 
 
@@ -128,12 +122,6 @@ def _metadata_version(name: str) -> str | None:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return None
-
-
-def _aliases():
-    from .config import DISTRIBUTION_ALIASES
-
-    return DISTRIBUTION_ALIASES
 
 
 def resolve_targets(settings: Settings, distributions) -> dict[str, SpecifierSet]:

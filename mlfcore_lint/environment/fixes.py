@@ -16,7 +16,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from ..config import DISTRIBUTION_ALIASES
+from ..config import distribution_names
 from ..model import Finding
 from ..ruleset.schema import EnvironmentMatcher, RuleSet
 from ..targets import installed_version as read_installed_version
@@ -57,8 +57,7 @@ def installed_version(distribution: str, environment: ProjectEnvironment) -> str
     locked = environment.locked.get(distribution)
     if locked is not None:
         return next(iter(locked)) if len(locked) == 1 else None
-    for name in [distribution] + [alias for alias, canonical in DISTRIBUTION_ALIASES.items()
-                                  if canonical == distribution]:
+    for name in distribution_names(distribution):
         try:
             version = Version(read_installed_version(name) or "")
         except InvalidVersion:  # not installed, or a version that is not PEP 440
