@@ -5,8 +5,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
-from contextlib import ExitStack
+from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from sys import intern
 
@@ -22,6 +23,7 @@ from .model import Finding
 from .project_memo import ProjectMemo
 from .ruleset.schema import RuleSet
 from .targets import resolve_targets
+from .work_sharing import share_work
 
 __all__ = ["SOURCE_SUFFIXES", "CheckResult", "ProjectContext", "UsageError", "check_paths", "check_source",
            "collect_facts", "console_script_modules", "discover", "index_for", "read_file"]
@@ -61,26 +63,43 @@ def index_for(ruleset: RuleSet):
     return _worker_index
 
 
-def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict, bool]:
+def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool) -> tuple[str | None, FileFacts | dict, bool]:
     """Read one file and give its facts: from the cache where its bytes are known there (the stat index did not
     know the file, or a sibling process, another flake8 or pylint job, analysed it meanwhile), else analysed and
-    cached under the bytes actually read (in the worker, so that reading, hashing and writing run in parallel
-    too). Returns the cache key, the facts as JSON, and whether the file was analysed (or found unreadable)."""
+    cached under the bytes actually read (in the process that reads it, so that reading, hashing and writing run
+    in parallel too). Returns the cache key, the facts (as JSON where ``as_json`` or read from the cache, else
+    frozen), and whether the file was analysed (or found unreadable)."""
     from .engine.analyze import analyze_bytes
 
     path, notebook, cache = job
     raw = read_file(Path(path))
     if isinstance(raw, SourceProblem):
-        return None, problem_facts(raw).to_json(), True
+        facts = problem_facts(raw)
+        return None, facts.to_json() if as_json else facts.freeze(), True
     key = cache.key(raw, notebook) if cache is not None else None
     if key is not None:
         stored = cache.get_json(key)
         if stored is not None:
             return key, stored, False
-    data = analyze_bytes(raw, _worker_index, notebook).to_json()
+    facts = analyze_bytes(raw, _worker_index, notebook)
+    data = facts.to_json() if as_json or key is not None else None
     if key is not None:
         cache.put_json(key, data)
-    return key, data, True
+    return key, data if as_json else facts, True
+
+
+def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict, bool]:
+    """``_analyze`` in a helper process: the facts as JSON, to be sent back."""
+    return _analyze(job, as_json=True)
+
+
+def _analyze_here(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, FileFacts | dict, bool]:
+    """``_analyze`` in the process that holds the project: facts it analyses need no JSON."""
+    return _analyze(job, as_json=False)
+
+
+def _job_there(jobs: list, number: int):
+    return _analyze_in_worker(jobs[number])
 
 
 def read_file(path: Path) -> bytes | SourceProblem:
@@ -127,9 +146,9 @@ def collect_facts(
 
     ``index``: where a file's size and times are as when its facts were cached, they are taken from the cache
     without reading the file. ``keys`` receives each file's facts-cache key (None for a file that could not be
-    read, or without a cache). Any other file is read by the worker that hashes it, looks it up in the cache and
-    analyses it where the cache does not have it (``_analyze_in_worker``): reading and hashing run in parallel,
-    and the parent never holds the source of the whole project.
+    read, or without a cache). Any other file is read by the process that hashes it, looks it up in the cache and
+    analyses it where the cache does not have it (``_analyze``): with ``jobs`` helper processes (work_sharing.py),
+    reading and hashing run in parallel, and no process holds the source of the whole project.
     """
     results: list[FileFacts | None] = [None] * len(files)
     found_keys: list[str | None] = [None] * len(files)
@@ -154,26 +173,26 @@ def collect_facts(
         sizes = [stats[position].st_size if stats[position] else 0 for position, _, _ in misses]
         # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores busy,
         # and a daemon process may not start processes at all.
-        with ExitStack() as stack:
-            if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
-                _worker_init(ruleset)
-                # Sibling jobs of flake8 or pylint read the same project at the same moment: each takes the
-                # files in an order of its own and skips those another has analysed meanwhile.
-                order = sibling_order(len(misses)) if multiprocessing.parent_process() is not None else None
-                computed = ((number, _analyze_in_worker(jobs_list[number]))
-                            for number in (order if order is not None else range(len(misses))))
-            else:
-                jobs = min(jobs, len(misses))
-                context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-                pool = stack.enter_context(context.Pool(jobs, initializer=_pool_worker_init, initargs=(ruleset,)))
-                chunk = max(1, min(16, len(misses) // (jobs * 4)))
-                computed = enumerate(pool.imap(_analyze_in_worker, jobs_list, chunksize=chunk))
-            # each file's JSON data is turned into facts as it arrives: the parent never holds both for all files
+        if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
+            _worker_init(ruleset)
+            # Sibling jobs of flake8 or pylint read the same project at the same moment: each takes the
+            # files in an order of its own and skips those another has analysed meanwhile.
+            order = sibling_order(len(misses)) if multiprocessing.parent_process() is not None else None
+            computed = ((number, _analyze_here(jobs_list[number]))
+                        for number in (order if order is not None else range(len(misses))))
+        else:
+            largest_first = sorted(range(len(misses)), key=sizes.__getitem__, reverse=True)  # see share_work
+            misses, jobs_list = [misses[n] for n in largest_first], [jobs_list[n] for n in largest_first]
+            computed = share_work(len(misses), min(jobs, len(misses)), partial(_job_there, jobs_list),
+                                  initializer=_pool_worker_init, initargs=(ruleset,))
+        # each file's facts are made as they arrive (from a helper's JSON): this process never holds both for
+        # all files
+        with closing(computed):
             for number, (key, data, analysed) in computed:
                 position = misses[number][0]
                 facts = made.get(key) if key is not None else None
                 if facts is None:
-                    facts = FileFacts.from_json(data, shared)
+                    facts = data.share(shared) if isinstance(data, FileFacts) else FileFacts.from_json(data, shared)
                     if key is not None:
                         made[key] = facts
                 results[position], found_keys[position] = facts, key

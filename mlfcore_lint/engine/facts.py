@@ -92,7 +92,15 @@ class ScopeFacts(tuple):
         """Names interned: most recur across the files of a project. ``shared``: lists (and line numbers) read
         before, by value, so that equal lists (``(".append",)``, the calls of a copied module) are one tuple (see
         ``FileFacts.from_json``)."""
-        line, lists = data["line"], [tuple(map(intern, data[name])) for name in SCOPE_LISTS]
+        return cls._read(data["line"], [data[name] for name in SCOPE_LISTS], shared)
+
+    def shared(self, shared: dict) -> ScopeFacts:
+        """This scope as :meth:`from_json` reads it through ``shared`` (names interned, equal lists one tuple)."""
+        return self._read(self[0], [getattr(self, name) for name in SCOPE_LISTS], shared)
+
+    @classmethod
+    def _read(cls, line: int, lists: list, shared: dict | None) -> ScopeFacts:
+        lists = [tuple(map(intern, names)) for names in lists]
         if shared is not None:
             line, lists = shared.setdefault(line, line), [shared.setdefault(names, names) if names else names
                                                           for names in lists]
@@ -179,6 +187,15 @@ class FileFacts:
         self.deferred_relative_imports = _import_rows(self.deferred_relative_imports)
         self.cells = tuple(map(tuple, self.cells))
         self.classes = {name: tuple(bases) for name, bases in self.classes.items()}
+        return self
+
+    def share(self, shared: dict) -> FileFacts:
+        """Frozen facts as :meth:`from_json` reads them through ``shared``: names interned, equal lists of calls
+        one tuple (facts a process analysed itself, held beside facts read back). Returns the facts."""
+        for name in _NAME_FIELDS:
+            setattr(self, name, _interned(getattr(self, name)))
+        self.scopes = {intern(key): scope.shared(shared) for key, scope in self.scopes.items()}
+        self.classes = {intern(key): _interned(bases) for key, bases in self.classes.items()}
         return self
 
 

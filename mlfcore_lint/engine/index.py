@@ -30,6 +30,20 @@ class Entry:
     backward_only: bool = False  # the rule's ``backward_only``: calls autograd does not record do not count
 
 
+@dataclass(frozen=True)
+class Prefilter:
+    """Whether a text mentions a word the rules need: any of ``patterns`` found in it."""
+
+    patterns: tuple[re.Pattern, ...]
+
+    def search(self, text: str) -> re.Match | None:
+        for pattern in self.patterns:
+            found = pattern.search(text)
+            if found is not None:
+                return found
+        return None
+
+
 @dataclass
 class RuleIndex:
     calls: dict[str, list[Entry]] = field(default_factory=dict)
@@ -42,7 +56,7 @@ class RuleIndex:
     trigger_imports: dict[str, list[str]] = field(default_factory=dict)  # module -> requirement codes
     trigger_calls: list[tuple[str, bool, str, tuple[str, ...]]] = field(default_factory=list)
     reexports: tuple[tuple[tuple[str, ...], str], ...] = ()
-    prefilter: re.Pattern | None = None
+    prefilter: Prefilter | None = None
     roots: frozenset[str] = frozenset()  # top-level modules of every name a rule matches (``torch``, ``numpy``)
     _canonical: dict[str, str] = field(default_factory=dict)
 
@@ -170,8 +184,8 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     method_words.update(PREFILTER_METHODS)
     words.discard("*")
     method_words -= words
-    alternatives = r"\b(?:" + _alternation(words) + r")\b"
-    if method_words:
-        alternatives += r"|\.\s*(?:" + _alternation(method_words) + r")\b"
-    index.prefilter = re.compile(alternatives)
+    patterns = [r"\b(?:" + _alternation(words) + r")\b"]
+    if method_words:  # searched first: its leading ``.`` lets the regex engine skip ahead, the words' ``\b`` not
+        patterns.insert(0, r"\.\s*(?:" + _alternation(method_words) + r")\b")
+    index.prefilter = Prefilter(tuple(map(re.compile, patterns)))
     return index

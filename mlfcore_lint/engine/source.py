@@ -38,6 +38,13 @@ def decode_source(raw: bytes) -> str:
 def source_encoding(raw: bytes) -> tuple[str, str]:
     """(the text, the encoding it is written in) as the interpreter reads it: the BOM (encoding ``utf-8``,
     the BOM left out of the text), the coding cookie, else UTF-8; raises ``SourceProblem``."""
+    first_end = raw.find(b"\n")
+    second_end = raw.find(b"\n", first_end + 1) if first_end >= 0 else -1
+    if b"coding" not in (raw if second_end < 0 else raw[:second_end]) and not raw.startswith(codecs.BOM_UTF8):
+        try:  # no cookie in the first two lines (most files): UTF-8, without reading them line by line
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass  # the interpreter's own wording, from the reading below
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as error:

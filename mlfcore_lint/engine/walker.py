@@ -37,6 +37,8 @@ LOCAL = None  # a name bound to something that is not a framework object
 
 #: Why a class or function handed over uncalled matches only as possible (see ``Walker._passed_as_values``).
 PASSED_AS_VALUE = "handed over uncalled: where it is called is not visible"
+#: The expressions that name something (``nn.MaxPool3d``, ``pool``).
+_NAMING = frozenset({ast.Attribute, ast.Name})
 
 class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
     def __init__(self, index: RuleIndex, module: ast.Module, source: str):
@@ -320,8 +322,9 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         if name is None and self.index.iterations:
             self._ordered_consumer(node)
         # the arguments that name something, qualified once for both uses
-        named = [(value, self.qualify(value)) for value in (*node.args, *[keyword.value for keyword in node.keywords])
-                 if isinstance(value, (ast.Attribute, ast.Name))]
+        named = [(value, self.qualify(value)) for value in node.args if value.__class__ in _NAMING]
+        named += [(keyword.value, self.qualify(keyword.value)) for keyword in node.keywords
+                  if keyword.value.__class__ in _NAMING]
         self._passed_as_named(named)
         self.note_call(node, name, named)
         self.note_ordering(node)
@@ -348,7 +351,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         ``{"max": nn.MaxPool3d}``, a parameter's default ``pool=nn.MaxPool3d``): whatever calls it is not
         visible, so a rule that matches any call of it matches here as possible."""
         self._passed_as_named([(value, self.qualify(value)) for value in values
-                               if isinstance(value, (ast.Attribute, ast.Name))])
+                               if value.__class__ in _NAMING])
 
     def _passed_as_named(self, named: list[tuple[ast.expr, str | None]]) -> None:
         """``_passed_as_values`` of the values that name something, with their qualified names."""

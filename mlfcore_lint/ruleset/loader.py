@@ -15,6 +15,8 @@ from ..files import MAX_CONFIG_BYTES, NotReadable, read_regular
 from .schema import RuleError, RuleSet, _Reader, read_rule
 
 FRAMEWORKS_FILE = "frameworks.yaml"
+#: The largest parsed rule file kept in the cache (its aliases written out).
+_MAX_ENTRY_BYTES = 4 * MAX_CONFIG_BYTES
 
 
 def builtin_rules_dir() -> Path:
@@ -102,17 +104,19 @@ class _ParsedRules:
     def get(self, raw: bytes) -> tuple[object] | None:
         from ..cache import read_sealed
 
-        entry = read_sealed(self.secret, self._path(raw), 4 * MAX_CONFIG_BYTES)
+        entry = read_sealed(self.secret, self._path(raw), _MAX_ENTRY_BYTES)
         return (entry["data"],) if isinstance(entry, dict) and entry.keys() == {"data"} else None
 
     def put(self, raw: bytes, data: object) -> None:
         from ..cache import write_sealed
 
         if not _is_plain_tree(data):
-            return  # aliases, or more than a rule file holds: parsed each time (JSON would expand them)
+            return  # aliases that expand past what a rule file holds: parsed each time
         try:
-            if json.loads(json.dumps(data)) != data:
-                return  # YAML values JSON does not keep (dates, keys that are not strings): parsed each time
+            text = json.dumps(data)
+            if len(text) > _MAX_ENTRY_BYTES or json.loads(text) != data:
+                return  # more than is read back, or YAML values JSON does not keep (dates, keys that are not
+                # strings): parsed each time
         except (TypeError, ValueError, RecursionError):
             return
         try:
@@ -123,16 +127,17 @@ class _ParsedRules:
 
 
 def _is_plain_tree(data: object, limit: int = 1_000_000) -> bool:
-    """Whether YAML data is a tree of at most ``limit`` values: no container reached twice (a YAML alias, which
-    JSON would write out in full: a few lines of aliases expand to billions of values)."""
-    seen: set[int] = set()
+    """Whether YAML data, its aliases written out as JSON writes them, holds at most ``limit`` values: a rule
+    file's few aliases (a shared version range) are kept, a few lines of nested aliases that expand to billions
+    of values are not (the walk stops at ``limit`` visits, however the aliases nest)."""
+    visits = 0
     pending = [data]
     while pending:
         value = pending.pop()
         if isinstance(value, (dict, list)):
-            if id(value) in seen or len(seen) >= limit:
+            visits += 1
+            if visits > limit:
                 return False
-            seen.add(id(value))
             pending.extend(value.values() if isinstance(value, dict) else value)
     return True
 

@@ -358,3 +358,34 @@ def test_a_large_entry_is_written_in_pieces_that_make_the_same_text(tmp_path):
     content = path.read_bytes()
     assert content.endswith(whole.encode()) and content.index(b"\n") == 64
     assert read_sealed(b"x" * 32, path) is None  # another key does not open it
+
+
+def test_every_built_in_rule_file_is_parsed_once_for_the_user(tmp_path, monkeypatch):
+    """The parsed YAML of each rule file is kept, aliases written out (torch.yaml shares version ranges); a
+    file whose aliases expand past what a rule file holds is parsed each time, and the walk that says so
+    stops however the aliases nest."""
+    import yaml
+
+    from mlfcore_lint.ruleset.loader import _is_plain_tree, builtin_rules_dir, load_ruleset
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    first = load_ruleset()
+    kept = list((tmp_path / "xdg" / "mlfcore-lint" / "rules").glob("*.json"))
+    assert len(kept) == len(list(builtin_rules_dir().glob("*.yaml")))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a rule file was parsed again")
+
+    monkeypatch.setattr(yaml, "load", refuse)
+    second = load_ruleset()
+    assert second.fingerprint == first.fingerprint and second.rules == first.rules
+
+    shared = [1, 2]
+    assert _is_plain_tree({"a": shared, "b": shared})
+    bomb: list = ["x"] * 9
+    for _ in range(9):
+        bomb = [bomb] * 9
+    assert not _is_plain_tree(bomb)
+    looped: list = []
+    looped.append(looped)
+    assert not _is_plain_tree(looped)

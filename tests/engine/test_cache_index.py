@@ -142,3 +142,23 @@ def test_small_projects_run_in_this_process(tmp_path, ruleset, monkeypatch):
     assert runner.pool_pays([100_000] * 40, jobs=2)
     assert not runner.pool_pays([100_000] * 40, jobs=1)
     assert not runner.pool_pays([1_000] * 400, jobs=2)
+
+
+def test_helpers_analyse_a_large_project_as_this_process_does(tmp_path, ruleset, monkeypatch):
+    """Where the pool pays, helper processes analyse the files (largest first) and this process turns what they
+    send into the same facts and findings as analysing every file itself."""
+    settings = make_project(tmp_path, files=40)
+    padding = "# " + "x" * 70 + "\n"
+    for number in range(40):  # 40 files, 15 to 24 KB each: past POOL_MIN_FILES and POOL_MIN_BYTES
+        module = tmp_path / f"m{number}.py"
+        module.write_text(module.read_text() + padding * (200 + 7 * number) + f"pool{number} = nn.MaxPool3d(2)\n")
+    assert runner.pool_pays([(tmp_path / f"m{n}.py").stat().st_size for n in range(40)], jobs=2)
+    alone = check_paths([tmp_path], settings, ruleset, jobs=1, use_cache=False)
+    started = []
+    real_share_work = runner.share_work
+    monkeypatch.setattr(runner, "share_work", lambda count, helpers, *rest, **named: started.append(helpers) or
+                        real_share_work(count, helpers, *rest, **named))
+    shared = check_paths([tmp_path], settings, ruleset, jobs=2, use_cache=False)
+    assert started == [2]
+    assert shared.parsed == alone.parsed == 40
+    assert shared.findings == alone.findings and len(shared.findings) == 80

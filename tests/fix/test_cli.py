@@ -216,8 +216,8 @@ def test_fixing_a_project_analyses_each_file_once_and_each_fixed_text_once(proje
     (project / "train.py").write_text(FLAGGED, encoding="utf-8")
     (project / "model.py").write_text("import torch\n\nlayer = torch.nn.Linear(2, 2)\n", encoding="utf-8")
     read, analysed = [], []
-    real_read, real_analyse = runner._analyze_in_worker, fix_runner.analyze_bytes
-    monkeypatch.setattr(runner, "_analyze_in_worker", lambda job: read.append(job[0]) or real_read(job))
+    real_read, real_analyse = runner._analyze, fix_runner.analyze_bytes
+    monkeypatch.setattr(runner, "_analyze", lambda job, as_json: read.append(job[0]) or real_read(job, as_json))
     monkeypatch.setattr(fix_runner, "analyze_bytes", lambda raw, *rest: analysed.append(raw) or real_analyse(raw, *rest))
     result = fix("--check", "--no-cache", "--jobs", "1", ".", cwd=project)
     assert result.returncode == 1, result.stdout + result.stderr
