@@ -51,3 +51,50 @@ def test_an_error_in_a_helper_is_raised_here():
     with pytest.raises(ValueError, match="item"):
         list(share_work(5, 1, _fails))
     assert not multiprocessing.active_children()
+
+
+HELPERS_OF_A_KILLED_PROCESS = """
+import multiprocessing, time
+from mlfcore_lint.work_sharing import share_work
+
+def slow(number):
+    time.sleep(0.01)
+    return number
+
+results = share_work(100_000, 2, slow)
+next(results)
+print(" ".join(str(helper.pid) for helper in multiprocessing.active_children()), flush=True)
+time.sleep(60)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"  # exited, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_helpers_exit_when_the_process_that_started_them_is_killed(tmp_path):
+    """An editor or a pre-commit timeout kills the linter: its helpers find the pipe broken and exit."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", HELPERS_OF_A_KILLED_PROCESS], stdout=subprocess.PIPE, text=True)
+    helpers = [int(pid) for pid in child.stdout.readline().split()]
+    assert len(helpers) == 2
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    deadline = time.monotonic() + 10
+    try:
+        while not all(map(_gone, helpers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(map(_gone, helpers))
+    finally:
+        for pid in helpers:
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)
