@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib.metadata
 import json
 import os
 import platform
@@ -56,6 +55,8 @@ from scaling import (
     render_scaling,
     update_page,
 )
+
+from mlfcore_lint.targets import installed_version
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "mlfcore-lint-benchmark"  # outside any repository's ignore files
@@ -151,16 +152,9 @@ def own_root(folder: Path) -> Path:
     return folder
 
 
-def _installed_version(distribution: str) -> str | None:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
 def pinned(distribution: str) -> str:
     """The same version as in the environment this script runs in, so both sides run the same tool."""
-    version = _installed_version(distribution)
+    version = installed_version(distribution)
     return f"{distribution}=={version}" if version else distribution
 
 
@@ -408,8 +402,8 @@ def machine_info() -> dict:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "cpu": cpu, "cores": cores, "memory": memory, "os": platform.platform(),
-        "python": platform.python_version(), "flake8": _installed_version("flake8") or "?",
-        "pylint": _installed_version("pylint") or "?", "libcst": _installed_version("libcst") or "?",
+        "python": platform.python_version(), "flake8": installed_version("flake8") or "?",
+        "pylint": installed_version("pylint") or "?", "libcst": installed_version("libcst") or "?",
     }
 
 

@@ -93,12 +93,8 @@ def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | 
     return _analyze(job, as_json=True)
 
 
-def _analyze_here(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, FileFacts | dict, bool]:
-    """``_analyze`` in the process that holds the project: facts it analyses need no JSON."""
-    return _analyze(job, as_json=False)
-
-
 def _job_there(jobs: list, number: int):
+    """Job ``number`` of ``jobs`` in a helper (``share_work`` hands out numbers)."""
     return _analyze_in_worker(jobs[number])
 
 
@@ -178,7 +174,7 @@ def collect_facts(
             # Sibling jobs of flake8 or pylint read the same project at the same moment: each takes the
             # files in an order of its own and skips those another has analysed meanwhile.
             order = sibling_order(len(misses)) if multiprocessing.parent_process() is not None else None
-            computed = ((number, _analyze_here(jobs_list[number]))
+            computed = ((number, _analyze(jobs_list[number], as_json=False))  # facts analysed here: no JSON
                         for number in (order if order is not None else range(len(misses))))
         else:
             largest_first = sorted(range(len(misses)), key=sizes.__getitem__, reverse=True)  # see share_work

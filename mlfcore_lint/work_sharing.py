@@ -25,8 +25,8 @@ def _claim(counter, stretch: int, count: int) -> range:
     """The next stretch of items nobody has claimed (empty once all are)."""
     with counter.get_lock():
         start = counter.value
-        counter.value = min(start + stretch, count)
-    return range(start, min(start + stretch, count))
+        counter.value = end = min(start + stretch, count)
+    return range(start, end)
 
 
 def _help(counter, count: int, stretch: int, work: Callable[[int], Any], reader, writer, lock,

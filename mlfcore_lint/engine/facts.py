@@ -164,8 +164,9 @@ class FileFacts:
         interned: the project step holds every file's facts, and most names recur across the files of a project.
         ``shared``: a mapping the caller keeps while it reads a project's facts (and drops after), through which
         equal lists of calls are one tuple."""
-        facts = cls(**{k: v for k, v in data.items() if k not in _BUILT_FIELDS},
-                    **{k: _interned(data[k]) for k in _NAME_FIELDS})
+        facts = cls(**{k: v for k, v in data.items() if k not in _BUILT_FIELDS}, classes=data["classes"],
+                    **{k: data[k] for k in _NAME_FIELDS})
+        facts._intern_names()
         facts.candidates = tuple(Candidate(**c) for c in data["candidates"])
         facts.error = Candidate(**data["error"]) if data.get("error") else None
         facts.noqa = {int(k): tuple(v) for k, v in data["noqa"].items()}
@@ -173,7 +174,6 @@ class FileFacts:
         facts.deferred_relative_imports = _import_rows(data["deferred_relative_imports"])
         facts.cells = tuple(map(tuple, data["cells"]))
         facts.scopes = {intern(key): ScopeFacts.from_json(scope, shared) for key, scope in data["scopes"].items()}
-        facts.classes = {intern(key): _interned(bases) for key, bases in data["classes"].items()}
         return facts
 
     def freeze(self) -> FileFacts:
@@ -192,11 +192,15 @@ class FileFacts:
     def share(self, shared: dict) -> FileFacts:
         """Frozen facts as :meth:`from_json` reads them through ``shared``: names interned, equal lists of calls
         one tuple (facts a process analysed itself, held beside facts read back). Returns the facts."""
+        self._intern_names()
+        self.scopes = {intern(key): scope.shared(shared) for key, scope in self.scopes.items()}
+        return self
+
+    def _intern_names(self) -> None:
+        """The names of modules, codes and classes as tuples of interned strings."""
         for name in _NAME_FIELDS:
             setattr(self, name, _interned(getattr(self, name)))
-        self.scopes = {intern(key): scope.shared(shared) for key, scope in self.scopes.items()}
         self.classes = {intern(key): _interned(bases) for key, bases in self.classes.items()}
-        return self
 
 
 def _interned(names: list[str]) -> tuple[str, ...]:

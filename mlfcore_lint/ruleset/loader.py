@@ -110,7 +110,7 @@ class _ParsedRules:
     def put(self, raw: bytes, data: object) -> None:
         from ..cache import write_sealed
 
-        if not _is_plain_tree(data):
+        if not _expands_within(data):
             return  # aliases that expand past what a rule file holds: parsed each time
         try:
             text = json.dumps(data)
@@ -126,7 +126,7 @@ class _ParsedRules:
             pass
 
 
-def _is_plain_tree(data: object, limit: int = 1_000_000) -> bool:
+def _expands_within(data: object, limit: int = 1_000_000) -> bool:
     """Whether YAML data, its aliases written out as JSON writes them, holds at most ``limit`` values: a rule
     file's few aliases (a shared version range) are kept, a few lines of nested aliases that expand to billions
     of values are not (the walk stops at ``limit`` visits, however the aliases nest)."""

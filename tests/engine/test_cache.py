@@ -366,7 +366,7 @@ def test_every_built_in_rule_file_is_parsed_once_for_the_user(tmp_path, monkeypa
     stops however the aliases nest."""
     import yaml
 
-    from mlfcore_lint.ruleset.loader import _is_plain_tree, builtin_rules_dir, load_ruleset
+    from mlfcore_lint.ruleset.loader import _expands_within, builtin_rules_dir, load_ruleset
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     first = load_ruleset()
@@ -381,11 +381,11 @@ def test_every_built_in_rule_file_is_parsed_once_for_the_user(tmp_path, monkeypa
     assert second.fingerprint == first.fingerprint and second.rules == first.rules
 
     shared = [1, 2]
-    assert _is_plain_tree({"a": shared, "b": shared})
+    assert _expands_within({"a": shared, "b": shared})
     bomb: list = ["x"] * 9
     for _ in range(9):
         bomb = [bomb] * 9
-    assert not _is_plain_tree(bomb)
+    assert not _expands_within(bomb)
     looped: list = []
     looped.append(looped)
-    assert not _is_plain_tree(looped)
+    assert not _expands_within(looped)
