@@ -109,7 +109,7 @@ class CallRecorder:
         return found
 
     def recorded_scopes(self) -> dict[str, ScopeFacts]:
-        return {key: ScopeFacts(scope["line"], *(tuple(scope[name]) for name in SCOPE_LISTS))
+        return {key: ScopeFacts(scope["line"], *[tuple(scope[name]) for name in SCOPE_LISTS])
                 for key, scope in self.scopes.items()}
 
     def note_relative_import(self, node: ast.ImportFrom) -> None:
@@ -130,15 +130,15 @@ class CallRecorder:
     def reference(self, func: ast.expr, qualified: str | None) -> str | None:
         """How the project step finds the function ``func`` names (see the module's docstring), if it can."""
         if qualified is not None:
-            root = qualified.split(".", 1)[0]
+            root = qualified.partition(".")[0]
             return None if root in _LIBRARY_ROOTS or root in self.index.roots else f"q:{qualified}"
         parts = []
         node = func
-        while isinstance(node, ast.Attribute):
+        while node.__class__ is ast.Attribute:
             parts.append(node.attr)
             node = node.value
         parts.reverse()
-        if isinstance(node, ast.Name):
+        if node.__class__ is ast.Name:
             if node.id in ("self", "cls") and len(parts) == 1:
                 return f"s:{parts[0]}"
             if self._bound_in_module(node.id):
@@ -168,20 +168,24 @@ class CallRecorder:
 
     def note_call(self, node: ast.Call, qualified: str | None, named: list[tuple[ast.expr, str | None]]) -> None:
         """``named``: the call's arguments that are names or attributes, with their qualified names."""
-        facts = self.scope_facts(self.scope.owner)
+        scope = self.scope
+        facts = self.scope_facts(scope.owner)
         func = node.func
-        method = func.attr if isinstance(func, ast.Attribute) else None
+        method = func.attr if func.__class__ is ast.Attribute else None
         does = facts["does"]
-        trains = (qualified in _TRAINING_FUNCTIONS
-                  or (qualified is not None and qualified.rsplit(".", 1)[-1] in _TRAINING_FUNCTION_NAMES
-                      and qualified.split(".", 1)[0] not in ("os", "sys", "subprocess"))
-                  or (method is not None and qualified is None and self._trains_by_method(node, method, func.value)))
+        if qualified is not None:
+            trains = qualified in _TRAINING_FUNCTIONS or (
+                qualified.rpartition(".")[2] in _TRAINING_FUNCTION_NAMES
+                and qualified.partition(".")[0] not in ("os", "sys", "subprocess"))
+            differentiates = qualified in _DIFFERENTIATING_FUNCTIONS
+        else:
+            trains = method is not None and self._trains_by_method(node, method, func.value)
+            differentiates = method in _DIFFERENTIATING_METHODS
         if trains and TRAINS not in does:
             does.append(TRAINS)
-        if qualified in _DIFFERENTIATING_FUNCTIONS or (method in _DIFFERENTIATING_METHODS and qualified is None):
-            if DIFFERENTIATES not in does:
-                does.append(DIFFERENTIATES)
-        quiet = bool(self.scope.gradients_off[-1])
+        if differentiates and DIFFERENTIATES not in does:
+            does.append(DIFFERENTIATES)
+        quiet = bool(scope.gradients_off[-1])
         target = facts["quiet_calls"] if quiet else facts["calls"]
         self.note_devices(node, qualified, method)
         found = self.reference(func, qualified)
@@ -206,20 +210,23 @@ class CallRecorder:
     def note_devices(self, node: ast.Call, qualified: str | None, method: str | None) -> None:
         """``.cuda()``, ``torch.cuda.*``, ``"cuda:0"``, ``accelerator="gpu"`` name a GPU; ``torch.device("cpu")``,
         ``accelerator="cpu"`` the CPU; a device or accelerator the caller chooses may be a GPU."""
-        if method == "cuda" or (qualified or "").startswith(_GPU_APIS):
+        if method == "cuda" or (qualified is not None and qualified.startswith(_GPU_APIS)):
             self.devices.add("gpu")
         elif method == "to" and node.args and any(word in _receiver_name(node.args[0]) for word in _DEVICE_WORDS):
             self.devices.add("chosen")  # ``.to(args.device)``, ``.to(rank)``: a GPU unless the CPU is named
         chosen = []
         for argument in node.args:
-            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            if argument.__class__ is ast.Constant and argument.value.__class__ is str:
                 self._note_device_text(argument.value)
         for keyword in node.keywords:
+            name = keyword.arg
+            if name is None:  # ``**options``
+                continue
             value = keyword.value
-            if keyword.arg is not None and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            if value.__class__ is ast.Constant and value.value.__class__ is str:
                 self._note_device_text(value.value)
-            if keyword.arg in _DEVICE_KEYWORDS:
-                chosen.append((keyword.arg, value))
+            if name in _DEVICE_KEYWORDS:
+                chosen.append((name, value))
         if qualified == "torch.device" and node.args:
             chosen.append(("device", node.args[0]))
         for name, value in chosen:

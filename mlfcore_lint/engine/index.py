@@ -59,6 +59,9 @@ class RuleIndex:
     prefilter: Prefilter | None = None
     roots: frozenset[str] = frozenset()  # top-level modules of every name a rule matches (``torch``, ``numpy``)
     _canonical: dict[str, str] = field(default_factory=dict)
+    # what ``_triggered_by_import`` and ``triggered_by_call`` gave for each name (asked for every import and call)
+    _by_import: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _by_call: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def canonical(self, name: str) -> str:
         """The public path of ``name``: ``torch.nn.modules.pooling.MaxPool3d`` -> ``torch.nn.MaxPool3d``."""
@@ -76,18 +79,26 @@ class RuleIndex:
 
     def triggered_by_imports(self, modules) -> set[str]:
         codes = set()
+        memo = self._by_import
         for module in modules:
-            parts = module.split(".")
-            for end in range(1, len(parts) + 1):
-                codes.update(self.trigger_imports.get(".".join(parts[:end]), ()))
+            found = memo.get(module)
+            if found is None:
+                found = memo[module] = self._triggered_by_import(module)
+            codes.update(found)
         return codes
 
-    def triggered_by_call(self, name: str) -> list[str]:
-        codes = []
-        for pattern, is_prefix, code, exceptions in self.trigger_calls:
-            if (name.startswith(pattern) if is_prefix else name == pattern) and name not in exceptions:
-                codes.append(code)
-        return codes
+    def _triggered_by_import(self, module: str) -> tuple[str, ...]:
+        parts = module.split(".")
+        return tuple(code for end in range(1, len(parts) + 1)
+                     for code in self.trigger_imports.get(".".join(parts[:end]), ()))
+
+    def triggered_by_call(self, name: str) -> tuple[str, ...]:
+        found = self._by_call.get(name)
+        if found is None:
+            found = self._by_call[name] = tuple(
+                code for pattern, is_prefix, code, exceptions in self.trigger_calls
+                if (name.startswith(pattern) if is_prefix else name == pattern) and name not in exceptions)
+        return found
 
 
 def _roots(ruleset: RuleSet, framework: str | None) -> tuple[str, ...]:

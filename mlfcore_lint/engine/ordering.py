@@ -117,9 +117,10 @@ class ListingOrder:
         holder = holder_text(target)
         if holder is None:
             return
-        for source in self._sources(value):
-            self._holders[id(source)] = holder
-            held = self._held.get((id(self.scope), holder_text(source) or ""))
+        for source in self._sources(value) if value.__class__ in _TAKES_ITEMS else (value,):
+            if source.__class__ is ast.Call:  # only a call's result can be a listing
+                self._holders[id(source)] = holder
+            held = self._held.get((id(self.scope), holder_text(source) or "")) if self._held else None
             if held:
                 self._held.setdefault((id(self.scope), holder), []).extend(held)
 
@@ -142,6 +143,8 @@ class ListingOrder:
     def _note_seeding(self, node: ast.Call) -> None:
         """``holder.seed(s)`` withdraws the unseeded generator that ``holder`` holds; any other method called on
         it first (a draw: ``rng.shuffle(files)``) leaves the finding in place."""
+        if not self._unseeded:
+            return
         func = node.func
         holder = holder_text(func.value) if isinstance(func, ast.Attribute) else None
         key = (id(self.scope), holder or "")
@@ -181,6 +184,8 @@ class ListingOrder:
 
 
 _ITEM_MAPPERS = frozenset({"map", "filter"})  # keep the order of the iterables after their first argument
+#: The nodes ``_sources`` looks through; any other is its own source.
+_TAKES_ITEMS = frozenset({ast.Call, ast.ListComp, ast.GeneratorExp, ast.SetComp})
 
 
 def _unwrapped(node: ast.expr, is_builtin) -> ast.expr:

@@ -31,7 +31,7 @@ from .local_values import DICT_MUTATORS, LocalValues
 from .ordering import ORDERED_CONSUMERS, ListingOrder, is_string_set
 from .scopes import POP, BindAfter, EnterScope, GradientMode, MainBlock, RememberAfter, Scope
 from .source import CharacterColumns
-from .traversal import PUSHERS, push_below_attributes, push_call_children
+from .traversal import LEAVES, PUSHERS, push_below_attributes, push_call_children
 
 LOCAL = None  # a name bound to something that is not a framework object
 
@@ -39,6 +39,7 @@ LOCAL = None  # a name bound to something that is not a framework object
 PASSED_AS_VALUE = "handed over uncalled: where it is called is not visible"
 #: The expressions that name something (``nn.MaxPool3d``, ``pool``).
 _NAMING = frozenset({ast.Attribute, ast.Name})
+_NAME, _ATTRIBUTE = ast.Name, ast.Attribute
 
 class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
     def __init__(self, index: RuleIndex, module: ast.Module, source: str):
@@ -118,11 +119,14 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         return None
 
     def qualify(self, node: ast.expr) -> str | None:
+        if node.__class__ is _NAME:  # most often a plain name: no attribute chain to take apart
+            base = self.lookup(node.id)
+            return None if base is None else self.index.canonical(base)
         parts = []
-        while isinstance(node, ast.Attribute):
+        while node.__class__ is _ATTRIBUTE:
             parts.append(node.attr)
             node = node.value
-        if not isinstance(node, ast.Name):
+        if node.__class__ is not _NAME:
             return None
         base = self.lookup(node.id)
         if base is None:
@@ -200,15 +204,18 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack) -> bool:
         self.bind(node.name, LOCAL)
         self.local_functions.add(node.name)
-        gradients_off = any(self._gradient_mode_of(decorator) is True for decorator in node.decorator_list)
+        gradients_off = bool(node.decorator_list) and any(
+            self._gradient_mode_of(decorator) is True for decorator in node.decorator_list)
         scope = Scope(self.scope, gradients_off=gradients_off, name=node.name)
         self.scope_facts(scope.key, node.lineno)
         self._open_scope(scope, node.args, node.body, stack)
         # Decorators and defaults run in the enclosing scope.
-        defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
-        self._passed_as_values(defaults)
-        outer = node.decorator_list + defaults
-        stack.extend(reversed(outer))
+        arguments = node.args
+        defaults = arguments.defaults + [d for d in arguments.kw_defaults if d is not None] \
+            if arguments.kw_defaults else arguments.defaults
+        if defaults:
+            self._passed_as_values(defaults)
+        _push_code(stack, node.decorator_list + defaults)
         return True
 
     def _lambda(self, node: ast.Lambda, stack) -> bool:
@@ -218,9 +225,8 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         return True
 
     def _open_scope(self, scope: Scope, arguments: ast.arguments, body: list, stack) -> None:
-        for parameter in _parameters(arguments):
-            scope.names[parameter] = LOCAL
         scope.parameters = _parameter_defaults(arguments)
+        scope.names.update(dict.fromkeys(scope.parameters, LOCAL))
         stack.append(POP)
         stack.extend(reversed(body))
         stack.append(EnterScope(scope))
@@ -233,23 +239,29 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         stack.append(POP)
         stack.extend(reversed(node.body))
         stack.append(EnterScope(scope))
-        outer = node.decorator_list + node.bases + [k.value for k in node.keywords]
-        stack.extend(reversed(outer))
+        _push_code(stack, node.decorator_list + node.bases + [k.value for k in node.keywords])
         return True
 
     def _assign(self, node: ast.Assign, stack) -> bool:
+        value = node.value
+        leaf = value.__class__ in LEAVES  # nothing in it to walk
+        at_once = leaf and all(target.__class__ is _NAME for target in node.targets)
         for target in node.targets:
-            self._assigned(target, node.value, stack)
-        stack.append(node.value)
+            self._assigned(target, value, stack, at_once)
+        if not leaf:
+            stack.append(value)
         for target in node.targets:
-            if not isinstance(target, ast.Name):
+            if target.__class__ is not _NAME:
                 stack.append(target)
         return True
 
     def _ann_assign(self, node: ast.AnnAssign, stack) -> bool:
-        if node.value is not None:
-            self._assigned(node.target, node.value, stack)
-            stack.append(node.value)
+        value = node.value
+        if value is not None:
+            leaf = value.__class__ in LEAVES
+            self._assigned(node.target, value, stack, leaf and node.target.__class__ is _NAME)
+            if not leaf:
+                stack.append(value)
         return True
 
     def _aug_assign(self, node: ast.AugAssign, stack) -> bool:
@@ -257,7 +269,9 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
             self.scope.values.pop(node.target.id, None)
         return False
 
-    def _assigned(self, target: ast.expr, value: ast.expr, stack) -> None:
+    def _assigned(self, target: ast.expr, value: ast.expr, stack, at_once: bool = False) -> None:
+        """``at_once``: nothing is walked between this assignment and its end (plain names get a name or a
+        literal), so what a name now holds is remembered without a stack item."""
         self.note_holder(target, value)
         if isinstance(target, ast.Name):
             alias = self.qualify(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
@@ -267,6 +281,8 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
                 if (not self.facts.seed_constant and SEED_NAME.match(target.id) and isinstance(value, ast.Constant)
                         and type(value.value) is int):
                     self.facts.seed_constant = target.id
+            elif at_once:
+                self._remember(target.id, value)
             else:
                 stack.append(RememberAfter(target.id, value, self.scope))
         elif isinstance(target, ast.Attribute):
@@ -302,7 +318,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         func = node.func
         name = self.qualify(func)
         picked = ""  # why a class picked by name is only possibly that class
-        if name is None and isinstance(func, ast.Call):
+        if name is None and func.__class__ is ast.Call:
             name, picked = self.picked_class(func)
         if name is not None:
             for entry in self.index.calls.get(name, ()):
@@ -312,7 +328,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
                 self.note_draw(code)
             if name.startswith("os."):
                 self._environment_call(name, node)
-        elif isinstance(func, ast.Attribute) and not _is_own_method(func):
+        elif func.__class__ is _ATTRIBUTE and not _is_own_method(func):
             if func.attr in DICT_MUTATORS:
                 self._changed_mapping(func.value, None, None)
             entries = self.index.methods.get(func.attr, ())
@@ -322,10 +338,16 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         if name is None and self.index.iterations:
             self._ordered_consumer(node)
         # the arguments that name something, qualified once for both uses
-        named = [(value, self.qualify(value)) for value in node.args if value.__class__ in _NAMING]
-        named += [(keyword.value, self.qualify(keyword.value)) for keyword in node.keywords
-                  if keyword.value.__class__ in _NAMING]
-        self._passed_as_named(named)
+        named = []
+        for value in node.args:
+            if value.__class__ in _NAMING:
+                named.append((value, self.qualify(value)))
+        for keyword in node.keywords:
+            value = keyword.value
+            if value.__class__ in _NAMING:
+                named.append((value, self.qualify(value)))
+        if named:
+            self._passed_as_named(named)
         self.note_call(node, name, named)
         self.note_ordering(node)
         push_call_children(node, stack)
@@ -631,23 +653,31 @@ def _names_constants(condition) -> bool:
 
 
 def _parameter_defaults(arguments: ast.arguments) -> dict[str, ast.expr | None]:
-    positional = arguments.posonlyargs + arguments.args
-    defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
-    found = {a.arg: default for a, default in zip(positional, defaults, strict=True)}
-    found.update({a.arg: default for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)})
-    found.update({star.arg: None for star in (arguments.vararg, arguments.kwarg) if star is not None})
+    """A function's parameters, in order, and their defaults (None: none)."""
+    positional = arguments.posonlyargs + arguments.args if arguments.posonlyargs else arguments.args
+    defaults = arguments.defaults
+    without = len(positional) - len(defaults)
+    found = dict.fromkeys([a.arg for a in positional[:without]])
+    for parameter, default in zip(positional[without:], defaults, strict=True):
+        found[parameter.arg] = default
+    for parameter, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+        found[parameter.arg] = default
+    for star in (arguments.vararg, arguments.kwarg):
+        if star is not None:
+            found[star.arg] = None
     return found
+
+
+def _push_code(stack: list, expressions: list[ast.expr]) -> None:
+    """Push ``expressions`` to be walked in order, leaving out those with no code in them (names, literals)."""
+    for expression in reversed(expressions):
+        if expression.__class__ not in LEAVES:
+            stack.append(expression)
 
 
 def _is_own_method(func: ast.Attribute) -> bool:
     """``self.gather(...)`` calls a method of the class being defined, not a tensor's."""
     return isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
-
-
-def _parameters(arguments: ast.arguments) -> list[str]:
-    found = [a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
-    found += [star.arg for star in (arguments.vararg, arguments.kwarg) if star is not None]
-    return found
 
 
 def _flat_statements(body: list[ast.stmt]):
