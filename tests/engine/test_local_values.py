@@ -157,6 +157,29 @@ def test_an_assignment_reads_the_earlier_value_of_its_own_name(ruleset):
 
 
 @pytest.mark.parametrize(
+    ("assignments", "reported"),
+    [
+        ("    value = 1.0\n", False),
+        ("    value = other = 1.0\n", False),  # more than one name at once
+        ("    value = on_value\n", False),  # a parameter whose default is a number
+        ("    value = src\n", True),
+        ("    value = 1.0\n    value = src\n", True),  # the last assignment counts
+        ("    value = src\n    value = 1.0\n", False),
+        ("    value: float = 1.0\n", False),
+    ],
+)
+def test_a_name_or_literal_assigned_is_known_at_once(assignments, reported, ruleset):
+    # a value with nothing in it to walk is remembered without waiting for the walk of the value
+    source = (
+        "import torch\n"
+        "def place(out, index, src, on_value=1.0):\n"
+        f"{assignments}"
+        "    return out.scatter_(0, index, value)\n"
+    )
+    assert ("MLF131" in codes(source, ruleset)) == reported
+
+
+@pytest.mark.parametrize(
     ("saved", "reported"),
     [
         ("torch.backends.cudnn.benchmark", False),
