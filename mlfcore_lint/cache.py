@@ -216,6 +216,7 @@ class FactsCache:
         self.secret = secret if secret is not None else secrets.token_bytes(KEY_BYTES)
         self.salt = f"{__version__}\0{FACTS_FORMAT}\0{ruleset_fingerprint}\0".encode()
         self._prepared: bool | None = None  # whether the folder exists and is this user's own
+        self._folders: set[Path] = set()  # folders this process made or found (a ``mkdir`` costs a system call)
 
     @classmethod
     def for_project(cls, project_root: Path, ruleset_fingerprint: str) -> FactsCache | None:
@@ -270,11 +271,14 @@ class FactsCache:
         file that cannot be written only costs time next run."""
         if not self.writable():
             return
+        folder = path.parent
         try:
-            path.parent.mkdir(mode=0o700, exist_ok=True)
+            if folder not in self._folders:
+                folder.mkdir(mode=0o700, exist_ok=True)
+                self._folders.add(folder)
             write_sealed(self.secret, path, data)
         except OSError:
-            pass
+            self._folders.discard(folder)  # removed meanwhile (``cache clean``)? made again next time
 
     def writable(self) -> bool:
         """Whether entries (and the stat index and result memo beside them) may be written: the folder exists, or

@@ -276,6 +276,20 @@ def test_cache_entries_of_the_wrong_shape_or_too_deep_are_misses(tmp_path, rules
         assert cache.get(key) is None
 
 
+def test_an_entry_folder_removed_while_the_cache_is_in_use_is_made_again(tmp_path):
+    import shutil
+
+    from mlfcore_lint.cache import FactsCache
+
+    cache = FactsCache(tmp_path / "cache", "fingerprint")  # each folder is made once per process
+    key = cache.key(b"import torch\n", False)
+    cache.put(key, FileFacts(imports=["torch"]))
+    shutil.rmtree(cache._path(key).parent)  # ``cache clean`` from another process
+    cache.put(key, FileFacts(imports=["torch"]))  # lost (a miss costs time only), and the folder forgotten
+    cache.put(key, FileFacts(imports=["torch"]))
+    assert cache.get(key) == FileFacts(imports=["torch"]).freeze()
+
+
 def test_the_walker_leaves_no_reference_cycle(ruleset):
     """Each file's syntax tree is freed as soon as it is walked: a cycle through the walker would keep every tree
     alive until the garbage collector finds it, and the collector would scan them all again and again."""
