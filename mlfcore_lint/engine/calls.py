@@ -219,14 +219,13 @@ class CallRecorder:
             if argument.__class__ is ast.Constant and argument.value.__class__ is str:
                 self._note_device_text(argument.value)
         for keyword in node.keywords:
-            name = keyword.arg
-            if name is None:  # ``**options``
+            if keyword.arg is None:  # ``**options``
                 continue
             value = keyword.value
             if value.__class__ is ast.Constant and value.value.__class__ is str:
                 self._note_device_text(value.value)
-            if name in _DEVICE_KEYWORDS:
-                chosen.append((name, value))
+            if keyword.arg in _DEVICE_KEYWORDS:
+                chosen.append((keyword.arg, value))
         if qualified == "torch.device" and node.args:
             chosen.append(("device", node.args[0]))
         for name, value in chosen:

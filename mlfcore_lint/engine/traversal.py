@@ -92,6 +92,13 @@ def push_below_attributes(node: ast.expr, stack: list) -> None:
         stack.append(node)
 
 
+def push_code(stack: list, expressions: list[ast.expr]) -> None:
+    """Push ``expressions`` to be walked in order, leaving out those with no code in them (names, literals)."""
+    for expression in reversed(expressions):
+        if expression.__class__ not in LEAVES:
+            stack.append(expression)
+
+
 def push_call_children(node: ast.Call, stack: list) -> None:
     """A call's children, as its pusher would push them, without the stack items that hold no code: a
     keyword (its value is pushed) and an attribute chain (what it is taken of is pushed)."""

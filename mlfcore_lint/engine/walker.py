@@ -31,7 +31,7 @@ from .local_values import DICT_MUTATORS, LocalValues
 from .ordering import ORDERED_CONSUMERS, ListingOrder, is_string_set
 from .scopes import POP, BindAfter, EnterScope, GradientMode, MainBlock, RememberAfter, Scope
 from .source import CharacterColumns
-from .traversal import LEAVES, PUSHERS, push_below_attributes, push_call_children
+from .traversal import LEAVES, PUSHERS, push_below_attributes, push_call_children, push_code
 
 LOCAL = None  # a name bound to something that is not a framework object
 
@@ -204,18 +204,14 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, stack) -> bool:
         self.bind(node.name, LOCAL)
         self.local_functions.add(node.name)
-        gradients_off = bool(node.decorator_list) and any(
-            self._gradient_mode_of(decorator) is True for decorator in node.decorator_list)
+        gradients_off = any(self._gradient_mode_of(decorator) is True for decorator in node.decorator_list)
         scope = Scope(self.scope, gradients_off=gradients_off, name=node.name)
         self.scope_facts(scope.key, node.lineno)
         self._open_scope(scope, node.args, node.body, stack)
         # Decorators and defaults run in the enclosing scope.
-        arguments = node.args
-        defaults = arguments.defaults + [d for d in arguments.kw_defaults if d is not None] \
-            if arguments.kw_defaults else arguments.defaults
-        if defaults:
-            self._passed_as_values(defaults)
-        _push_code(stack, node.decorator_list + defaults)
+        defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        self._passed_as_values(defaults)
+        push_code(stack, node.decorator_list + defaults)
         return True
 
     def _lambda(self, node: ast.Lambda, stack) -> bool:
@@ -239,7 +235,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         stack.append(POP)
         stack.extend(reversed(node.body))
         stack.append(EnterScope(scope))
-        _push_code(stack, node.decorator_list + node.bases + [k.value for k in node.keywords])
+        push_code(stack, node.decorator_list + node.bases + [k.value for k in node.keywords])
         return True
 
     def _assign(self, node: ast.Assign, stack) -> bool:
@@ -654,7 +650,7 @@ def _names_constants(condition) -> bool:
 
 def _parameter_defaults(arguments: ast.arguments) -> dict[str, ast.expr | None]:
     """A function's parameters, in order, and their defaults (None: none)."""
-    positional = arguments.posonlyargs + arguments.args if arguments.posonlyargs else arguments.args
+    positional = arguments.posonlyargs + arguments.args
     defaults = arguments.defaults
     without = len(positional) - len(defaults)
     found = dict.fromkeys([a.arg for a in positional[:without]])
@@ -666,13 +662,6 @@ def _parameter_defaults(arguments: ast.arguments) -> dict[str, ast.expr | None]:
         if star is not None:
             found[star.arg] = None
     return found
-
-
-def _push_code(stack: list, expressions: list[ast.expr]) -> None:
-    """Push ``expressions`` to be walked in order, leaving out those with no code in them (names, literals)."""
-    for expression in reversed(expressions):
-        if expression.__class__ not in LEAVES:
-            stack.append(expression)
 
 
 def _is_own_method(func: ast.Attribute) -> bool:

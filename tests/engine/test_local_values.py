@@ -14,6 +14,16 @@ def codes(source, ruleset):
     return sorted({f.code for f in lint_snippet(source, ruleset, TARGETS)})
 
 
+def scattering(body: str, value: str) -> str:
+    """A function that runs ``body``, then scatters ``value`` into a tensor (MLF131 where it is a tensor)."""
+    return (
+        "import torch\n"
+        "def place(out, index, src, scale, weights, on_value=1.0):\n"
+        f"{body}"
+        f"    return out.scatter_(0, index, {value})\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "reported"),
     [
@@ -27,12 +37,7 @@ def codes(source, ruleset):
     ],
 )
 def test_a_number_is_not_a_tensor_source(value, reported, ruleset):
-    source = (
-        "import torch\n"
-        "def place(out, index, src, scale, weights, on_value=1.0):\n"
-        "    noise = torch.randn(4)\n"
-        f"    return out.scatter_(0, index, {value})\n"
-    )
+    source = scattering("    noise = torch.randn(4)\n", value)
     assert ("MLF131" in codes(source, ruleset)) == reported
 
 
@@ -170,12 +175,7 @@ def test_an_assignment_reads_the_earlier_value_of_its_own_name(ruleset):
 )
 def test_a_name_or_literal_assigned_is_known_at_once(assignments, reported, ruleset):
     # a value with nothing in it to walk is remembered without waiting for the walk of the value
-    source = (
-        "import torch\n"
-        "def place(out, index, src, on_value=1.0):\n"
-        f"{assignments}"
-        "    return out.scatter_(0, index, value)\n"
-    )
+    source = scattering(assignments, "value")
     assert ("MLF131" in codes(source, ruleset)) == reported
 
 
