@@ -15,7 +15,9 @@ root. What makes an entry trusted:
   cache is a miss, never a hang).
 
 A cache that cannot be used (a folder owned by someone else, a read-only home) costs time, never a result.
-Each entry is written to a temporary name and renamed into place, so concurrent runs never see half an entry.
+Each entry is written to a temporary name and renamed into place, so concurrent runs never see half an entry;
+what the engine's helper processes analyse is written many entries to a file instead (cache_packs.py), each
+entry sealed as in a file of its own.
 """
 
 from __future__ import annotations
@@ -128,9 +130,49 @@ def read_sealed(secret: bytes, path: Path, limit: int = MAX_ENTRY_BYTES) -> obje
     """The JSON data of the sealed entry at ``path``: ``None`` where it is missing, not a regular file, too
     large, not sealed with the key, or not JSON (never an error: a bad entry is a miss)."""
     try:
-        payload = unseal(secret, path.name, read_regular(path, limit))
+        content = read_regular(path, limit)
+    except OSError:
+        return None
+    return open_sealed(secret, path.name, content)
+
+
+class SealedEntries:
+    """A sealed file of ``entries`` (the stat index, the packs' catalog), read on first use (``_load``)."""
+
+    _entries: dict | None = None
+
+    @property
+    def entries(self) -> dict:
+        if self._entries is None:
+            self._entries = self._load()
+        return self._entries
+
+    def _load(self) -> dict:
+        raise NotImplementedError
+
+
+def read_entries(secret: bytes, path: Path, header: dict, valid) -> dict:
+    """The ``entries`` mapping of the sealed file at ``path`` (the stat index, the packs' catalog) whose other
+    fields are those of ``header``; empty where the file is missing or not sealed with the key, another header's,
+    or where one entry is not ``valid(name, entry)``: trust none of them."""
+    data = read_sealed(secret, path)
+    if not (isinstance(data, dict) and isinstance(data.get("entries"), dict)
+            and all(data.get(field) == value for field, value in header.items())):
+        return {}
+    entries = data["entries"]
+    for name, entry in entries.items():
+        if not valid(name, entry):
+            return {}
+    return entries
+
+
+def open_sealed(secret: bytes, name: str, content: bytes) -> object | None:
+    """The JSON data of the sealed entry ``content`` named ``name``; ``None`` unless it is sealed with the key and
+    holds JSON."""
+    try:
+        payload = unseal(secret, name, content)
         return None if payload is None else json.loads(payload)
-    except (OSError, ValueError, RecursionError):
+    except (ValueError, RecursionError):
         return None
 
 
@@ -217,6 +259,10 @@ class FactsCache:
         self.salt = f"{__version__}\0{FACTS_FORMAT}\0{ruleset_fingerprint}\0".encode()
         self._prepared: bool | None = None  # whether the folder exists and is this user's own
         self._folders: set[Path] = set()  # folders this process made or found (a ``mkdir`` costs a system call)
+        from .cache_packs import Catalog  # it reads and writes through this module
+
+        self.catalog = Catalog(directory, self.salt, self.secret, MAX_ENTRY_BYTES)
+        self._pack = None  # a PackWriter while this process writes one (``put_sealed``)
 
     @classmethod
     def for_project(cls, project_root: Path, ruleset_fingerprint: str) -> FactsCache | None:
@@ -248,7 +294,11 @@ class FactsCache:
         return data if has_shape(data, FACTS_SHAPE) else None
 
     def _stored(self, key: str) -> object:
-        entry = read_sealed(self.secret, self._path(key))
+        """The facts data of the entry ``key``: from its pack where the catalog knows one, else from its file."""
+        packed = self.catalog.read(key)
+        entry = open_sealed(self.secret, f"{key}.json", packed) if packed is not None else None
+        if entry is None:
+            entry = read_sealed(self.secret, self._path(key))
         if not isinstance(entry, dict) or entry.keys() != {"key", "facts"} or entry["key"] != key:
             return None
         return entry["facts"]
@@ -257,8 +307,37 @@ class FactsCache:
         self.put_json(key, facts.to_json())
 
     def put_json(self, key: str, data: dict) -> None:
-        """Store facts already turned into JSON data (``FileFacts.to_json``)."""
+        """Store facts already turned into JSON data (``FileFacts.to_json``) as an entry file of its own."""
         self.store(self._path(key), {"key": key, "facts": data})
+
+    def sealed(self, key: str, data: dict) -> bytes:
+        """The entry ``key`` of facts already turned into JSON data, sealed as its file would hold it (what a
+        helper process hands the process that writes the pack: see ``put_sealed``)."""
+        return seal(self.secret, f"{key}.json", _ENCODE({"key": key, "facts": data}).encode())
+
+    def put_sealed(self, key: str, sealed: bytes) -> dict:
+        """Store the entry ``sealed`` (made by ``sealed``) in this process's pack; returns its facts data."""
+        data = json.loads(sealed.partition(b"\n")[2])["facts"]
+        if self._pack is None and self.writable():
+            self._pack = self.catalog.writer()
+        if self._pack is not None:
+            self._pack.add(key, sealed)
+        else:
+            self.put_json(key, data)
+        return data
+
+    @property
+    def packing(self) -> bool:
+        """Whether this process is writing a pack (``finish_pack`` ends it)."""
+        return self._pack is not None
+
+    def finish_pack(self, live: set[str] | None) -> None:
+        """Close this process's pack and write the catalog that names its entries (``live``: see
+        ``Catalog.save``)."""
+        if self._pack is not None:
+            self._pack.close()
+            self._pack = None
+            self.catalog.save(self.store, live)
 
     def beside(self, kind: str, root: str) -> Path:
         """Where the file of ``kind`` (``index``, ``results``, ``listing``) that this cache keeps for the project

@@ -21,7 +21,7 @@ import re
 import time
 from pathlib import Path
 
-from .cache import FactsCache, read_sealed
+from .cache import FactsCache, SealedEntries, read_entries
 
 INDEX_FORMAT = 1
 RACY_SECONDS = 2
@@ -34,7 +34,7 @@ def signature(stat: os.stat_result) -> Signature:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
-class StatIndex:
+class StatIndex(SealedEntries):
     """Facts-cache keys of a project's files by path, valid while the file's ``signature`` is unchanged."""
 
     def __init__(self, cache: FactsCache, root: Path):
@@ -51,27 +51,15 @@ class StatIndex:
         text = str(path)
         return text[len(self._prefix):] if text.startswith(self._prefix) else text
 
-    @property
-    def entries(self) -> dict[str, list]:
-        if self._entries is None:
-            self._entries = self._load()
-        return self._entries
-
     def _load(self) -> dict[str, list]:
-        data = read_sealed(self._cache.secret, self.path)  # sealed with the user's key: never planted
-        if not (isinstance(data, dict) and data.get("format") == INDEX_FORMAT and data.get("root") == self.root
-                and data.get("salt") == self._salt and isinstance(data.get("entries"), dict)):
-            return {}
-        entries = data["entries"]
         match = _KEY.match
-        # The names are JSON keys, so strings. Each entry is checked field by field, without ``all(...)``:
-        # a warm run checks every file's entry.
-        for entry in entries.values():
-            if not (type(entry) is list and len(entry) == 5 and type(entry[0]) is int and type(entry[1]) is int
-                    and type(entry[2]) is int and type(entry[3]) is int and type(entry[4]) is str
-                    and match(entry[4])):
-                return {}  # one malformed entry: trust none of them
-        return entries
+        # Sealed with the user's key: never planted. The names are JSON keys, so strings. Each entry is checked
+        # field by field, without ``all(...)``: a warm run checks every file's entry.
+        return read_entries(self._cache.secret, self.path,
+                            {"format": INDEX_FORMAT, "root": self.root, "salt": self._salt}, lambda _, entry: (
+                                type(entry) is list and len(entry) == 5 and type(entry[0]) is int
+                                and type(entry[1]) is int and type(entry[2]) is int and type(entry[3]) is int
+                                and type(entry[4]) is str and match(entry[4])))
 
     def key(self, path: Path | str, stat: os.stat_result | None) -> str | None:
         """The cache key of ``path``'s facts, where its signature is the one indexed."""
@@ -94,6 +82,10 @@ class StatIndex:
         if self.entries.get(name) != entry:
             self.entries[name] = entry
             self._changed = True
+
+    def keys(self) -> set[str]:
+        """The cache keys of every file indexed."""
+        return {entry[4] for entry in self.entries.values()}
 
     def save(self) -> None:
         if self._changed:

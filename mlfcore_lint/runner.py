@@ -5,9 +5,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
+from itertools import groupby
 from pathlib import Path
 from sys import intern
 
@@ -63,12 +65,16 @@ def index_for(ruleset: RuleSet):
     return _worker_index
 
 
-def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool) -> tuple[str | None, FileFacts | dict, bool]:
+def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool,
+             packed: bool = False) -> tuple[str | None, FileFacts | dict | bytes, bool]:
     """Read one file and give its facts: from the cache where its bytes are known there (the stat index did not
     know the file, or a sibling process, another flake8 or pylint job, analysed it meanwhile), else analysed and
     cached under the bytes actually read (in the process that reads it, so that reading, hashing and writing run
     in parallel too). Returns the cache key, the facts (as JSON where ``as_json`` or read from the cache, else
-    frozen), and whether the file was analysed (or found unreadable)."""
+    frozen), and whether the file was analysed (or found unreadable).
+
+    ``packed``: facts analysed here are not written, but returned as their sealed cache entry, for the process
+    that started the helpers to write into its pack (``FactsCache.put_sealed``)."""
     from .engine.analyze import analyze_bytes
 
     path, notebook, cache = job
@@ -78,24 +84,51 @@ def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool) -> tuple[s
         return None, facts.to_json() if as_json else facts.freeze(), True
     key = cache.key(raw, notebook) if cache is not None else None
     if key is not None:
+        sealed = _packed_here.get(key) if packed else None
+        if sealed is not None:
+            return key, sealed, False
         stored = cache.get_json(key)
         if stored is not None:
             return key, stored, False
     facts = analyze_bytes(raw, _worker_index, notebook)
     data = facts.to_json() if as_json or key is not None else None
     if key is not None:
+        if packed:
+            return key, _pack_here(key, cache.sealed(key, data)), True
         cache.put_json(key, data)
     return key, data if as_json else facts, True
 
 
-def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict, bool]:
-    """``_analyze`` in a helper process: the facts as JSON, to be sent back."""
-    return _analyze(job, as_json=True)
+#: The entries a helper analysed last, not in the cache before its starter writes its pack: copies of a file (the
+#: same module in several experiment folders) have the same size, and files of one size go to one helper together
+#: (``_group_there``), which sends the entry again instead of analysing the copy.
+_packed_here: dict[str, bytes] = {}
+_PACKED_HERE_MOST = 64
 
 
-def _job_there(jobs: list, number: int):
-    """Job ``number`` of ``jobs`` in a helper (``share_work`` hands out numbers)."""
-    return _analyze_in_worker(jobs[number])
+def _pack_here(key: str, sealed: bytes) -> bytes:
+    if len(_packed_here) >= _PACKED_HERE_MOST:
+        del _packed_here[next(iter(_packed_here))]
+    _packed_here[key] = sealed
+    return sealed
+
+
+def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict | bytes, bool]:
+    """``_analyze`` in a helper process: the facts as JSON (or as the sealed entry to be packed), sent back."""
+    return _analyze(job, as_json=True, packed=True)
+
+
+def _group_there(jobs: list, groups: list[list[int]], number: int) -> list:
+    """The jobs of group ``number`` of ``groups`` (numbers in ``jobs``), in a helper (``share_work`` hands out
+    group numbers)."""
+    return [_analyze_in_worker(jobs[job]) for job in groups[number]]
+
+
+def _each_job(groups: list[list[int]], shared: Iterator) -> Iterator:
+    """``(job number, result)`` for each job of the groups ``shared`` sends results of."""
+    with closing(shared):
+        for number, results in shared:
+            yield from zip(groups[number], results, strict=True)
 
 
 def read_file(path: Path) -> bytes | SourceProblem:
@@ -179,8 +212,12 @@ def collect_facts(
         else:
             largest_first = sorted(range(len(misses)), key=sizes.__getitem__, reverse=True)  # see share_work
             misses, jobs_list = [misses[n] for n in largest_first], [jobs_list[n] for n in largest_first]
-            computed = share_work(len(misses), min(jobs, len(misses)), partial(_job_there, jobs_list),
-                                  initializer=_pool_worker_init, initargs=(ruleset,))
+            # files of one size go to one helper together: copies of a file are analysed once (``_packed_here``)
+            ordered_sizes = [sizes[n] for n in largest_first]
+            groups = [list(group) for _, group in groupby(range(len(misses)), key=ordered_sizes.__getitem__)]
+            computed = _each_job(groups, share_work(len(groups), min(jobs, len(groups)),
+                                                    partial(_group_there, jobs_list, groups),
+                                                    initializer=_pool_worker_init, initargs=(ruleset,)))
         # each file's facts are made as they arrive (from a helper's JSON): this process never holds both for
         # all files
         with closing(computed):
@@ -188,6 +225,8 @@ def collect_facts(
                 position = misses[number][0]
                 facts = made.get(key) if key is not None else None
                 if facts is None:
+                    if type(data) is bytes:
+                        data = cache.put_sealed(key, data)
                     facts = data.share(shared) if isinstance(data, FileFacts) else FileFacts.from_json(data, shared)
                     if key is not None:
                         made[key] = facts
@@ -197,6 +236,8 @@ def collect_facts(
                     index.record(files[position], stats[position], key)
     if index is not None:
         index.save()
+    if cache is not None and cache.packing:
+        cache.finish_pack({*found_keys, *index.keys()} if index is not None else None)
     if keys is not None:
         keys.extend(found_keys)
     return results, parsed
@@ -284,6 +325,8 @@ class ProjectContext:
         """Let go of the facts read and of the project step over them (a run that has its findings)."""
         if self._project is not None:
             self._project.close()
+        if self.cache is not None:
+            self.cache.catalog.close()
         self.facts.clear()
         self._project = self._sources_by_path = None
 

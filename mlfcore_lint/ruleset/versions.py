@@ -35,8 +35,10 @@ def _parse(version: str) -> Version | None:
         return None
 
 
+@lru_cache(maxsize=256)
 def candidate_versions(releases: tuple[str, ...], target: SpecifierSet | None) -> tuple[str, ...]:
-    """The versions a target admits: known releases plus the versions the target itself names."""
+    """The versions a target admits: known releases plus the versions the target itself names (remembered: the
+    project step asks for the same distribution's versions for every rule it evaluates)."""
     pool = list(releases)
     if target is not None:
         for spec in target:

@@ -84,20 +84,20 @@ def test_a_file_a_sibling_process_analysed_meanwhile_is_read_from_the_cache(tmp_
     after this job listed it as missing, instead of analysing it again."""
     import mlfcore_lint.engine.analyze as analyze
     from mlfcore_lint.cache import FactsCache
-    from mlfcore_lint.runner import _analyze_in_worker, index_for
+    from mlfcore_lint.runner import _analyze, index_for
 
     index_for(ruleset)
     module = tmp_path / "m.py"
     module.write_text(SOURCE)
     cache = FactsCache(tmp_path / "cache", ruleset.fingerprint)
-    key, data, analysed = _analyze_in_worker((str(module), False, cache))  # the sibling's analysis
+    key, data, analysed = _analyze((str(module), False, cache), as_json=True)  # the sibling's analysis
     assert analysed
 
     def analysed_again(*args, **kwargs):
         raise AssertionError("analysed again")
 
     monkeypatch.setattr(analyze, "analyze_bytes", analysed_again)
-    assert _analyze_in_worker((str(module), False, cache)) == (key, data, False)
+    assert _analyze((str(module), False, cache), as_json=True) == (key, data, False)
 
 
 def test_sibling_jobs_take_the_files_in_orders_of_their_own(monkeypatch):
