@@ -139,3 +139,29 @@ def test_copies_of_a_file_analysed_by_helpers_are_analysed_once(project, ruleset
     assert result.files == 3 * FILES and result.parsed == FILES
     forget_files(project)
     assert check_paths([project.root], project, ruleset, jobs=1).findings == result.findings
+
+
+@pytest.mark.slow
+def test_concurrent_runs_that_write_packs_all_report_and_leave_a_catalog_that_serves_everything(tmp_path):
+    """Four runs at once, each with helper processes (files large enough for the pool): each writes a pack and
+    the catalog; whichever catalog is written last, a run without the stat index and the memo analyses nothing."""
+    import json
+    import subprocess
+    import sys
+
+    settings = make_project(tmp_path, files=FILES)
+    for path in tmp_path.glob("m*.py"):
+        path.write_text(path.read_text() + "# padding\n" * 1500)  # 40 files of about 15 KB: the pool pays
+    command = [sys.executable, "-m", "mlfcore_lint", "check", "--format", "json", "--jobs", "2", "."]
+    processes = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=300)
+        assert stderr == "" and len(json.loads(stdout)) == FILES
+    assert 1 <= len(packs(settings)) <= 4 and entry_files(settings) == []
+    assert not list(folder_of(settings).rglob(".tmp-*"))
+    forget_files(settings)
+    from mlfcore_lint.ruleset.loader import default_ruleset
+
+    again = check_paths([tmp_path], settings, default_ruleset([]), jobs=1)
+    assert again.parsed == 0 and len(again.findings) == FILES
