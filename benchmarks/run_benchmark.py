@@ -15,7 +15,7 @@ installed.  Both tools get the same number of jobs.  Targets:
 - ``check --no-cache`` / ``flake8 --select=F``  <= 1.0
 - cached re-run / ``flake8 --select=F``          <= 0.1
 - peak memory of mlfcore-lint, workers included  < 200 MB
-- flake8 plugin overhead (``--select=F,MLF`` with the plugin vs ``--select=F`` without)  <= 30 %
+- flake8 plugin overhead (``--select=F,MLF`` with the plugin vs ``--select=F`` without)  <= 10 % cold, 5 % warm
 - pylint plugin overhead (``--load-plugins=mlfcore_lint.pylint_plugin`` vs pylint alone)  <= 15 %
 - ``verify program`` on the example U-Net: training steps recorded / the same steps plain  <= 3
 - ``mlfcore-fix --check --no-cache`` / ``check --no-cache`` on the same project  <= 3
@@ -67,8 +67,9 @@ PROJECT_PARTS = {"engine", "flake8-plugin", "pylint-plugin", "profile", "scaling
 TARGET_NO_CACHE_RATIO = 1.0
 TARGET_CACHED_RATIO = 0.1
 TARGET_PEAK_MB = 200
-TARGET_FLAKE8_OVERHEAD = 0.30
-TARGET_PYLINT_OVERHEAD = 0.15
+#: (cold, warm): issue 18 asks +10 % and +5 % of the flake8 plugin, and the pylint plugin's figures kept.
+TARGET_FLAKE8_OVERHEAD = (0.10, 0.05)
+TARGET_PYLINT_OVERHEAD = (0.15, 0.15)
 
 
 # ---------------------------------------------------------------------------------------- measuring
@@ -457,7 +458,7 @@ def render(report: Report) -> str:
                 (f"  peak memory, largest process = {process:.0f} MB (target < {TARGET_PEAK_MB}): "
                 f"{verdict(process, TARGET_PEAK_MB, below=False)}; all processes together = {tree:.0f} MB "
                 f"(workers share pages, so this over-counts)"), ""]
-    for tool, target in (("flake8", TARGET_FLAKE8_OVERHEAD), ("pylint", TARGET_PYLINT_OVERHEAD)):
+    for tool, (target, warm_target) in (("flake8", TARGET_FLAKE8_OVERHEAD), ("pylint", TARGET_PYLINT_OVERHEAD)):
         rows = [r for r in report.plugins if r.tool == tool]
         if not rows:
             continue
@@ -482,8 +483,8 @@ def render(report: Report) -> str:
         out += [title, format_table(headers, table),
                 f"  cold overhead {100 * overhead:+.1f} % (target <= {100 * target:.0f} %): "
                 f"{verdict(overhead, target)}",
-                f"  warm overhead {100 * warm_overhead:+.1f} % (target <= {100 * target:.0f} %): "
-                f"{verdict(warm_overhead, target)}", ""]
+                f"  warm overhead {100 * warm_overhead:+.1f} % (target <= {100 * warm_target:.0f} %): "
+                f"{verdict(warm_overhead, warm_target)}", ""]
     if report.profile:
         p = report.profile
         out += [(f"Where the engine's time goes ({p['files_sampled']} files sampled, {p['files_parsed']} parsed, "
