@@ -3,11 +3,19 @@
 flake8 hands the plugin the lines it read (from the file, standard input or an editor's buffer), so the
 plugin lints those lines, never the file on disk. flake8 wants 0-based columns from plugins and prints
 them plus one, and applies ``# noqa`` to plugin results itself, so the engine leaves ``# noqa`` alone here.
+
+The project's facts are read once, before flake8 starts its jobs (``prepare``). Where flake8 then forks jobs,
+the objects alive at that moment are moved out of the garbage collector's sight (``gc.freeze``, as Python's
+documentation advises before a fork): otherwise every job's collections would traverse the project's facts
+again and again, and write to their pages, which the fork shares until then. They stay alive to the end of the
+flake8 run anyway.
 """
 
 from __future__ import annotations
 
+import gc
 import io
+import os
 import sys
 import tokenize
 from collections.abc import Iterator
@@ -58,6 +66,8 @@ class MlfcoreChecker:
         except ConfigError as error:
             sys.stderr.write(f"flake8: error: mlfcore-lint: {error}\n")
             raise SystemExit(2) from None
+        if _forks_jobs(options):
+            gc.freeze()
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not self.active or self.filename.endswith(".ipynb"):  # flake8 reads notebooks as Python text
@@ -99,6 +109,17 @@ def file_bytes_behind(filename: str, text: str) -> bytes | None:
 
 def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _forks_jobs(options) -> bool:
+    """Whether flake8 runs its checks in processes of their own (``--jobs``: a number above one, or ``auto`` on
+    a machine of several cores)."""
+    jobs = getattr(options, "jobs", None)
+    if jobs is None or getattr(options, "filenames", None) == ["-"]:
+        return False
+    if getattr(jobs, "is_auto", False):
+        return (os.cpu_count() or 1) > 1
+    return getattr(jobs, "n_jobs", 1) > 1
 
 
 def _selects_prefix(options, prefix: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -180,3 +182,22 @@ def test_bad_table_of_a_nested_project_stops_flake8_without_a_traceback(tmp_path
     assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
     assert result.stdout.splitlines()[-1].startswith("mlfcore-lint: ")
     assert "sub/pyproject.toml: unknown key 'colour'" in result.stdout
+
+
+FREEZE_COUNT = """
+import gc, sys
+from flake8.main.application import Application
+Application().run(["--isolated", "--select=MLF", *sys.argv[1:], "."])
+print("frozen", gc.get_freeze_count())
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_objects_read_before_flake8_forks_its_jobs_are_frozen_only_where_it_forks(tmp_path, jobs):
+    """Every job's garbage collections would traverse the project's facts read before the fork (and copy their
+    pages): where flake8 forks, they are frozen; a serial run leaves the collector as it is."""
+    project = training_project(tmp_path / "project")
+    result = subprocess.run([sys.executable, "-c", FREEZE_COUNT, "-j", jobs], cwd=project, capture_output=True,
+                            text=True, timeout=300, check=False)
+    frozen = int(result.stdout.split("frozen ")[-1])
+    assert (frozen > 0) == (jobs == "2"), result.stdout + result.stderr
