@@ -87,12 +87,12 @@ class Catalog(SealedEntries):
             return None
         try:
             info = os.fstat(descriptor)
+            if stat.S_ISREG(info.st_mode) and (not hasattr(os, "geteuid") or info.st_uid == os.geteuid()):
+                return descriptor
         except OSError:
-            info = None
-        if info is None or not stat.S_ISREG(info.st_mode) or (hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
-            os.close(descriptor)
-            return None
-        return descriptor
+            pass
+        os.close(descriptor)  # a link's target, a FIFO, a device, someone else's file: not read
+        return None
 
     def close(self) -> None:
         """Close the packs read (a long-lived editor process opens them again when it needs them)."""

@@ -66,7 +66,7 @@ def index_for(ruleset: RuleSet):
 
 
 def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool,
-             packed: bool = False) -> tuple[str | None, FileFacts | dict | bytes, bool]:
+             packed: dict[str, bytes] | None = None) -> tuple[str | None, FileFacts | dict | bytes, bool]:
     """Read one file and give its facts: from the cache where its bytes are known there (the stat index did not
     know the file, or a sibling process, another flake8 or pylint job, analysed it meanwhile), else analysed and
     cached under the bytes actually read (in the process that reads it, so that reading, hashing and writing run
@@ -74,7 +74,8 @@ def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool,
     frozen), and whether the file was analysed (or found unreadable).
 
     ``packed``: facts analysed here are not written, but returned as their sealed cache entry, for the process
-    that started the helpers to write into its pack (``FactsCache.put_sealed``)."""
+    that started the helpers to write into its pack (``FactsCache.put_sealed``); the entries this helper made so
+    far for the files of its group (``_group_there``), by key: a copy of one of them is sent again, not analysed."""
     from .engine.analyze import analyze_bytes
 
     path, notebook, cache = job
@@ -84,44 +85,28 @@ def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool,
         return None, facts.to_json() if as_json else facts.freeze(), True
     key = cache.key(raw, notebook) if cache is not None else None
     if key is not None:
-        sealed = _packed_here.get(key) if packed else None
-        if sealed is not None:
-            return key, sealed, False
+        if packed is not None and key in packed:
+            return key, packed[key], False
         stored = cache.get_json(key)
         if stored is not None:
             return key, stored, False
     facts = analyze_bytes(raw, _worker_index, notebook)
     data = facts.to_json() if as_json or key is not None else None
     if key is not None:
-        if packed:
-            return key, _pack_here(key, cache.sealed(key, data)), True
+        if packed is not None:
+            packed[key] = cache.sealed(key, data)
+            return key, packed[key], True
         cache.put_json(key, data)
     return key, data if as_json else facts, True
 
 
-#: The entries a helper analysed last, not in the cache before its starter writes its pack: copies of a file (the
-#: same module in several experiment folders) have the same size, and files of one size go to one helper together
-#: (``_group_there``), which sends the entry again instead of analysing the copy.
-_packed_here: dict[str, bytes] = {}
-_PACKED_HERE_MOST = 64
-
-
-def _pack_here(key: str, sealed: bytes) -> bytes:
-    if len(_packed_here) >= _PACKED_HERE_MOST:
-        del _packed_here[next(iter(_packed_here))]
-    _packed_here[key] = sealed
-    return sealed
-
-
-def _analyze_in_worker(job: tuple[str, bool, FactsCache | None]) -> tuple[str | None, dict | bytes, bool]:
-    """``_analyze`` in a helper process: the facts as JSON (or as the sealed entry to be packed), sent back."""
-    return _analyze(job, as_json=True, packed=True)
-
-
 def _group_there(jobs: list, groups: list[list[int]], number: int) -> list:
     """The jobs of group ``number`` of ``groups`` (numbers in ``jobs``), in a helper (``share_work`` hands out
-    group numbers)."""
-    return [_analyze_in_worker(jobs[job]) for job in groups[number]]
+    group numbers): each file's facts as JSON, or as the sealed entry to be packed. The files of a group have one
+    size, so copies of a file (the same module in several experiment folders), which are not in the cache before
+    the pack is written, are analysed once."""
+    packed: dict[str, bytes] = {}
+    return [_analyze(jobs[job], as_json=True, packed=packed) for job in groups[number]]
 
 
 def _each_job(groups: list[list[int]], shared: Iterator) -> Iterator:
@@ -150,7 +135,7 @@ SIBLING_STRETCH = 8
 def sibling_order(count: int) -> list[int]:
     """An order of ``count`` files for one of several processes that analyse the same list at once: stretches of
     ``SIBLING_STRETCH`` in an order drawn for this process, so that siblings seldom work on the same stretch and
-    each skips what the others have cached (``_analyze_in_worker``) instead of waiting for one to do it all."""
+    each skips what the others have cached (``_analyze``) instead of waiting for one to do it all."""
     stretches = list(range(0, count, SIBLING_STRETCH))
     random.Random(os.getpid()).shuffle(stretches)
     return [number for start in stretches for number in range(start, min(start + SIBLING_STRETCH, count))]
@@ -212,7 +197,7 @@ def collect_facts(
         else:
             largest_first = sorted(range(len(misses)), key=sizes.__getitem__, reverse=True)  # see share_work
             misses, jobs_list = [misses[n] for n in largest_first], [jobs_list[n] for n in largest_first]
-            # files of one size go to one helper together: copies of a file are analysed once (``_packed_here``)
+            # files of one size go to one helper together: copies of a file are analysed once (``_group_there``)
             ordered_sizes = [sizes[n] for n in largest_first]
             groups = [list(group) for _, group in groupby(range(len(misses)), key=ordered_sizes.__getitem__)]
             computed = _each_job(groups, share_work(len(groups), min(jobs, len(groups)),
