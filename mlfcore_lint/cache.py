@@ -273,9 +273,10 @@ class FactsCache:
             return None
         return cls(project_cache_folder(project_root, root), ruleset_fingerprint, key)
 
-    def key(self, raw: bytes, notebook: bool, text: bool = False) -> str:
-        """The entry of a file's bytes (``text``: of text already decoded, given here as UTF-8)."""
-        kind = (b"nb" if notebook else b"py") + (b"-text\0" if text else b"\0")
+    def key(self, raw: bytes, notebook: bool, text: bool = False, imports_only: bool = False) -> str:
+        """The entry of a file's bytes (``text``: of text already decoded, given here as UTF-8; ``imports_only``:
+        of the facts of its imports alone, see ``analyze_source``)."""
+        kind = (b"nb" if notebook else b"py") + (b"-imports" if imports_only else b"") + (b"-text\0" if text else b"\0")
         return hmac.new(self.secret, self.salt + kind + raw, hashlib.sha256).hexdigest()
 
     def _path(self, key: str) -> Path:

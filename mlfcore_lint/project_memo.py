@@ -131,7 +131,7 @@ class ProjectMemo:
         if whole and (data["environment"] is None or data["environment"]["cwd"] != os.getcwd()):
             return None
         context = self.context
-        keys = cache_keys(every, context.cache, context.index)
+        keys = cache_keys(every, context.cache, context.index, context.reads_imports_only)
         if None in keys:
             return None
         stored_keys, stored_findings = data["files"], data["findings"]
@@ -140,7 +140,8 @@ class ProjectMemo:
             return None  # checked for the first time since the project step last ran
         ruleset = context.ruleset
         new_facts, self.parsed = collect_facts([Path(path) for path in changed], ruleset, self._cache, 1,
-                                               context.index) if changed else ([], 0)
+                                               context.index, imports_only=context.reads_imports_only,
+                                               ) if changed else ([], 0)
         changed_facts = dict(zip(changed, new_facts, strict=True))
         for path, facts in changed_facts.items():
             old = self._cache.get(stored_keys[path])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
@@ -65,7 +65,7 @@ def index_for(ruleset: RuleSet):
     return _worker_index
 
 
-def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool,
+def _analyze(job: tuple[str, bool, FactsCache | None, bool], as_json: bool,
              packed: dict[str, bytes] | None = None) -> tuple[str | None, FileFacts | dict | bytes, bool]:
     """Read one file and give its facts: from the cache where its bytes are known there (the stat index did not
     know the file, or a sibling process, another flake8 or pylint job, analysed it meanwhile), else analysed and
@@ -75,22 +75,25 @@ def _analyze(job: tuple[str, bool, FactsCache | None], as_json: bool,
 
     ``packed``: facts analysed here are not written, but returned as their sealed cache entry, for the process
     that started the helpers to write into its pack (``FactsCache.put_sealed``); the entries this helper made so
-    far for the files of its group (``_group_there``), by key: a copy of one of them is sent again, not analysed."""
+    far for the files of its group (``_group_there``), by key: a copy of one of them is sent again, not analysed.
+
+    ``job``: the file's path, whether it is a notebook, the cache, and whether only its imports are read
+    (``ProjectContext.reads_imports_only``)."""
     from .engine.analyze import analyze_bytes
 
-    path, notebook, cache = job
+    path, notebook, cache, imports_only = job
     raw = read_file(Path(path))
     if isinstance(raw, SourceProblem):
         facts = problem_facts(raw)
         return None, facts.to_json() if as_json else facts.freeze(), True
-    key = cache.key(raw, notebook) if cache is not None else None
+    key = cache.key(raw, notebook, imports_only=imports_only) if cache is not None else None
     if key is not None:
         if packed is not None and key in packed:
             return key, packed[key], False
         stored = cache.get_json(key)
         if stored is not None:
             return key, stored, False
-    facts = analyze_bytes(raw, _worker_index, notebook)
+    facts = analyze_bytes(raw, _worker_index, notebook, imports_only=imports_only)
     data = facts.to_json() if as_json or key is not None else None
     if key is not None:
         if packed is not None:
@@ -154,7 +157,7 @@ def pool_pays(sizes: list[int], jobs: int) -> bool:
 @rarer_collections()
 def collect_facts(
     files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int, index: StatIndex | None = None,
-    keys: list[str | None] | None = None,
+    keys: list[str | None] | None = None, imports_only: Callable[[Path | str], bool] | None = None,
 ) -> tuple[list[FileFacts], int]:
     """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count).
 
@@ -163,6 +166,7 @@ def collect_facts(
     read, or without a cache). Any other file is read by the process that hashes it, looks it up in the cache and
     analyses it where the cache does not have it (``_analyze``): with ``jobs`` helper processes (work_sharing.py),
     reading and hashing run in parallel, and no process holds the source of the whole project.
+    ``imports_only``: whether only a file's imports are read (``ProjectContext.reads_imports_only``).
     """
     results: list[FileFacts | None] = [None] * len(files)
     found_keys: list[str | None] = [None] * len(files)
@@ -180,11 +184,11 @@ def collect_facts(
             found_keys[position] = key
             index.record(path, stats[position], key)
             continue
-        misses.append((position, str(path), path.suffix == ".ipynb"))
+        misses.append((position, str(path), path.suffix == ".ipynb", imports_only is not None and imports_only(path)))
     parsed = 0
     if misses:
-        jobs_list = [(path, notebook, cache) for _, path, notebook in misses]
-        sizes = [stats[position].st_size if stats[position] else 0 for position, _, _ in misses]
+        jobs_list = [(path, notebook, cache, scan) for _, path, notebook, scan in misses]
+        sizes = [stats[position].st_size if stats[position] else 0 for position, *_ in misses]
         # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores busy,
         # and a daemon process may not start processes at all.
         if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
@@ -228,16 +232,18 @@ def collect_facts(
     return results, parsed
 
 
-def cache_keys(files: list[Path | str], cache: FactsCache, index: StatIndex | None) -> list[str | None]:
+def cache_keys(files: list[Path | str], cache: FactsCache, index: StatIndex | None,
+               imports_only: Callable[[Path | str], bool]) -> list[str | None]:
     """Each file's facts-cache key, from ``index`` where its size and times are unchanged, else by hashing it
-    (None where it cannot be read); nothing is analysed."""
+    (None where it cannot be read; ``imports_only``: as ``collect_facts``); nothing is analysed."""
     keys = []
     for path in files:
         stat = stat_of(path)
         key = index.key(path, stat) if index is not None else None
         if key is None:
             raw = read_file(Path(path))
-            key = None if isinstance(raw, SourceProblem) else cache.key(raw, str(path).endswith(".ipynb"))
+            key = None if isinstance(raw, SourceProblem) else cache.key(raw, str(path).endswith(".ipynb"),
+                                                                        imports_only=imports_only(path))
             if index is not None and key is not None:
                 index.record(path, stat, key)
         keys.append(key)
@@ -299,6 +305,15 @@ class ProjectContext:
             self._relative[path] = found
         return found
 
+    def reads_imports_only(self, path: Path | str) -> bool:
+        """Whether only the imports of the file at ``path`` are read: test code by its folder (``in_test_folder``),
+        whose matches are never reported and which starts no program. A program that imports such a module runs
+        its functions as those of a file the pre-filter skips: whatever they call, it imports."""
+        from .engine.program import in_test_folder
+
+        relative = self.relative(path)
+        return relative is not None and in_test_folder(relative)
+
     def add(self, path: Path, display: str, facts: FileFacts, key: str | None = None) -> None:
         if self.facts.get(path) != facts or self.display.get(path) != display:
             self._project = None  # the project step must see the new facts
@@ -319,7 +334,7 @@ class ProjectContext:
         """Facts of files not read yet, analysed in parallel."""
         unread = [path for path in paths if path not in self.facts]
         keys: list[str | None] = []
-        facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index, keys)
+        facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index, keys, self.reads_imports_only)
         for path, file_facts, key in zip(unread, facts, keys, strict=True):
             self.add(path, str(path), file_facts, key)
 
@@ -474,7 +489,8 @@ class ProjectContext:
         notebook = path.suffix == ".ipynb"
         is_text = isinstance(source, str)
         raw = source.encode("utf-8", "surrogatepass") if is_text else source
-        key = self.cache.key(raw, notebook, text=is_text) if self.cache is not None else None
+        imports_only = self.reads_imports_only(path)
+        key = self.cache.key(raw, notebook, text=is_text, imports_only=imports_only) if self.cache is not None else None
         # the facts the project step read for this file, where the buffer holds what the file does
         facts = self.facts.get(path) if key is not None and self.keys.get(path) == key else None
         if facts is None and key is not None:
@@ -482,7 +498,7 @@ class ProjectContext:
         if facts is None:
             index = index_for(self.ruleset)
             analyze = analyze_text if is_text else analyze_bytes
-            facts = analyze(source, index, notebook, tree)
+            facts = analyze(source, index, notebook, tree, imports_only)
             if key is not None:
                 self.cache.put(key, facts)
         # Findings in a file come from its own matches, its problems and, at an entry point, the requirements
@@ -522,7 +538,8 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
     files = [(context.path_of(name), shown) for name, shown in names]
     checked = [p for p, _ in files]
     keys: list[str | None] = []
-    facts, parsed = collect_facts(checked, ruleset, context.cache, jobs or os.cpu_count() or 1, context.index, keys)
+    facts, parsed = collect_facts(checked, ruleset, context.cache, jobs or os.cpu_count() or 1, context.index, keys,
+                                  context.reads_imports_only)
     for (path, display), file_facts, file_key in zip(files, facts, keys, strict=True):
         context.add(path, display, file_facts, file_key)
     by_file = context.findings_by_file(checked)

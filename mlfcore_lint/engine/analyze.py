@@ -91,12 +91,15 @@ def parse_module(source: str) -> ast.Module | SourceProblem:
         return SourceProblem(SYNTAX_ERROR, f"cannot parse: {error}".splitlines()[0])
 
 
-def analyze_source(source: str, index: RuleIndex, tree: ast.Module | None = None) -> FileFacts:
+def analyze_source(source: str, index: RuleIndex, tree: ast.Module | None = None,
+                   imports_only: bool = False) -> FileFacts:
     """Facts of one module's source text (never raises for bad code: problems become MLF9xx facts).
 
     ``tree``: the module's syntax tree where the caller already parsed ``source`` (flake8 hands one over).
+    ``imports_only``: only its imports are needed (test code in a test folder, see ``reads_imports_only``), read
+    as the pre-filter's skipped files are.
     """
-    if index.prefilter is not None and not index.prefilter.search(source):
+    if imports_only or (index.prefilter is not None and not index.prefilter.search(source)):
         return scan_imports(source, index)
     module = tree if tree is not None else parse_module(source)
     if isinstance(module, SourceProblem):
@@ -109,10 +112,12 @@ def analyze_source(source: str, index: RuleIndex, tree: ast.Module | None = None
     return facts
 
 
-def analyze_bytes(raw: bytes, index: RuleIndex, notebook: bool = False, tree: ast.Module | None = None) -> FileFacts:
+def analyze_bytes(raw: bytes, index: RuleIndex, notebook: bool = False, tree: ast.Module | None = None,
+                  imports_only: bool = False) -> FileFacts:
     """Facts of a file's bytes: a ``.py`` module or a notebook, whose lines map back to its cells.
 
-    ``tree``: the syntax tree of a module's text where the caller already parsed it (not for notebooks).
+    ``tree``: the syntax tree of a module's text where the caller already parsed it (not for notebooks);
+    ``imports_only``: see ``analyze_source``.
     """
     try:
         if notebook:
@@ -121,20 +126,21 @@ def analyze_bytes(raw: bytes, index: RuleIndex, notebook: bool = False, tree: as
             source, cells = decode_source(raw), []
     except SourceProblem as problem:
         return problem_facts(problem).freeze()
-    facts = analyze_source(source, index, None if notebook else tree)
+    facts = analyze_source(source, index, None if notebook else tree, imports_only)
     if cells:
         facts.cells = cells
     return facts.freeze()
 
 
-def analyze_text(text: str, index: RuleIndex, notebook: bool = False, tree: ast.Module | None = None) -> FileFacts:
+def analyze_text(text: str, index: RuleIndex, notebook: bool = False, tree: ast.Module | None = None,
+                 imports_only: bool = False) -> FileFacts:
     """Facts of text a front end has already decoded (an editor buffer, flake8's standard input): as
     :func:`analyze_bytes` of the file it stands for, without decoding it again (a coding cookie in the text
     names the encoding of bytes that are no longer there)."""
     if notebook:
-        return analyze_bytes(text.encode("utf-8", "surrogatepass"), index, notebook=True)
+        return analyze_bytes(text.encode("utf-8", "surrogatepass"), index, notebook=True, imports_only=imports_only)
     try:
         check_size_and_content(text)
     except SourceProblem as problem:
         return problem_facts(problem).freeze()
-    return analyze_source(text.removeprefix("\ufeff"), index, tree).freeze()
+    return analyze_source(text.removeprefix("\ufeff"), index, tree, imports_only).freeze()

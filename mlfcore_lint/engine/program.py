@@ -115,13 +115,20 @@ def relative_module(module: str, is_package: bool, level: int, imported: str) ->
     return ".".join(base + ([imported] if imported else []))
 
 
+def in_test_folder(relative: str) -> bool:
+    """Test code by its place alone: ``conftest.py``, or any file below a folder named ``tests``, ``test`` or
+    ``testing`` (``relative``: a POSIX path from the root, as the project step names files)."""
+    *folders, name = relative.split("/")
+    return name == "conftest.py" or any(part in _TEST_FOLDERS for part in folders)
+
+
 def is_test_code(relative: str, scopes: Iterable[str] = ()) -> bool:
     """Tests run under a test runner, not as a training program: ``tests/...``, ``conftest.py``, and
     ``test_*.py`` or ``*_test.py`` that hold tests (given its ``scopes``, a script only named so, such as
     ``train_evaluate_test.py`` with no test in it, is a program)."""
-    *folders, name = relative.split("/")  # a POSIX path from the root, as the project step names files
-    if name == "conftest.py" or any(part in _TEST_FOLDERS for part in folders):
+    if in_test_folder(relative):
         return True
+    name = relative.rpartition("/")[2]
     if name.startswith("test_") or name.endswith("_test.py"):
         return not scopes or any(_is_test(key) for key in scopes)
     return False

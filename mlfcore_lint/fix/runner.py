@@ -167,7 +167,8 @@ def _project_findings(paths, files, contents: dict[Path, bytes], settings, rules
     known = {} if known is None else known
     project = ProjectContext(settings, ruleset, use_cache)
     unread = [path for path, _ in files if path not in contents and path not in known]
-    facts, _ = collect_facts(unread, ruleset, project.cache, jobs, project.index)
+    facts, _ = collect_facts(unread, ruleset, project.cache, jobs, project.index,
+                             imports_only=project.reads_imports_only)
     known.update(zip(unread, facts, strict=True))
     for path, display in files:
         if path in contents:  # a text fixed in an earlier pass, analysed once

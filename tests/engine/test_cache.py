@@ -90,14 +90,14 @@ def test_a_file_a_sibling_process_analysed_meanwhile_is_read_from_the_cache(tmp_
     module = tmp_path / "m.py"
     module.write_text(SOURCE)
     cache = FactsCache(tmp_path / "cache", ruleset.fingerprint)
-    key, data, analysed = _analyze((str(module), False, cache), as_json=True)  # the sibling's analysis
+    key, data, analysed = _analyze((str(module), False, cache, False), as_json=True)  # the sibling's analysis
     assert analysed
 
     def analysed_again(*args, **kwargs):
         raise AssertionError("analysed again")
 
     monkeypatch.setattr(analyze, "analyze_bytes", analysed_again)
-    assert _analyze((str(module), False, cache), as_json=True) == (key, data, False)
+    assert _analyze((str(module), False, cache, False), as_json=True) == (key, data, False)
 
 
 def test_sibling_jobs_take_the_files_in_orders_of_their_own(monkeypatch):
