@@ -215,14 +215,16 @@ class CallRecorder:
         elif method == "to" and node.args and any(word in _receiver_name(node.args[0]) for word in _DEVICE_WORDS):
             self.devices.add("chosen")  # ``.to(args.device)``, ``.to(rank)``: a GPU unless the CPU is named
         chosen = []
-        for argument in node.args:
-            if argument.__class__ is ast.Constant and argument.value.__class__ is str:
-                self._note_device_text(argument.value)
+        texts = "gpu" not in self.devices  # a string that names a GPU adds nothing once one is named
+        if texts:
+            for argument in node.args:
+                if argument.__class__ is ast.Constant and argument.value.__class__ is str:
+                    self._note_device_text(argument.value)
         for keyword in node.keywords:
             if keyword.arg is None:  # ``**options``
                 continue
             value = keyword.value
-            if value.__class__ is ast.Constant and value.value.__class__ is str:
+            if texts and value.__class__ is ast.Constant and value.value.__class__ is str:
                 self._note_device_text(value.value)
             if keyword.arg in _DEVICE_KEYWORDS:
                 chosen.append((keyword.arg, value))

@@ -650,8 +650,10 @@ def _names_constants(condition) -> bool:
 
 def _parameter_defaults(arguments: ast.arguments) -> dict[str, ast.expr | None]:
     """A function's parameters, in order, and their defaults (None: none)."""
-    positional = arguments.posonlyargs + arguments.args
     defaults = arguments.defaults
+    if not (defaults or arguments.posonlyargs or arguments.kwonlyargs or arguments.vararg or arguments.kwarg):
+        return dict.fromkeys([a.arg for a in arguments.args])  # most functions: plain parameters only
+    positional = arguments.posonlyargs + arguments.args
     without = len(positional) - len(defaults)
     found = dict.fromkeys([a.arg for a in positional[:without]])
     for parameter, default in zip(positional[without:], defaults, strict=True):
