@@ -31,6 +31,7 @@ from .local_values import DICT_MUTATORS, LocalValues
 from .ordering import ORDERED_CONSUMERS, ListingOrder, is_string_set
 from .scopes import POP, BindAfter, EnterScope, GradientMode, MainBlock, RememberAfter, Scope
 from .source import CharacterColumns
+from .syntax import flat_statements, is_main_guard, parameter_defaults
 from .traversal import LEAVES, PUSHERS, push_below_attributes, push_call_children, push_code
 
 LOCAL = None  # a name bound to something that is not a framework object
@@ -84,7 +85,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
 
     def _prescan_module_names(self) -> None:
         """Module-level imports and definitions, as function bodies see them when they run."""
-        for statement in _flat_statements(self.module.body):
+        for statement in flat_statements(self.module.body):
             if isinstance(statement, ast.Import):
                 self._bind_import(statement)
             elif isinstance(statement, ast.ImportFrom):
@@ -221,7 +222,7 @@ class Walker(LocalValues, CallRecorder, Indirection, ListingOrder):
         return True
 
     def _open_scope(self, scope: Scope, arguments: ast.arguments, body: list, stack) -> None:
-        scope.parameters = _parameter_defaults(arguments)
+        scope.parameters = parameter_defaults(arguments)
         scope.names.update(dict.fromkeys(scope.parameters, LOCAL))
         stack.append(POP)
         stack.extend(reversed(body))
@@ -648,51 +649,6 @@ def _names_constants(condition) -> bool:
     return any(isinstance(option, str) and "." in option for option in options)
 
 
-def _parameter_defaults(arguments: ast.arguments) -> dict[str, ast.expr | None]:
-    """A function's parameters, in order, and their defaults (None: none)."""
-    defaults = arguments.defaults
-    if not (defaults or arguments.posonlyargs or arguments.kwonlyargs or arguments.vararg or arguments.kwarg):
-        return dict.fromkeys([a.arg for a in arguments.args])  # most functions: plain parameters only
-    positional = arguments.posonlyargs + arguments.args
-    without = len(positional) - len(defaults)
-    found = dict.fromkeys([a.arg for a in positional[:without]])
-    for parameter, default in zip(positional[without:], defaults, strict=True):
-        found[parameter.arg] = default
-    for parameter, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
-        found[parameter.arg] = default
-    for star in (arguments.vararg, arguments.kwarg):
-        if star is not None:
-            found[star.arg] = None
-    return found
-
-
 def _is_own_method(func: ast.Attribute) -> bool:
     """``self.gather(...)`` calls a method of the class being defined, not a tensor's."""
     return isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
-
-
-def _flat_statements(body: list[ast.stmt]):
-    """Module-level statements, including those inside top-level ``if``/``try`` blocks."""
-    for statement in body:
-        yield statement
-        if isinstance(statement, ast.If):
-            yield from _flat_statements(statement.body)
-            yield from _flat_statements(statement.orelse)
-        elif isinstance(statement, _TRY_STATEMENTS):
-            yield from _flat_statements(statement.body)
-            for handler in statement.handlers:
-                yield from _flat_statements(handler.body)
-            yield from _flat_statements(statement.orelse)
-
-
-_TRY_STATEMENTS = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
-
-
-def is_main_guard(test: ast.expr) -> bool:
-    """``__name__ == "__main__"`` (either way round)."""
-    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = (test.left, test.comparators[0])
-    names = [s.id for s in sides if isinstance(s, ast.Name)]
-    strings = [literal_string(s) for s in sides if isinstance(s, ast.Constant)]
-    return names == ["__name__"] and strings == ["__main__"]
