@@ -18,6 +18,7 @@ from .cache_index import StatIndex, stat_of
 from .config import Settings
 from .discovery import SOURCE_SUFFIXES, UsageError, console_script_modules, discover, discover_names
 from .engine.facts import FileFacts, problem_facts
+from .engine.program import in_test_folder
 from .engine.source import MAX_FILE_BYTES, TOO_COMPLEX, UNREADABLE, SourceProblem
 from .files import NotReadable, read_regular, same_path
 from .gc_pacing import collect_rarely, rarer_collections
@@ -157,7 +158,7 @@ def pool_pays(sizes: list[int], jobs: int) -> bool:
 @rarer_collections()
 def collect_facts(
     files: list[Path], ruleset: RuleSet, cache: FactsCache | None, jobs: int, index: StatIndex | None = None,
-    keys: list[str | None] | None = None, imports_only: Callable[[Path | str], bool] | None = None,
+    keys: list[str | None] | None = None, *, imports_only: Callable[[Path | str], bool],
 ) -> tuple[list[FileFacts], int]:
     """Facts for each file, from the cache where the content is unchanged; returns (facts, parsed count).
 
@@ -170,7 +171,7 @@ def collect_facts(
     """
     results: list[FileFacts | None] = [None] * len(files)
     found_keys: list[str | None] = [None] * len(files)
-    misses: list[tuple[int, str, bool]] = []
+    misses: list[tuple[int, tuple]] = []  # (position, ``_analyze``'s job)
     stats = [stat_of(path) for path in files]
     # Files with the same bytes (copies of a module in several experiment folders) share one FileFacts: facts
     # are not changed once made, and the project step holds every file's.
@@ -184,11 +185,11 @@ def collect_facts(
             found_keys[position] = key
             index.record(path, stats[position], key)
             continue
-        misses.append((position, str(path), path.suffix == ".ipynb", imports_only is not None and imports_only(path)))
+        misses.append((position, (str(path), path.suffix == ".ipynb", cache, imports_only(path))))
     parsed = 0
     if misses:
-        jobs_list = [(path, notebook, cache, scan) for _, path, notebook, scan in misses]
-        sizes = [stats[position].st_size if stats[position] else 0 for position, *_ in misses]
+        jobs_list = [job for _, job in misses]
+        sizes = [stats[position].st_size if stats[position] else 0 for position, _ in misses]
         # A flake8 or pylint job (or any pool's worker) reads serially: its siblings keep the other cores busy,
         # and a daemon process may not start processes at all.
         if multiprocessing.parent_process() is not None or not pool_pays(sizes, jobs):
@@ -309,8 +310,6 @@ class ProjectContext:
         """Whether only the imports of the file at ``path`` are read: test code by its folder (``in_test_folder``),
         whose matches are never reported and which starts no program. A program that imports such a module runs
         its functions as those of a file the pre-filter skips: whatever they call, it imports."""
-        from .engine.program import in_test_folder
-
         relative = self.relative(path)
         return relative is not None and in_test_folder(relative)
 
@@ -334,7 +333,8 @@ class ProjectContext:
         """Facts of files not read yet, analysed in parallel."""
         unread = [path for path in paths if path not in self.facts]
         keys: list[str | None] = []
-        facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index, keys, self.reads_imports_only)
+        facts, _ = collect_facts(unread, self.ruleset, self.cache, self.jobs, self.index, keys,
+                                 imports_only=self.reads_imports_only)
         for path, file_facts, key in zip(unread, facts, keys, strict=True):
             self.add(path, str(path), file_facts, key)
 
@@ -539,7 +539,7 @@ def check_paths(paths: list[Path], settings: Settings, ruleset: RuleSet, jobs: i
     checked = [p for p, _ in files]
     keys: list[str | None] = []
     facts, parsed = collect_facts(checked, ruleset, context.cache, jobs or os.cpu_count() or 1, context.index, keys,
-                                  context.reads_imports_only)
+                                  imports_only=context.reads_imports_only)
     for (path, display), file_facts, file_key in zip(files, facts, keys, strict=True):
         context.add(path, display, file_facts, file_key)
     by_file = context.findings_by_file(checked)

@@ -158,7 +158,7 @@ def _collect_in_a_job(paths, root, ruleset, start, results) -> None:
     analyze.analyze_bytes = counting
     cache = FactsCache.for_project(root, ruleset.fingerprint)
     start.wait(timeout=60)
-    facts, _ = collect_facts(paths, ruleset, cache, 2)
+    facts, _ = collect_facts(paths, ruleset, cache, 2, imports_only=lambda path: False)  # no test folder
     results.put(([f.to_json() for f in facts], analysed[0]))
 
 
