@@ -32,24 +32,15 @@ class Entry:
 
 @dataclass(frozen=True)
 class Prefilter:
-    """Whether a text mentions a word the rules need: any of ``patterns`` found in it, or a method that counts
-    only in a file importing one of some frameworks found together with one of their names (``rooted``: the
-    methods' pattern, the names, and a pattern that finds one of them as a word)."""
+    """Whether a text mentions a word the rules need: any of ``patterns`` found in it."""
 
     patterns: tuple[re.Pattern, ...]
-    rooted: tuple[tuple[re.Pattern, tuple[str, ...], re.Pattern], ...] = ()
 
     def search(self, text: str) -> re.Match | None:
         for pattern in self.patterns:
             found = pattern.search(text)
             if found is not None:
                 return found
-        for methods, roots, root_words in self.rooted:
-            # most files name none of these frameworks: a substring search says so at once
-            if any(root in text for root in roots) and root_words.search(text) is not None:
-                found = methods.search(text)
-                if found is not None:
-                    return found
         return None
 
 
@@ -143,9 +134,7 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     index = RuleIndex()
     index.reexports = tuple((tuple(prefix.split(".")), canonical) for prefix, canonical in ruleset.reexports)
     words: set[str] = set()
-    # Methods are matched only after a dot (``x.batch(`` but not ``batch_size``). Each has the frameworks one of
-    # which a file must import for it to count there (``Entry.framework_roots``); None: it counts in any file.
-    method_roots: dict[str, frozenset[str] | None] = {}
+    method_words: set[str] = set()  # matched only after a dot: ``x.batch(`` but not ``batch_size``
 
     def add(purpose: str, code: str, position: int, matcher: Matcher, roots: tuple[str, ...],
             backward_only: bool = False):
@@ -156,8 +145,7 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
                 words.add(api.split(".")[-1])
             for method in matcher.methods:
                 index.methods.setdefault(method, []).append(entry)
-                known = method_roots.get(method, frozenset())
-                method_roots[method] = known | frozenset(roots) if roots and known is not None else None
+                method_words.add(method)
         elif isinstance(matcher, AssignmentMatcher):
             for target in matcher.targets:
                 index.assignments.setdefault(index.canonical(target), []).append(entry)
@@ -204,24 +192,11 @@ def build_index(ruleset: RuleSet) -> RuleIndex:
     index.roots = frozenset(name.split(".", 1)[0] for table in (index.calls, index.assignments) for name in table)
     words.add("__main__")
     # The program model needs every scope that trains: a training call's method names are words too.
-    method_words = {method for method, roots in method_roots.items() if roots is None} | PREFILTER_METHODS
+    method_words.update(PREFILTER_METHODS)
     words.discard("*")
     method_words -= words
     patterns = [r"\b(?:" + _alternation(words) + r")\b"]
     if method_words:  # searched first: its leading ``.`` lets the regex engine skip ahead, the words' ``\b`` not
-        patterns.insert(0, _method_pattern(method_words))
-    # A method that counts only where its framework is imported needs one of the framework's names in the file
-    # too: ``.__init__`` (a Keras data set's ``super().__init__(use_multiprocessing=True)``) is in most classes
-    # of any project, ``.map`` and ``.batch`` (a tf.data pipeline's) in many.
-    rooted: dict[frozenset[str], set[str]] = {}
-    for method, roots in method_roots.items():
-        if roots is not None and method not in words and method not in method_words:
-            rooted.setdefault(roots, set()).add(method)
-    index.prefilter = Prefilter(tuple(map(re.compile, patterns)), tuple(
-        (re.compile(_method_pattern(methods)), tuple(sorted(roots)), re.compile(rf"\b(?:{_alternation(set(roots))})\b"))
-        for roots, methods in sorted(rooted.items(), key=lambda item: sorted(item[0]))))
+        patterns.insert(0, r"\.\s*(?:" + _alternation(method_words) + r")\b")
+    index.prefilter = Prefilter(tuple(map(re.compile, patterns)))
     return index
-
-
-def _method_pattern(methods: set[str]) -> str:
-    return r"\.\s*(?:" + _alternation(methods) + r")\b"

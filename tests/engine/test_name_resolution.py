@@ -113,29 +113,6 @@ def test_prefilter_skips_files_that_mention_no_framework(ruleset):
     assert facts.skipped
 
 
-@pytest.mark.parametrize(
-    ("source", "parsed"),
-    [
-        # ``.__init__``, ``.map`` and ``.batch`` count only for Keras and tf.data: most classes call the first
-        ("import torch\nclass Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n", False),
-        ("def pairs(rows):\n    return rows.map(lambda r: r).batch(2)\n", False),
-        ("import keras\nclass Rows(keras.utils.PyDataset):\n    def __init__(self):\n"
-         "        super().__init__(use_multiprocessing=True)\n", True),
-        ("import tensorflow as tf\ndef pairs(rows):\n    return rows.map(lambda r: r)\n", True),
-        ("from tensorflow import keras\nclass Rows:\n    def __init__(self):\n        super().__init__()\n", True),
-        # a method the rules match in any file, or a training method, is reason enough
-        ("def step(model, loss):\n    loss.backward()\n", True),
-        # the framework named in a comment only: parsed (the pre-filter reads text, not code), nothing matches
-        ("# keras\nclass Rows:\n    def __init__(self):\n        super().__init__()\n", True),
-    ],
-)
-def test_prefilter_reads_a_framework_method_only_with_its_framework(source, parsed, ruleset):
-    from mlfcore_lint.engine.analyze import analyze_source
-    from mlfcore_lint.engine.index import build_index
-
-    assert analyze_source(source, build_index(ruleset)).skipped is not parsed
-
-
 def test_method_forms_skip_the_class_own_methods(ruleset):
     own = "import torch\nclass Gather(torch.nn.Module):\n    def forward(self, x):\n        return self.gather(x)\n"
     assert [c for c, _ in codes(own, ruleset) if c == "MLF126"] == []
