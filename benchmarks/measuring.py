@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,10 +90,25 @@ def measure(command: list[str], cwd: Path = REPO, env: dict | None = None) -> Me
 
 
 def best_of(repeat: int, command: list[str], **kwargs) -> Measurement:
-    runs = [measure(command, **kwargs) for _ in range(repeat)]
-    fastest = min(runs, key=lambda run: run.seconds)
-    return Measurement(fastest.seconds, min(r.cpu_seconds for r in runs), max(r.peak_process_mb for r in runs),
-                       max(r.peak_tree_mb for r in runs), fastest.returncode)
+    return fastest([measure(command, **kwargs) for _ in range(repeat)])
+
+
+def fastest(runs: list[Measurement]) -> Measurement:
+    """The fastest run's time, the least CPU time and the most memory of ``runs`` of one command."""
+    best = min(runs, key=lambda run: run.seconds)
+    return Measurement(best.seconds, min(r.cpu_seconds for r in runs), max(r.peak_process_mb for r in runs),
+                       max(r.peak_tree_mb for r in runs), best.returncode)
+
+
+def in_turn(repeat: int, *runs: Callable[[], Measurement]) -> list[Measurement]:
+    """``fastest`` of ``repeat`` runs of each of ``runs``, taken in turn (a, b, a, b, ...) rather than a's runs
+    first: a shared machine has faster and slower minutes, and in turn both commands meet them alike, so the
+    ratio of two figures does not depend on which of the two ran in a slow minute."""
+    measured: list[list[Measurement]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for run, found in zip(runs, measured, strict=True):
+            found.append(run())
+    return [fastest(found) for found in measured]
 
 
 def mlfcore_env() -> dict:

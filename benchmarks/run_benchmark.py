@@ -36,10 +36,11 @@ import tarfile
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from fix_time import FixRow, bench_fix, render_fix
-from measuring import MIB, BenchmarkError, Measurement, assert_checks_all, best_of, measure, mlfcore_env
+from measuring import MIB, BenchmarkError, Measurement, assert_checks_all, best_of, in_turn, measure, mlfcore_env
 from packaging.utils import canonicalize_name, parse_sdist_filename
 from program_overhead import OverheadRow, measure_program_overhead, render_program_overhead
 from scaling import (
@@ -241,10 +242,13 @@ def bench_engine(source: Path, jobs: int, flake8_bin: Path, repeat: int) -> Engi
     check = [sys.executable, "-m", "mlfcore_lint", "check", str(source), "--config", str(source / "pyproject.toml"),
              "--jobs", str(jobs), "--format", "json"]
     clear_facts_cache(source)
-    flake8 = best_of(repeat, [str(flake8_bin / "flake8"), "--isolated", "--select=F", "-j", str(jobs), str(source)])
-    no_cache = best_of(repeat, [*check, "--no-cache"], env=mlfcore_env())
-    measure(check, env=mlfcore_env())  # fills the cache
-    cached = best_of(repeat, check, env=mlfcore_env())
+    measure(check, env=mlfcore_env())  # fills the cache (``--no-cache`` neither reads nor writes it)
+    flake8, no_cache, cached = in_turn(
+        repeat,
+        partial(measure, [str(flake8_bin / "flake8"), "--isolated", "--select=F", "-j", str(jobs), str(source)]),
+        partial(measure, [*check, "--no-cache"], env=mlfcore_env()),
+        partial(measure, check, env=mlfcore_env()),
+    )
     # check reads notebooks too (flake8 does not)
     assert_checks_all(check, len(python_files(source)) + len(python_files(source, "*.ipynb")), mlfcore_env())
     clear_facts_cache(source)
@@ -258,13 +262,15 @@ def clear_facts_cache(project: Path) -> None:
     shutil.rmtree(project_cache_folder(Path(os.path.realpath(project))), ignore_errors=True)
 
 
-def coldest_of(repeat: int, command: list[str], project: Path) -> Measurement:
-    """The fastest of ``repeat`` runs of a plugin, each a first run: the project's facts cache starts empty."""
-    runs = []
-    for _ in range(repeat):
+def plugin_runs(repeat: int, without: list[str], with_plugin: list[str], project: Path) -> tuple[Measurement, ...]:
+    """A front end without the plugin, with it on an empty facts cache (a first run), and with it again on the
+    cache that run filled (a warm run), in turn (``in_turn``)."""
+
+    def cold() -> Measurement:
         clear_facts_cache(project)
-        runs.append(measure(command))
-    return min(runs, key=lambda run: run.seconds)
+        return measure(with_plugin)
+
+    return tuple(in_turn(repeat, partial(measure, without), cold, partial(measure, with_plugin)))
 
 
 def bench_flake8_plugin(source: Path, jobs: int, flake8_bin: Path, plugin_bin: Path, repeat: int) -> PluginRow:
@@ -272,9 +278,8 @@ def bench_flake8_plugin(source: Path, jobs: int, flake8_bin: Path, plugin_bin: P
     if "mlfcore" not in listed.lower():
         raise BenchmarkError(f"the plugin environment's flake8 does not list the plugin: {listed.strip()}")
     common = ["--isolated", "-j", str(jobs), str(source)]
-    without = best_of(repeat, [str(flake8_bin / "flake8"), "--select=F", *common])
-    with_plugin = coldest_of(repeat, [str(plugin_bin / "flake8"), "--select=F,MLF", *common], source)
-    warm = best_of(repeat, [str(plugin_bin / "flake8"), "--select=F,MLF", *common])
+    without, with_plugin, warm = plugin_runs(repeat, [str(flake8_bin / "flake8"), "--select=F", *common],
+                                             [str(plugin_bin / "flake8"), "--select=F,MLF", *common], source)
     clear_facts_cache(source)
     return PluginRow("flake8", source.name, len(python_files(source)), without, with_plugin, warm)
 
@@ -284,9 +289,8 @@ def bench_pylint_plugin(source: Path, jobs: int, plugin_bin: Path, repeat: int, 
     rcfile = work / "empty-pylintrc"
     rcfile.write_text("", encoding="utf-8")  # the project's own pylint configuration is not read
     base = [str(plugin_bin / "pylint"), f"--rcfile={rcfile}", "-j", str(jobs), "--exit-zero", "--score=n"]
-    without = best_of(repeat, [*base, *files])
-    with_plugin = coldest_of(repeat, [*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files], source)
-    warm = best_of(repeat, [*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files])
+    without, with_plugin, warm = plugin_runs(repeat, [*base, *files],
+                                             [*base, "--load-plugins=mlfcore_lint.pylint_plugin", *files], source)
     clear_facts_cache(source)
     return PluginRow("pylint", source.name, len(files), without, with_plugin, warm)
 

@@ -23,9 +23,10 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from measuring import Measurement, assert_checks_all, best_of, measure, mlfcore_env
+from measuring import Measurement, assert_checks_all, best_of, in_turn, measure, mlfcore_env
 
 DEFAULT_SIZES = (500, 2000, 6000)
 DOCUMENTED = Path(__file__).resolve().parent / "documented.json"
@@ -132,13 +133,14 @@ def bench_size(tree: Path, changed_file: Path, jobs: int, flake8_bin: Path, repe
     from mlfcore_lint.cache import project_cache_folder
 
     cache = project_cache_folder(Path(os.path.realpath(tree)))  # the user's cache folder, not the tree
-    flake8 = best_of(repeat, [str(flake8_bin / "flake8"), "--isolated", "--select=F", "-j", str(jobs), str(tree)])
-    floor = best_of(repeat, [sys.executable, "-c", FLOOR, str(tree), str(jobs)])
-    colds = []
-    for _ in range(repeat):
+
+    def cold_run() -> Measurement:
         shutil.rmtree(cache, ignore_errors=True)
-        colds.append(measure(check(tree), env=mlfcore_env()))
-    cold = min(colds, key=lambda run: run.seconds)
+        return measure(check(tree), env=mlfcore_env())
+
+    flake8, floor, cold = in_turn(
+        repeat, partial(measure, [str(flake8_bin / "flake8"), "--isolated", "--select=F", "-j", str(jobs), str(tree)]),
+        partial(measure, [sys.executable, "-c", FLOOR, str(tree), str(jobs)]), cold_run)
     warm = best_of(repeat, check(tree), env=mlfcore_env())
     assert_checks_all(check(tree), files, mlfcore_env())
     counter = [0]
